@@ -1,0 +1,1 @@
+"""Tenants (accounts), their credentials, and the admin API that manages them."""

@@ -1,0 +1,105 @@
+"""All SQL for accounts and credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from commerce_stats.accounts.tables import account_credentials, accounts
+
+
+def insert_account(
+    conn: Connection, *, name: str, features: list[str], timezone: str, now: datetime
+) -> int:
+    result = conn.execute(
+        insert(accounts)
+        .values(
+            name=name,
+            features=features,
+            timezone=timezone,
+            disabled=False,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(accounts.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def insert_credentials(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    conn.execute(insert(account_credentials), list(rows))
+
+
+def select_account(conn: Connection, account_id: int) -> Row[Any] | None:
+    return conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
+
+
+def select_accounts(conn: Connection) -> list[Row[Any]]:
+    return list(conn.execute(select(accounts).order_by(accounts.c.id)))
+
+
+def count_accounts(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(accounts)).scalar_one())
+
+
+def update_account(conn: Connection, account_id: int, values: Mapping[str, Any]) -> None:
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(**values))
+
+
+def replace_secret(
+    conn: Connection, *, account_id: int, name: str, secret_hash: str, now: datetime
+) -> None:
+    conn.execute(
+        update(account_credentials)
+        .where(account_credentials.c.account_id == account_id)
+        .where(account_credentials.c.name == name)
+        .values(secret_hash=secret_hash, created_at=now)
+    )
+
+
+def account_by_secret(conn: Connection, *, name: str, secret_hash: str) -> Row[Any] | None:
+    query = (
+        select(accounts, account_credentials.c.secret_hash)
+        .join(account_credentials, account_credentials.c.account_id == accounts.c.id)
+        .where(account_credentials.c.name == name)
+        .where(account_credentials.c.secret_hash == secret_hash)
+    )
+    return conn.execute(query).first()
+
+
+def account_by_public_id(
+    conn: Connection, *, public_name: str, public_id: str, secret_name: str
+) -> Row[Any] | None:
+    """The account owning ``public_id`` with the stored hash of its ``secret_name``."""
+    public = account_credentials.alias("public")
+    secret = account_credentials.alias("secret")
+    query = (
+        select(accounts, secret.c.secret_hash)
+        .join(public, public.c.account_id == accounts.c.id)
+        .join(secret, secret.c.account_id == accounts.c.id)
+        .where(public.c.name == public_name)
+        .where(public.c.public_id == public_id)
+        .where(secret.c.name == secret_name)
+    )
+    return conn.execute(query).first()
+
+
+def public_id_taken(conn: Connection, *, name: str, public_id: str) -> bool:
+    query = (
+        select(account_credentials.c.account_id)
+        .where(account_credentials.c.name == name)
+        .where(account_credentials.c.public_id == public_id)
+    )
+    return conn.execute(query).first() is not None
+
+
+def public_ids(conn: Connection, account_id: int) -> dict[str, str]:
+    query = (
+        select(account_credentials.c.name, account_credentials.c.public_id)
+        .where(account_credentials.c.account_id == account_id)
+        .where(account_credentials.c.public_id.is_not(None))
+    )
+    return {row.name: row.public_id for row in conn.execute(query)}

@@ -1,0 +1,271 @@
+"""Account rules: creation with fresh credentials, changes, rotation, authentication."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from commerce_stats.accounts import repository
+from commerce_stats.db.engine import Database
+from commerce_stats.kit.errors import AdminError
+from commerce_stats.kit.keys import digests_equal, hash_secret, new_secret
+from commerce_stats.kit.tenancy import ALL_FEATURES, Account, Feature
+from commerce_stats.kit.timeutil import is_valid_zone, utc_now
+
+SECRET_CREDENTIALS: tuple[str, ...] = (
+    "organization_key",
+    "ingest_key",
+    "affiliate_access_token",
+    "affiliate_rest_token",
+    "promotions_password",
+)
+PUBLIC_CREDENTIALS: tuple[str, ...] = ("affiliate_login_id", "promotions_username")
+DEFAULT_TIMEZONE = "Europe/Berlin"
+MAX_NAME_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class AccountChanges:
+    name: str | None = None
+    features: list[str] | None = None
+    timezone: str | None = None
+    disabled: bool | None = None
+
+
+def _row_to_account(row: Row[Any]) -> Account:
+    return Account(
+        id=row.id,
+        name=row.name,
+        features=frozenset(Feature(name) for name in row.features),
+        timezone=row.timezone,
+        disabled=bool(row.disabled),
+        created_at=row.created_at,
+    )
+
+
+def _checked_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise AdminError("name must not be empty", status=422, code="invalid_field", field="name")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise AdminError(
+            f"name is longer than {MAX_NAME_LENGTH} characters",
+            status=422,
+            code="invalid_field",
+            field="name",
+        )
+    return cleaned
+
+
+def _checked_features(features: Iterable[str]) -> list[str]:
+    known = {feature.value for feature in ALL_FEATURES}
+    chosen = list(dict.fromkeys(features))
+    unknown = [name for name in chosen if name not in known]
+    if unknown:
+        raise AdminError(
+            f"unknown feature(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+            status=422,
+            code="invalid_field",
+            field="features",
+        )
+    return chosen
+
+
+def _checked_timezone(timezone: str) -> str:
+    if not is_valid_zone(timezone):
+        raise AdminError(
+            f"unknown time zone: {timezone}", status=422, code="invalid_field", field="timezone"
+        )
+    return timezone
+
+
+def _not_found(account_id: int) -> AdminError:
+    return AdminError(f"account {account_id} not found", status=404, code="not_found")
+
+
+def _unique_public_id(conn: Connection, name: str) -> str:
+    while True:
+        if name == "affiliate_login_id":
+            candidate = str(10_000_000 + secrets.randbelow(90_000_000))
+        else:
+            candidate = f"shop-{secrets.token_hex(5)}"
+        if not repository.public_id_taken(conn, name=name, public_id=candidate):
+            return candidate
+
+
+class Accounts:
+    """The accounts service; one per process, shared by every surface for authentication.
+
+    Verified credentials are remembered for ``cache_seconds`` so that hot paths
+    (beacons, pixels) do not hash-and-query on every request. Any change made
+    through this object clears the memory at once; another process sees a
+    rotation or a disabling after at most ``cache_seconds``.
+    """
+
+    def __init__(self, database: Database, cache_seconds: float = 5.0) -> None:
+        self.database = database
+        self.cache_seconds = cache_seconds
+        self._cache: dict[tuple[str, str], tuple[float, Account]] = {}
+
+    def create(
+        self,
+        name: str,
+        features: Iterable[str] | None = None,
+        timezone: str | None = None,
+    ) -> tuple[Account, dict[str, str]]:
+        """A new account and its credentials; the secrets are never retrievable again."""
+        clean_name = _checked_name(name)
+        chosen = _checked_features(
+            features if features is not None else [f.value for f in ALL_FEATURES]
+        )
+        zone_name = _checked_timezone(timezone or DEFAULT_TIMEZONE)
+        now = utc_now()
+        credentials = {name: new_secret() for name in SECRET_CREDENTIALS}
+        with self.database.write() as conn:
+            account_id = repository.insert_account(
+                conn, name=clean_name, features=chosen, timezone=zone_name, now=now
+            )
+            for public in PUBLIC_CREDENTIALS:
+                credentials[public] = _unique_public_id(conn, public)
+            repository.insert_credentials(conn, self._credential_rows(account_id, credentials))
+            account = _row_to_account(_require(repository.select_account(conn, account_id)))
+        return account, credentials
+
+    @staticmethod
+    def _credential_rows(account_id: int, credentials: dict[str, str]) -> list[dict[str, Any]]:
+        now = utc_now()
+        rows: list[dict[str, Any]] = []
+        for name in SECRET_CREDENTIALS:
+            rows.append(
+                {
+                    "account_id": account_id,
+                    "name": name,
+                    "public_id": None,
+                    "secret_hash": hash_secret(credentials[name]),
+                    "created_at": now,
+                }
+            )
+        for name in PUBLIC_CREDENTIALS:
+            rows.append(
+                {
+                    "account_id": account_id,
+                    "name": name,
+                    "public_id": credentials[name],
+                    "secret_hash": None,
+                    "created_at": now,
+                }
+            )
+        return rows
+
+    def get(self, account_id: int) -> Account:
+        with self.database.read() as conn:
+            row = repository.select_account(conn, account_id)
+        if row is None:
+            raise _not_found(account_id)
+        return _row_to_account(row)
+
+    def describe(self, account_id: int) -> tuple[Account, dict[str, str]]:
+        """The account with its non-secret identifiers (affiliate login id, username)."""
+        with self.database.read() as conn:
+            row = repository.select_account(conn, account_id)
+            if row is None:
+                raise _not_found(account_id)
+            return _row_to_account(row), repository.public_ids(conn, account_id)
+
+    def list(self) -> list[Account]:
+        with self.database.read() as conn:
+            return [_row_to_account(row) for row in repository.select_accounts(conn)]
+
+    def count(self) -> int:
+        with self.database.read() as conn:
+            return repository.count_accounts(conn)
+
+    def update(self, account_id: int, changes: AccountChanges) -> tuple[Account, dict[str, str]]:
+        values: dict[str, Any] = {}
+        if changes.name is not None:
+            values["name"] = _checked_name(changes.name)
+        if changes.features is not None:
+            values["features"] = _checked_features(changes.features)
+        if changes.timezone is not None:
+            values["timezone"] = _checked_timezone(changes.timezone)
+        if changes.disabled is not None:
+            values["disabled"] = changes.disabled
+        with self.database.write() as conn:
+            if repository.select_account(conn, account_id) is None:
+                raise _not_found(account_id)
+            if values:
+                values["updated_at"] = utc_now()
+                repository.update_account(conn, account_id, values)
+            row = _require(repository.select_account(conn, account_id))
+            ids = repository.public_ids(conn, account_id)
+        self._cache.clear()
+        return _row_to_account(row), ids
+
+    def rotate(self, account_id: int, credential: str) -> str:
+        """Replace one secret; the old one stops working at once in this process."""
+        if credential not in SECRET_CREDENTIALS:
+            raise AdminError(
+                f"cannot rotate {credential!r}; rotatable: {', '.join(SECRET_CREDENTIALS)}",
+                status=422,
+                code="invalid_field",
+                field="credential",
+            )
+        secret = new_secret()
+        with self.database.write() as conn:
+            if repository.select_account(conn, account_id) is None:
+                raise _not_found(account_id)
+            repository.replace_secret(
+                conn,
+                account_id=account_id,
+                name=credential,
+                secret_hash=hash_secret(secret),
+                now=utc_now(),
+            )
+        self._cache.clear()
+        return secret
+
+    def authenticate(self, credential: str, secret: str | None) -> Account | None:
+        """The enabled account whose ``credential`` is ``secret``, else None."""
+        if not secret:
+            return None
+        digest = hash_secret(secret)
+        key = (credential, digest)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        with self.database.read() as conn:
+            row = repository.account_by_secret(conn, name=credential, secret_hash=digest)
+        if row is None or not digests_equal(row.secret_hash, digest) or row.disabled:
+            return None
+        account = _row_to_account(row)
+        if self.cache_seconds > 0:
+            self._cache[key] = (time.monotonic() + self.cache_seconds, account)
+        return account
+
+    def authenticate_pair(
+        self, public_name: str, public_id: str | None, secret_name: str, secret: str | None
+    ) -> Account | None:
+        """The enabled account whose identifier and secret both match, else None."""
+        if not public_id or not secret:
+            return None
+        digest = hash_secret(secret)
+        with self.database.read() as conn:
+            row = repository.account_by_public_id(
+                conn, public_name=public_name, public_id=public_id, secret_name=secret_name
+            )
+        if row is None or row.secret_hash is None:
+            return None
+        if not digests_equal(row.secret_hash, digest) or row.disabled:
+            return None
+        return _row_to_account(row)
+
+
+def _require(row: Row[Any] | None) -> Row[Any]:
+    if row is None:
+        raise AdminError("account vanished during the request", status=409, code="conflict")
+    return row

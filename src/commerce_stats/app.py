@@ -1,0 +1,80 @@
+"""The ASGI application: every surface's router, shared state and lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+from commerce_stats import __version__
+from commerce_stats.accounts.routes import router as accounts_router
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.config import Settings
+from commerce_stats.db.engine import Database
+from commerce_stats.runtime import Runtime
+
+Hook = Callable[[Runtime], None]
+
+ROUTERS: list[APIRouter] = [accounts_router]
+"""Every surface's router, mounted in this order."""
+
+STARTUP_HOOKS: list[Hook] = []
+"""Domain start-up work (background flushers, caches), run after the database opens."""
+
+SHUTDOWN_HOOKS: list[Hook] = []
+"""Domain shut-down work, run before the database closes; must flush what was acknowledged."""
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    database = Database(settings)
+    return Runtime(
+        settings=settings,
+        database=database,
+        accounts=Accounts(database, cache_seconds=settings.credential_cache_seconds),
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application for ``settings`` (read from the environment when omitted)."""
+    runtime = build_runtime(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for start in STARTUP_HOOKS:
+            start(runtime)
+        try:
+            yield
+        finally:
+            for stop in reversed(SHUTDOWN_HOOKS):
+                stop(runtime)
+            runtime.database.dispose()
+
+    app = FastAPI(
+        title="commerce-stats",
+        version=__version__,
+        description=(
+            "Self-hosted commerce analytics: shoppable-video ecommerce statistics, "
+            "affiliate transactions and promotion-code redemption statistics."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> JSONResponse:
+        healthy = runtime.database.ping()
+        return JSONResponse(
+            {"status": "ok" if healthy else "unavailable", "database": runtime.database.dialect},
+            status_code=200 if healthy else 503,
+        )
+
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for uvicorn workers: settings come from the environment."""
+    return create_app(Settings())

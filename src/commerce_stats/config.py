@@ -1,0 +1,52 @@
+"""Runtime settings, read from the environment (prefix ``COMMERCE_STATS_``).
+
+Every setting, its default and its meaning is listed in docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("data") / "commerce-stats.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration; one instance is handed to ``create_app``."""
+
+    model_config = SettingsConfigDict(env_prefix="COMMERCE_STATS_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
+    )
+    admin_token: str | None = Field(
+        default=None,
+        description="Bearer token of the admin API; generated on loopback when unset.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "info"
+    sqlite_synchronous: str = Field(
+        default="FULL",
+        description="SQLite PRAGMA synchronous: FULL makes every commit durable on power loss.",
+    )
+    sqlite_busy_timeout_ms: int = 10_000
+    postgres_pool_size: int = 10
+    credential_cache_seconds: float = Field(
+        default=5.0,
+        description="How long a verified credential is remembered in-process (0 disables).",
+    )
+    demo_on_first_start: bool = Field(
+        default=False,
+        description="Load demo data when the database has no account yet (make run sets it).",
+    )
+    data_dir: Path = Field(default=Path("data"), description="Where local files are kept.")
+    redis_url: str | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""Storage: engine set-up, shared metadata and the Alembic migrations."""

@@ -1,0 +1,74 @@
+"""The admin surface's HTTP plumbing: bearer-token check and the error envelope.
+
+Every domain mounts its admin routes (``/admin/v1/...``) with ``admin_router``
+so they share one authentication rule and one error shape:
+``{"error": {"code": ..., "message": ..., "field": ...}}``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from commerce_stats.kit.errors import AdminError
+from commerce_stats.kit.keys import digests_equal, hash_secret
+from commerce_stats.kit.web import (
+    bearer_token,
+    first_error_location,
+    is_json_decode_error,
+    surface_route_class,
+)
+
+ADMIN_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed request"},
+    401: {"description": "Missing or wrong admin token"},
+    404: {"description": "Unknown resource"},
+    422: {"description": "A field has an invalid value"},
+}
+
+
+def render_admin_error(error: AdminError) -> JSONResponse:
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.field is not None:
+        body["field"] = error.field
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return JSONResponse({"error": body}, status_code=error.status, headers=headers)
+
+
+def _from_validation(exc: RequestValidationError) -> AdminError:
+    field, message = first_error_location(exc)
+    if is_json_decode_error(exc):
+        return AdminError(f"request body is not valid JSON: {message}", code="malformed_json")
+    return AdminError(f"{field}: {message}", status=422, code="invalid_field", field=field)
+
+
+def _internal() -> AdminError:
+    return AdminError("internal error", status=500, code="internal_error")
+
+
+AdminRoute = surface_route_class(AdminError, render_admin_error, _from_validation, _internal)
+
+
+def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    """Refuses the request unless it carries the configured admin token."""
+    expected: str | None = request.app.state.runtime.settings.admin_token
+    given = bearer_token(authorization)
+    if expected is None or given is None:
+        raise AdminError("admin token required", status=401, code="unauthorized")
+    if not digests_equal(hash_secret(given), hash_secret(expected)):
+        raise AdminError("admin token is not valid", status=401, code="unauthorized")
+
+
+def admin_router(tags: list[str | Enum]) -> APIRouter:
+    """A router for ``/admin/v1`` routes: admin token required, admin error envelope."""
+    return APIRouter(
+        prefix="/admin/v1",
+        tags=tags,
+        route_class=AdminRoute,
+        dependencies=[Depends(require_admin)],
+        responses=ADMIN_ERROR_RESPONSES,
+    )

@@ -1,0 +1,76 @@
+"""HTTP plumbing shared by the surfaces: one route class per wire envelope.
+
+Each seed API answers errors in its own shape. A surface builds its router with
+``surface_route_class`` so that its own ``ServiceError`` subtype, FastAPI's
+request-validation errors and unexpected crashes all leave through the same
+renderer, and no error of one surface can be rendered in another's envelope.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+
+from commerce_stats.kit.errors import ServiceError
+
+log = logging.getLogger("commerce_stats")
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+E = TypeVar("E", bound=ServiceError)
+
+
+def surface_route_class(
+    error_type: type[E],
+    render: Callable[[E], Response],
+    from_validation: Callable[[RequestValidationError], E],
+    internal_error: Callable[[], E],
+) -> type[APIRoute]:
+    """A route class whose handlers answer every failure in the surface's envelope."""
+
+    class SurfaceRoute(APIRoute):
+        def get_route_handler(self) -> Handler:
+            handler = super().get_route_handler()
+
+            async def guarded(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except error_type as exc:
+                    return render(exc)
+                except RequestValidationError as exc:
+                    return render(from_validation(exc))
+                except Exception:
+                    log.exception("unhandled error on %s %s", request.method, request.url.path)
+                    return render(internal_error())
+
+            return guarded
+
+    return SurfaceRoute
+
+
+def first_error_location(exc: RequestValidationError) -> tuple[str, str]:
+    """(field path, message) of the first validation error, field path dotted."""
+    errors = exc.errors()
+    if not errors:
+        return "", "invalid request"
+    first = errors[0]
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    return ".".join(location), str(first.get("msg", "invalid value"))
+
+
+def is_json_decode_error(exc: RequestValidationError) -> bool:
+    return any(error.get("type") == "json_invalid" for error in exc.errors())
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, else None."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()

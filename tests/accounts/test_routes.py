@@ -1,0 +1,208 @@
+"""Admin API for accounts, over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+CREDENTIAL_NAMES = {
+    "organization_key",
+    "ingest_key",
+    "affiliate_access_token",
+    "affiliate_login_id",
+    "affiliate_rest_token",
+    "promotions_username",
+    "promotions_password",
+}
+
+MakeAccount = Callable[..., dict[str, Any]]
+
+
+def _listed(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    response = client.get("/admin/v1/accounts", headers=headers)
+    assert response.status_code == 200
+    accounts: list[dict[str, Any]] = response.json()["accounts"]
+    return accounts
+
+
+def test_create_answers_201_with_every_credential(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/admin/v1/accounts",
+        json={"name": "Acme", "features": ["video_ecommerce"], "timezone": "Europe/Berlin"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["id"] == 1
+    assert body["name"] == "Acme"
+    assert body["features"] == ["video_ecommerce"]
+    assert body["timezone"] == "Europe/Berlin"
+    assert body["disabled"] is False
+    assert set(body["credentials"]) == CREDENTIAL_NAMES
+
+
+def test_secrets_are_long_random_and_distinct(make_account: MakeAccount) -> None:
+    first = make_account("One")["credentials"]
+    second = make_account("Two")["credentials"]
+    for name in ("organization_key", "ingest_key", "affiliate_access_token", "promotions_password"):
+        assert len(first[name]) >= 32
+        assert first[name] != second[name]
+
+
+def test_defaults_are_every_feature_and_berlin(make_account: MakeAccount) -> None:
+    body = make_account()
+    assert body["features"] == ["affiliate", "promotions", "video_ecommerce"]
+    assert body["timezone"] == "Europe/Berlin"
+
+
+def test_list_and_get_never_show_secrets(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount
+) -> None:
+    created = make_account()
+    listed = _listed(client, admin_headers)
+    single = client.get(f"/admin/v1/accounts/{created['id']}", headers=admin_headers).json()
+    for shown in (listed[0], single):
+        assert "credentials" not in shown
+        for secret in ("organization_key", "ingest_key", "promotions_password"):
+            assert created["credentials"][secret] not in str(shown)
+    assert single["affiliate_login_id"] == created["credentials"]["affiliate_login_id"]
+    assert single["promotions_username"] == created["credentials"]["promotions_username"]
+
+
+def test_missing_admin_token_is_401_and_creates_nothing(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.post("/admin/v1/accounts", json={"name": "Acme"})
+    assert response.status_code == 401
+    assert response.json() == {"error": {"code": "unauthorized", "message": "admin token required"}}
+    assert _listed(client, admin_headers) == []
+
+
+def test_wrong_admin_token_is_401(client: TestClient) -> None:
+    response = client.get("/admin/v1/accounts", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_malformed_json_is_400_and_creates_nothing(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/admin/v1/accounts",
+        content=b'{"name": "Acme"',
+        headers={**admin_headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
+    assert _listed(client, admin_headers) == []
+
+
+def test_unknown_feature_is_422_naming_features(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/admin/v1/accounts", json={"name": "Acme", "features": ["nope"]}, headers=admin_headers
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "features"
+    assert _listed(client, admin_headers) == []
+
+
+def test_unknown_timezone_is_refused_naming_timezone(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/admin/v1/accounts", json={"name": "Acme", "timezone": "Mars/Base"}, headers=admin_headers
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "timezone"
+    assert _listed(client, admin_headers) == []
+
+
+def test_missing_name_is_422_naming_name(client: TestClient, admin_headers: dict[str, str]) -> None:
+    response = client.post("/admin/v1/accounts", json={}, headers=admin_headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "name"
+
+
+def test_unknown_account_is_404(client: TestClient, admin_headers: dict[str, str]) -> None:
+    response = client.get("/admin/v1/accounts/99", headers=admin_headers)
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "account 99 not found"}}
+
+
+def test_patch_changes_only_given_fields(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount
+) -> None:
+    created = make_account(features=["affiliate"])
+    response = client.patch(
+        f"/admin/v1/accounts/{created['id']}",
+        json={"name": "Acme GmbH", "disabled": True},
+        headers=admin_headers,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["name"], body["disabled"], body["features"]) == ("Acme GmbH", True, ["affiliate"])
+
+
+def test_patch_with_bad_timezone_changes_nothing(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount
+) -> None:
+    created = make_account()
+    response = client.patch(
+        f"/admin/v1/accounts/{created['id']}",
+        json={"name": "Renamed", "timezone": "Nowhere/Land"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 422
+    after = client.get(f"/admin/v1/accounts/{created['id']}", headers=admin_headers).json()
+    assert (after["name"], after["timezone"]) == ("Acme", "Europe/Berlin")
+
+
+def test_patch_unknown_account_is_404(client: TestClient, admin_headers: dict[str, str]) -> None:
+    response = client.patch("/admin/v1/accounts/7", json={"name": "x"}, headers=admin_headers)
+    assert response.status_code == 404
+
+
+def test_rotate_returns_a_new_secret(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount
+) -> None:
+    created = make_account()
+    response = client.post(
+        f"/admin/v1/accounts/{created['id']}/credentials/rotate",
+        json={"credential": "organization_key"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["credential"] == "organization_key"
+    assert body["secret"] != created["credentials"]["organization_key"]
+    assert len(body["secret"]) >= 32
+
+
+def test_rotate_unknown_credential_is_refused(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount
+) -> None:
+    created = make_account()
+    response = client.post(
+        f"/admin/v1/accounts/{created['id']}/credentials/rotate",
+        json={"credential": "promotions_username"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "credential"
+
+
+def test_rotate_on_unknown_account_is_404(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/admin/v1/accounts/5/credentials/rotate",
+        json={"credential": "ingest_key"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 404

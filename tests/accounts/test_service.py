@@ -1,0 +1,96 @@
+"""Account rules: authentication, rotation, disabling, secret storage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from commerce_stats.accounts.service import AccountChanges, Accounts
+from commerce_stats.accounts.tables import account_credentials
+from commerce_stats.db.engine import Database
+from commerce_stats.kit.keys import hash_secret
+from commerce_stats.kit.tenancy import Account, Feature
+
+MakeAccount = Callable[..., tuple[Account, dict[str, str]]]
+
+
+def test_authenticate_finds_the_owner(
+    accounts: Accounts, make_service_account: MakeAccount
+) -> None:
+    _other, _ = make_service_account("Other")
+    account, credentials = make_service_account("Acme")
+    found = accounts.authenticate("organization_key", credentials["organization_key"])
+    assert found is not None
+    assert found.id == account.id
+
+
+def test_authenticate_is_per_credential_kind(
+    accounts: Accounts, make_service_account: MakeAccount
+) -> None:
+    _account, credentials = make_service_account()
+    assert accounts.authenticate("ingest_key", credentials["organization_key"]) is None
+
+
+def test_authenticate_refuses_unknown_and_empty(accounts: Accounts) -> None:
+    assert accounts.authenticate("organization_key", "nope") is None
+    assert accounts.authenticate("organization_key", "") is None
+    assert accounts.authenticate("organization_key", None) is None
+
+
+def test_disabled_account_is_refused(accounts: Accounts, make_service_account: MakeAccount) -> None:
+    account, credentials = make_service_account()
+    accounts.update(account.id, AccountChanges(disabled=True))
+    assert accounts.authenticate("organization_key", credentials["organization_key"]) is None
+
+
+def test_rotation_retires_the_old_secret(
+    accounts: Accounts, make_service_account: MakeAccount
+) -> None:
+    account, credentials = make_service_account()
+    new = accounts.rotate(account.id, "ingest_key")
+    assert accounts.authenticate("ingest_key", credentials["ingest_key"]) is None
+    found = accounts.authenticate("ingest_key", new)
+    assert found is not None
+    assert found.id == account.id
+
+
+def test_rotation_clears_the_credential_cache(database: Database) -> None:
+    cached = Accounts(database, cache_seconds=60)
+    account, credentials = cached.create("Acme")
+    assert cached.authenticate("ingest_key", credentials["ingest_key"]) is not None
+    cached.rotate(account.id, "ingest_key")
+    assert cached.authenticate("ingest_key", credentials["ingest_key"]) is None
+
+
+def test_pair_needs_both_parts(accounts: Accounts, make_service_account: MakeAccount) -> None:
+    account, credentials = make_service_account()
+    username, password = credentials["promotions_username"], credentials["promotions_password"]
+    found = accounts.authenticate_pair(
+        "promotions_username", username, "promotions_password", password
+    )
+    assert found is not None
+    assert found.id == account.id
+    assert (
+        accounts.authenticate_pair("promotions_username", username, "promotions_password", "x")
+        is None
+    )
+    assert (
+        accounts.authenticate_pair("promotions_username", "x", "promotions_password", password)
+        is None
+    )
+
+
+def test_only_hashes_are_stored(database: Database, make_service_account: MakeAccount) -> None:
+    _account, credentials = make_service_account()
+    with database.read() as conn:
+        stored = {row.name: row.secret_hash for row in conn.execute(select(account_credentials))}
+    assert stored["organization_key"] == hash_secret(credentials["organization_key"])
+    assert credentials["organization_key"] not in stored.values()
+
+
+def test_features_are_typed(make_service_account: MakeAccount) -> None:
+    account, _ = make_service_account(features=["promotions"])
+    assert account.features == frozenset({Feature.PROMOTIONS})
+    assert account.has(Feature.PROMOTIONS)
+    assert not account.has(Feature.AFFILIATE)
