@@ -22,8 +22,8 @@ from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import alembic_config, migrate
 
 sys.path.insert(0, str(Path(__file__).parent))
-from postgres_reachable import URL as POSTGRES_URL  # noqa: E402
-from postgres_reachable import main as postgres_reachable  # noqa: E402
+from postgres_reachable import URL as POSTGRES_URL
+from postgres_reachable import main as postgres_reachable
 
 
 def _check(url: str) -> None:
