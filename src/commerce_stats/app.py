@@ -13,11 +13,12 @@ from commerce_stats.accounts.routes import router as accounts_router
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
+from commerce_stats.promotions.routes import router as promotions_router
 from commerce_stats.runtime import Runtime
 
 Hook = Callable[[Runtime], None]
 
-ROUTERS: list[APIRouter] = [accounts_router]
+ROUTERS: list[APIRouter] = [accounts_router, promotions_router]
 """Every surface's router, mounted in this order."""
 
 STARTUP_HOOKS: list[Hook] = []

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path("data"), description="Where local files are kept.")
     redis_url: str | None = None
+    promotions_token_hours: float = Field(
+        default=24.0, description="Lifetime of a promotions API token (POST /v1/login_check)."
+    )
+    promotions_refresh_days: float = Field(
+        default=30.0, description="Lifetime of a promotions API refresh token (single use)."
+    )
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,0 +1,431 @@
+"""All SQL of the promotions domain (SQLAlchemy Core); every query is scoped by account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from commerce_stats.promotions.tables import (
+    promo_order_lines,
+    promo_orders,
+    promo_redemptions,
+    promo_sequences,
+    promo_tokens,
+    promotion_codes,
+    promotion_products,
+    promotions,
+)
+
+# --- identifiers ---------------------------------------------------------------
+
+
+def allocate_ids(conn: Connection, account_id: int, name: str, count: int) -> list[int]:
+    """``count`` fresh identifiers of sequence ``name``; the row lock serialises allocators."""
+    if count <= 0:
+        return []
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    upsert = (
+        dialect_insert(promo_sequences)
+        .values(account_id=account_id, name=name, last_value=count)
+        .on_conflict_do_update(
+            index_elements=[promo_sequences.c.account_id, promo_sequences.c.name],
+            set_={"last_value": promo_sequences.c.last_value + count},
+        )
+        .returning(promo_sequences.c.last_value)
+    )
+    last = int(conn.execute(upsert).scalar_one())
+    return list(range(last - count + 1, last + 1))
+
+
+# --- tokens ----------------------------------------------------------------------
+
+
+def insert_tokens(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    conn.execute(insert(promo_tokens), list(rows))
+
+
+def token_by_hash(conn: Connection, token_hash: str, kind: str) -> tuple[int, datetime] | None:
+    """(account id, expiry) of a stored token of ``kind``, else None."""
+    query = (
+        select(promo_tokens.c.account_id, promo_tokens.c.expires_at)
+        .where(promo_tokens.c.token_hash == token_hash)
+        .where(promo_tokens.c.kind == kind)
+    )
+    row = conn.execute(query).first()
+    return None if row is None else (int(row.account_id), row.expires_at)
+
+
+def delete_token(conn: Connection, account_id: int, token_hash: str) -> int:
+    result = conn.execute(
+        delete(promo_tokens)
+        .where(promo_tokens.c.account_id == account_id)
+        .where(promo_tokens.c.token_hash == token_hash)
+    )
+    return int(result.rowcount)
+
+
+def delete_expired_tokens(conn: Connection, account_id: int, now: datetime) -> None:
+    conn.execute(
+        delete(promo_tokens)
+        .where(promo_tokens.c.account_id == account_id)
+        .where(promo_tokens.c.expires_at < now)
+    )
+
+
+# --- promotions ------------------------------------------------------------------
+
+
+def insert_promotion(conn: Connection, values: Mapping[str, Any]) -> None:
+    conn.execute(insert(promotions).values(**values))
+
+
+def update_promotion(
+    conn: Connection, account_id: int, promotion_id: int, values: Mapping[str, Any]
+) -> None:
+    conn.execute(
+        update(promotions)
+        .where(promotions.c.account_id == account_id)
+        .where(promotions.c.id == promotion_id)
+        .values(**values)
+    )
+
+
+def select_promotion(
+    conn: Connection, account_id: int, promotion_id: int, *, for_update: bool = False
+) -> Row[Any] | None:
+    query = (
+        select(promotions)
+        .where(promotions.c.account_id == account_id)
+        .where(promotions.c.id == promotion_id)
+        .where(promotions.c.deleted.is_(False))
+    )
+    if for_update:
+        query = query.with_for_update()
+    return conn.execute(query).first()
+
+
+def replace_promotion_products(
+    conn: Connection, account_id: int, promotion_id: int, product_ids: Iterable[int]
+) -> None:
+    conn.execute(
+        delete(promotion_products)
+        .where(promotion_products.c.account_id == account_id)
+        .where(promotion_products.c.promotion_id == promotion_id)
+    )
+    rows = [
+        {"account_id": account_id, "promotion_id": promotion_id, "product_id": product_id}
+        for product_id in product_ids
+    ]
+    if rows:
+        conn.execute(insert(promotion_products), rows)
+
+
+def list_promotion_ids(
+    conn: Connection,
+    account_id: int,
+    *,
+    limit: int,
+    offset: int,
+    status: bool | None,
+    expired_before: datetime | None,
+    active_at: datetime | None,
+    search: str | None,
+    sort_by_update: str | None,
+) -> tuple[list[int], int]:
+    """One page of live promotion ids matching the filters, and the total match count."""
+    conditions = [promotions.c.account_id == account_id, promotions.c.deleted.is_(False)]
+    if status is not None:
+        conditions.append(promotions.c.status.is_(status))
+    if expired_before is not None:
+        conditions.append(promotions.c.date_to < expired_before)
+    if active_at is not None:
+        conditions.append(promotions.c.date_to >= active_at)
+    if search is not None:
+        conditions.append(func.lower(promotions.c.promotion_name).contains(search.lower()))
+    where = and_(*conditions)
+    total = int(
+        conn.execute(select(func.count()).select_from(promotions).where(where)).scalar_one()
+    )
+    if sort_by_update == "asc":
+        order = [promotions.c.updated_at.asc(), promotions.c.id.asc()]
+    elif sort_by_update == "desc":
+        order = [promotions.c.updated_at.desc(), promotions.c.id.desc()]
+    else:
+        order = [promotions.c.id.asc()]
+    query = select(promotions.c.id).where(where).order_by(*order).limit(limit).offset(offset)
+    return [int(row.id) for row in conn.execute(query)], total
+
+
+# --- codes -----------------------------------------------------------------------
+
+
+def insert_codes(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(promotion_codes), list(rows))
+
+
+def live_codes_of(conn: Connection, account_id: int, promotion_id: int) -> list[Row[Any]]:
+    query = (
+        select(promotion_codes)
+        .where(promotion_codes.c.account_id == account_id)
+        .where(promotion_codes.c.promotion_id == promotion_id)
+        .where(promotion_codes.c.deleted.is_(False))
+        .order_by(promotion_codes.c.id)
+    )
+    return list(conn.execute(query))
+
+
+def delete_codes(conn: Connection, account_id: int, code_ids: Sequence[int]) -> None:
+    if code_ids:
+        conn.execute(
+            update(promotion_codes)
+            .where(promotion_codes.c.account_id == account_id)
+            .where(promotion_codes.c.id.in_(list(code_ids)))
+            .values(deleted=True)
+        )
+
+
+def set_live_code_type(
+    conn: Connection, account_id: int, promotion_id: int, coupon_type: str
+) -> None:
+    conn.execute(
+        update(promotion_codes)
+        .where(promotion_codes.c.account_id == account_id)
+        .where(promotion_codes.c.promotion_id == promotion_id)
+        .where(promotion_codes.c.deleted.is_(False))
+        .values(coupon_type=coupon_type)
+    )
+
+
+def delete_all_codes_of(conn: Connection, account_id: int, promotion_id: int) -> None:
+    conn.execute(
+        update(promotion_codes)
+        .where(promotion_codes.c.account_id == account_id)
+        .where(promotion_codes.c.promotion_id == promotion_id)
+        .values(deleted=True)
+    )
+
+
+def live_codes_by_value(conn: Connection, account_id: int, values: Sequence[str]) -> list[Row[Any]]:
+    """Live codes carrying any of ``values`` (the same value may exist in several promotions)."""
+    if not values:
+        return []
+    query = (
+        select(
+            promotion_codes.c.id,
+            promotion_codes.c.promotion_id,
+            promotion_codes.c.coupon_code,
+            promotion_codes.c.coupon_type,
+            promotion_codes.c.consumed_by_order,
+        )
+        .where(promotion_codes.c.account_id == account_id)
+        .where(promotion_codes.c.coupon_code.in_(list(values)))
+        .where(promotion_codes.c.deleted.is_(False))
+        .order_by(promotion_codes.c.id)
+    )
+    return list(conn.execute(query))
+
+
+def consume_one_time_code(conn: Connection, account_id: int, code_id: int, order_id: str) -> bool:
+    """Marks a one-time code used by ``order_id``; False when another order holds it.
+
+    The conditional UPDATE takes the row lock on PostgreSQL: a racing order waits,
+    re-reads the row after the first commits and then finds it taken.
+    """
+    result = conn.execute(
+        update(promotion_codes)
+        .where(promotion_codes.c.account_id == account_id)
+        .where(promotion_codes.c.id == code_id)
+        .where(promotion_codes.c.deleted.is_(False))
+        .where(
+            or_(
+                promotion_codes.c.consumed_by_order.is_(None),
+                promotion_codes.c.consumed_by_order == order_id,
+            )
+        )
+        .values(consumed_by_order=order_id)
+    )
+    return int(result.rowcount) == 1
+
+
+def statistics_codes(conn: Connection, account_id: int, promotion_id: int) -> list[Row[Any]]:
+    """Current codes and deleted codes that were redeemed, oldest first."""
+    query = (
+        select(
+            promotion_codes.c.id,
+            promotion_codes.c.coupon_code,
+            promotion_codes.c.coupon_type,
+            promotion_codes.c.redemptions,
+        )
+        .where(promotion_codes.c.account_id == account_id)
+        .where(promotion_codes.c.promotion_id == promotion_id)
+        .where(or_(promotion_codes.c.deleted.is_(False), promotion_codes.c.redemptions > 0))
+        .order_by(promotion_codes.c.id)
+    )
+    return list(conn.execute(query))
+
+
+def promotion_ever_had_codes(conn: Connection, account_id: int, promotion_id: int) -> bool:
+    query = (
+        select(promotion_codes.c.id)
+        .where(promotion_codes.c.account_id == account_id)
+        .where(promotion_codes.c.promotion_id == promotion_id)
+        .limit(1)
+    )
+    return conn.execute(query).first() is not None
+
+
+# --- pricing inputs ----------------------------------------------------------------
+
+
+def eligible_promotions(
+    conn: Connection, account_id: int, product_ids: Sequence[int], moment: datetime
+) -> list[Row[Any]]:
+    """Active live promotions running at ``moment`` that cover any of ``product_ids``."""
+    query = (
+        select(
+            promotion_products.c.product_id,
+            promotions.c.id,
+            promotions.c.promotion_type,
+            promotions.c.discount_percent,
+        )
+        .join(
+            promotions,
+            and_(
+                promotions.c.account_id == promotion_products.c.account_id,
+                promotions.c.id == promotion_products.c.promotion_id,
+            ),
+        )
+        .where(promotion_products.c.account_id == account_id)
+        .where(promotion_products.c.product_id.in_(list(product_ids)))
+        .where(promotions.c.deleted.is_(False))
+        .where(promotions.c.status.is_(True))
+        .where(promotions.c.date_from <= moment)
+        .where(promotions.c.date_to >= moment)
+    )
+    return list(conn.execute(query))
+
+
+# --- orders and ledger ---------------------------------------------------------------
+
+
+def select_order(conn: Connection, account_id: int, order_id: str) -> Row[Any] | None:
+    query = (
+        select(promo_orders)
+        .where(promo_orders.c.account_id == account_id)
+        .where(promo_orders.c.order_id == order_id)
+    )
+    return conn.execute(query).first()
+
+
+def select_order_lines(conn: Connection, account_id: int, order_id: str) -> list[Row[Any]]:
+    query = (
+        select(promo_order_lines)
+        .where(promo_order_lines.c.account_id == account_id)
+        .where(promo_order_lines.c.order_id == order_id)
+        .order_by(promo_order_lines.c.line_no)
+    )
+    return list(conn.execute(query))
+
+
+def insert_order(
+    conn: Connection,
+    order: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    redemptions: Sequence[Mapping[str, Any]],
+) -> None:
+    conn.execute(insert(promo_orders).values(**order))
+    conn.execute(insert(promo_order_lines), list(lines))
+    if redemptions:
+        conn.execute(insert(promo_redemptions), list(redemptions))
+
+
+def update_order_status(conn: Connection, account_id: int, order_id: str, status: str) -> int:
+    result = conn.execute(
+        update(promo_orders)
+        .where(promo_orders.c.account_id == account_id)
+        .where(promo_orders.c.order_id == order_id)
+        .values(status=status)
+    )
+    return int(result.rowcount)
+
+
+def add_promotion_redemptions(conn: Connection, account_id: int, counts: Mapping[int, int]) -> None:
+    """Adds to promotion counters, in id order so concurrent writers lock rows alike."""
+    for promotion_id in sorted(counts):
+        conn.execute(
+            update(promotions)
+            .where(promotions.c.account_id == account_id)
+            .where(promotions.c.id == promotion_id)
+            .values(redemptions=promotions.c.redemptions + counts[promotion_id])
+        )
+
+
+def add_code_redemptions(conn: Connection, account_id: int, counts: Mapping[int, int]) -> None:
+    for code_id in sorted(counts):
+        conn.execute(
+            update(promotion_codes)
+            .where(promotion_codes.c.account_id == account_id)
+            .where(promotion_codes.c.id == code_id)
+            .values(redemptions=promotion_codes.c.redemptions + counts[code_id])
+        )
+
+
+# --- consistency ---------------------------------------------------------------------
+
+
+def promotion_counter_drift(conn: Connection, account_id: int) -> list[Row[Any]]:
+    """Promotions whose counter differs from their ledger row count: (id, counter, ledger)."""
+    ledger = (
+        select(promo_redemptions.c.promotion_id, func.count().label("n"))
+        .where(promo_redemptions.c.account_id == account_id)
+        .group_by(promo_redemptions.c.promotion_id)
+        .subquery()
+    )
+    counted = func.coalesce(ledger.c.n, 0)
+    query = (
+        select(promotions.c.id, promotions.c.redemptions, counted.label("ledger"))
+        .outerjoin(ledger, ledger.c.promotion_id == promotions.c.id)
+        .where(promotions.c.account_id == account_id)
+        .where(promotions.c.redemptions != counted)
+    )
+    return list(conn.execute(query))
+
+
+def code_counter_drift(conn: Connection, account_id: int) -> list[Row[Any]]:
+    """Codes whose counter differs from their ledger row count: (id, counter, ledger)."""
+    ledger = (
+        select(promo_redemptions.c.code_id, func.count().label("n"))
+        .where(promo_redemptions.c.account_id == account_id)
+        .where(promo_redemptions.c.code_id.is_not(None))
+        .group_by(promo_redemptions.c.code_id)
+        .subquery()
+    )
+    counted = func.coalesce(ledger.c.n, 0)
+    query = (
+        select(promotion_codes.c.id, promotion_codes.c.redemptions, counted.label("ledger"))
+        .outerjoin(ledger, ledger.c.code_id == promotion_codes.c.id)
+        .where(promotion_codes.c.account_id == account_id)
+        .where(promotion_codes.c.redemptions != counted)
+    )
+    return list(conn.execute(query))
+
+
+def promotion_summaries(conn: Connection, account_id: int) -> list[Row[Any]]:
+    query = (
+        select(
+            promotions.c.id,
+            promotions.c.promotion_name,
+            promotions.c.promotion_type,
+            promotions.c.status,
+            promotions.c.deleted,
+            promotions.c.redemptions,
+        )
+        .where(promotions.c.account_id == account_id)
+        .order_by(promotions.c.id)
+    )
+    return list(conn.execute(query))

@@ -1,0 +1,256 @@
+"""HTTP surface of the promotions API (seed 003): tokens, promotions, orders, statistics.
+
+Every failure leaves as ``{"errors": [{"error": <code>, "message": <text>}]}``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
+
+from commerce_stats.kit.tenancy import Account
+from commerce_stats.kit.web import bearer_token, surface_route_class
+from commerce_stats.promotions import schemas
+from commerce_stats.promotions.errors import (
+    INTERNAL,
+    PromotionsError,
+    invalid_fields,
+    token_invalid,
+)
+from commerce_stats.promotions.service import PromotionQuery, Promotions
+from commerce_stats.runtime import Runtime, get_runtime
+
+SERVICE_KEY = "promotions"
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "110 / 111 / 11000 / one or more 11010 entries"},
+    401: {"description": "1007 invalid token, 1008 missing token, 1009 expired token"},
+    404: {"description": "11200 Promotion not found / 11404 Order not found"},
+    500: {"description": "Internal Server Error"},
+}
+
+
+def render(error: PromotionsError) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return _json(schemas.errors_body(error.entries), error.status, headers)
+
+
+def _from_validation(exc: RequestValidationError) -> PromotionsError:
+    names = [str(part) for error in exc.errors() for part in error.get("loc", ())[-1:]]
+    return invalid_fields(names or ["body"])
+
+
+def _internal() -> PromotionsError:
+    return PromotionsError(
+        [(INTERNAL, "Internal Server Error. Please try again later or contact support.")],
+        status=500,
+    )
+
+
+PromotionsRoute = surface_route_class(PromotionsError, render, _from_validation, _internal)
+
+router = APIRouter(tags=["promotions"], route_class=PromotionsRoute, responses=ERROR_RESPONSES)
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        content=orjson.dumps(body),
+        status_code=status,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def promotions_service(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Promotions:
+    """The process's promotions service, created on first use."""
+    service = runtime.services.get(SERVICE_KEY)
+    if service is None:
+        settings = runtime.settings
+        service = Promotions(
+            runtime.database,
+            runtime.accounts,
+            token_hours=settings.promotions_token_hours,
+            refresh_days=settings.promotions_refresh_days,
+            cache_seconds=settings.credential_cache_seconds,
+        )
+        runtime.services[SERVICE_KEY] = service
+    assert isinstance(service, Promotions)
+    return service
+
+
+ServiceDep = Annotated[Promotions, Depends(promotions_service)]
+
+
+def authenticated_account(
+    service: ServiceDep, authorization: Annotated[str | None, Header()] = None
+) -> Account:
+    """401 1008 without a header, 1007 for a malformed or unknown token, 1009 when expired."""
+    token = bearer_token(authorization)
+    if token is None and authorization is not None and authorization.strip():
+        raise token_invalid()
+    return service.authenticate(token)
+
+
+AccountDep = Annotated[Account, Depends(authenticated_account)]
+
+
+async def _body(request: Request) -> tuple[str | None, bytes]:
+    return request.headers.get("content-type"), await request.body()
+
+
+# --- tokens ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/login_check",
+    openapi_extra=schemas.request_schema(schemas.LoginRequest),
+    summary="Get a token (24 h) and a refresh token",
+)
+async def login_check(request: Request, service: ServiceDep) -> Response:
+    login = schemas.parse_login(*await _body(request))
+    return _json(
+        schemas.tokens_body(await run_in_threadpool(service.login, login.username, login.password))
+    )
+
+
+@router.post(
+    "/v1/token/refresh",
+    openapi_extra=schemas.request_schema(schemas.RefreshRequest),
+    summary="Exchange a refresh token (single use) for a new token pair",
+)
+async def token_refresh(request: Request, service: ServiceDep) -> Response:
+    body = schemas.parse_refresh(*await _body(request))
+    return _json(schemas.tokens_body(await run_in_threadpool(service.refresh, body.refresh_token)))
+
+
+# --- promotions -----------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/promotion/statistics/",
+    openapi_extra=schemas.request_schema(schemas.StatisticsRequest),
+    summary="Redemption statistics of a promotion and its codes",
+)
+@router.post("/v1/promotion/statistics", include_in_schema=False)
+async def promotion_statistics(
+    request: Request, service: ServiceDep, account: AccountDep
+) -> Response:
+    promotion_id = schemas.parse_statistics(*await _body(request))
+    return _json(
+        schemas.statistics_body(await run_in_threadpool(service.statistics, account, promotion_id))
+    )
+
+
+@router.post(
+    "/v1/promotion",
+    status_code=201,
+    openapi_extra=schemas.request_schema(schemas.PromotionIn),
+    summary="Create a promotion",
+)
+async def create_promotion(request: Request, service: ServiceDep, account: AccountDep) -> Response:
+    changes = schemas.parse_promotion(*await _body(request))
+    return _json(
+        schemas.promotion_body(await run_in_threadpool(service.create_promotion, account, changes)),
+        201,
+    )
+
+
+@router.patch(
+    "/v1/promotion/{id}",
+    openapi_extra=schemas.request_schema(schemas.PromotionIn),
+    summary="Change a promotion (type, fields, code list)",
+)
+async def update_promotion(
+    id: int,
+    request: Request,
+    service: ServiceDep,
+    account: AccountDep,
+) -> Response:
+    changes = schemas.parse_promotion(*await _body(request))
+    return _json(
+        schemas.promotion_body(
+            await run_in_threadpool(service.update_promotion, account, id, changes)
+        )
+    )
+
+
+@router.get("/v1/promotion", summary="List promotion ids")
+def list_promotions(
+    service: ServiceDep,
+    account: AccountDep,
+    limit: Annotated[int, Query()] = 100,
+    offset: Annotated[int, Query()] = 0,
+    status: Annotated[int | None, Query(ge=0, le=1)] = None,
+    expired: Annotated[int | None, Query(ge=0, le=1)] = None,
+    search_string: Annotated[str | None, Query()] = None,
+    sort_by_update_date: Annotated[str | None, Query()] = None,
+) -> Response:
+    query = PromotionQuery(
+        limit=limit,
+        offset=offset,
+        status=None if status is None else bool(status),
+        expired=None if expired is None else bool(expired),
+        search_string=search_string,
+        sort_by_update_date=sort_by_update_date,
+    )
+    return _json(schemas.promotion_page_body(service.list_promotions(account, query)))
+
+
+@router.get("/v1/promotion/{id}", summary="Read a promotion")
+def get_promotion(
+    id: int,
+    service: ServiceDep,
+    account: AccountDep,
+) -> Response:
+    return _json(schemas.promotion_body(service.get_promotion(account, id)))
+
+
+@router.delete("/v1/promotion/{id}", status_code=204, summary="Delete a promotion and its codes")
+def delete_promotion(
+    id: int,
+    service: ServiceDep,
+    account: AccountDep,
+) -> Response:
+    service.delete_promotion(account, id)
+    return Response(status_code=204)
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/orders",
+    status_code=201,
+    openapi_extra=schemas.request_schema(schemas.OrderIn),
+    summary="Place an order: price it and record the redemptions",
+)
+async def place_order(request: Request, service: ServiceDep, account: AccountDep) -> Response:
+    draft = schemas.parse_order(*await _body(request))
+    return _json(
+        schemas.order_body(await run_in_threadpool(service.place_order, account, draft)), 201
+    )
+
+
+@router.get("/v1/orders/{order_id}", summary="Read an order")
+def get_order(order_id: str, service: ServiceDep, account: AccountDep) -> Response:
+    return _json(schemas.order_body(service.get_order(account, order_id)))
+
+
+@router.patch(
+    "/v1/orders/{order_id}",
+    openapi_extra=schemas.request_schema(schemas.OrderStatusIn),
+    summary="Change an order's status (statistics ignore it)",
+)
+async def set_order_status(
+    order_id: str, request: Request, service: ServiceDep, account: AccountDep
+) -> Response:
+    status = schemas.parse_order_status(*await _body(request))
+    return _json(
+        schemas.order_body(
+            await run_in_threadpool(service.set_order_status, account, order_id, status)
+        )
+    )

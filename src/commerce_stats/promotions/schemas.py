@@ -1,0 +1,301 @@
+"""Wire format of the promotions API: request parsing, validation into 11010s, responses.
+
+Bodies are parsed here rather than by FastAPI so that the seed's order of
+checks holds: Content-Type (111), then JSON syntax (110), then one 11010 per
+invalid or unknown field, all reported together.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+
+from commerce_stats.promotions.errors import (
+    INVALID_CONTENT_TYPE,
+    INVALID_JSON,
+    PromotionsError,
+    invalid_fields,
+)
+from commerce_stats.promotions.service import (
+    OrderDraft,
+    OrderLineDraft,
+    OrderView,
+    PromotionChanges,
+    PromotionPage,
+    PromotionStatistics,
+    PromotionView,
+    TokenPair,
+)
+
+JSON_MEDIA_TYPE = "application/json"
+
+
+# --- raw body handling ----------------------------------------------------------------
+
+
+def json_object(content_type: str | None, body: bytes) -> dict[str, Any]:
+    """The request body as a JSON object, or 111 / 110 as the seed orders them."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type != JSON_MEDIA_TYPE:
+        raise PromotionsError([(INVALID_CONTENT_TYPE, "Invalid data format (Content-type).")])
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise PromotionsError([(INVALID_JSON, "JSON is not valid.")])
+    return parsed
+
+
+def _field_name(location: tuple[int | str, ...]) -> str:
+    """The innermost named field of a pydantic error location (list indexes skipped)."""
+    names = [part for part in location if isinstance(part, str)]
+    return names[-1] if names else "body"
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validated(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_fields([_field_name(error["loc"]) for error in exc.errors()]) from exc
+
+
+# --- requests --------------------------------------------------------------------------
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: StrictStr
+    password: StrictStr
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: StrictStr
+
+
+class StatisticsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: StrictInt = Field(ge=0, examples=[12345])
+
+
+class CouponsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    coupon_type: Literal["one-time", "reusable"] | None = None
+    coupon_code: list[StrictStr] | None = None
+    discount_percent: StrictStr | StrictInt | None = Field(default=None, examples=["10"])
+    product_id: list[StrictInt] | None = None
+
+
+class PromotionIn(BaseModel):
+    """Create (all required fields) or change (any subset) a promotion."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    promotion_type: Literal["coupon", "discount"] | None = None
+    promotion_name: StrictStr | None = None
+    status: StrictBool | None = None
+    date_from: StrictStr | None = Field(default=None, examples=["2026-05-01T00:00:00+02:00"])
+    date_to: StrictStr | None = Field(default=None, examples=["2026-05-31T23:59:59+02:00"])
+    coupons: CouponsIn | None = None
+
+
+class OrderLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product_id: StrictInt = Field(examples=[11111])
+    quantity: StrictInt = Field(examples=[2])
+    price: StrictStr | StrictInt = Field(examples=["19.99"])
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: StrictStr = Field(examples=["A-1001"])
+    created_at: StrictStr | None = Field(default=None, examples=["2026-05-01T10:00:00+02:00"])
+    currency: StrictStr = Field(default="EUR")
+    products: list[OrderLineIn]
+    coupon_codes: list[StrictStr] = Field(default_factory=list, examples=[["SUMMER10"]])
+
+
+class OrderStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["unpaid", "paid", "deleted"]
+
+
+# Nullable on the wire only where null has a meaning (date_to: open end).
+_NOT_NULLABLE = ("promotion_type", "promotion_name", "status", "date_from", "coupons")
+_NOT_NULLABLE_COUPONS = ("coupon_type", "coupon_code", "discount_percent", "product_id")
+
+
+def parse_login(content_type: str | None, body: bytes) -> LoginRequest:
+    return _validated(LoginRequest, json_object(content_type, body))
+
+
+def parse_refresh(content_type: str | None, body: bytes) -> RefreshRequest:
+    return _validated(RefreshRequest, json_object(content_type, body))
+
+
+def parse_statistics(content_type: str | None, body: bytes) -> int:
+    """The promotion id asked for; missing, null, non-integer or negative → 11010 id."""
+    return _validated(StatisticsRequest, json_object(content_type, body)).id
+
+
+def parse_promotion(content_type: str | None, body: bytes) -> PromotionChanges:
+    data = json_object(content_type, body)
+    model = _validated(PromotionIn, data)
+    nulls = [name for name in _NOT_NULLABLE if name in data and data[name] is None]
+    coupons_raw = data.get("coupons")
+    if isinstance(coupons_raw, dict):
+        nulls += [
+            name
+            for name in _NOT_NULLABLE_COUPONS
+            if name in coupons_raw and coupons_raw[name] is None
+        ]
+    if nulls:
+        raise invalid_fields(nulls)
+    coupons = model.coupons or CouponsIn()
+    percent = coupons.discount_percent
+    return PromotionChanges(
+        promotion_type=model.promotion_type,
+        promotion_name=model.promotion_name,
+        status=model.status,
+        date_from=model.date_from,
+        date_to=model.date_to,
+        date_to_cleared="date_to" in data and data["date_to"] is None,
+        coupon_type=coupons.coupon_type,
+        coupon_codes=coupons.coupon_code,
+        discount_percent=str(percent) if percent is not None else None,
+        product_ids=coupons.product_id,
+    )
+
+
+def parse_order(content_type: str | None, body: bytes) -> OrderDraft:
+    model = _validated(OrderIn, json_object(content_type, body))
+    return OrderDraft(
+        order_id=model.order_id,
+        created_at=model.created_at,
+        currency=model.currency,
+        coupon_codes=model.coupon_codes,
+        products=[
+            OrderLineDraft(
+                product_id=line.product_id, quantity=line.quantity, price=str(line.price)
+            )
+            for line in model.products
+        ],
+    )
+
+
+def parse_order_status(content_type: str | None, body: bytes) -> str:
+    return _validated(OrderStatusIn, json_object(content_type, body)).status
+
+
+# --- responses -------------------------------------------------------------------------
+
+
+def wire_time(moment: datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ss+00:00``, the seed API's date format, in UTC."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def tokens_body(pair: TokenPair) -> dict[str, Any]:
+    return {"token": pair.token, "refresh_token": pair.refresh_token}
+
+
+def promotion_body(view: PromotionView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "promotion_type": view.promotion_type,
+        "promotion_name": view.promotion_name,
+        "status": view.status,
+        "date_from": wire_time(view.date_from),
+        "date_to": wire_time(view.date_to),
+        "coupons": {
+            "coupon_type": view.coupon_type,
+            "coupon_code": view.coupon_codes,
+            "discount_percent": view.discount_percent,
+            "product_id": view.product_ids,
+        },
+        "update_date": wire_time(view.update_date),
+    }
+
+
+def promotion_page_body(page: PromotionPage) -> dict[str, Any]:
+    return {"promotions": page.ids, "total": page.total, "limit": page.limit, "offset": page.offset}
+
+
+def statistics_body(stats: PromotionStatistics) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": stats.id, "redemptions": stats.redemptions}
+    if stats.promotion_codes is not None:
+        body["promotion_codes"] = [
+            {
+                "id": code.id,
+                "coupon_code": code.coupon_code,
+                "coupon_type": code.coupon_type,
+                "redemptions": code.redemptions,
+            }
+            for code in stats.promotion_codes
+        ]
+    return body
+
+
+def order_body(view: OrderView) -> dict[str, Any]:
+    return {
+        "order_id": view.order_id,
+        "created_at": wire_time(view.created_at),
+        "status": view.status,
+        "currency": view.currency,
+        "coupon_codes": view.coupon_codes,
+        "products": [
+            {
+                "product_id": line.product_id,
+                "quantity": line.quantity,
+                "price": line.price,
+                "promotion_id": line.promotion_id,
+                "coupon_code": line.coupon_code,
+                "discount_percent": line.discount_percent,
+                "discounted_price": line.discounted_price,
+                "line_total": line.line_total,
+            }
+            for line in view.products
+        ],
+        "total": view.total,
+    }
+
+
+def errors_body(entries: list[tuple[int, str]]) -> dict[str, Any]:
+    return {"errors": [{"error": code, "message": message} for code, message in entries]}
+
+
+def _inlined(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str):
+            return _inlined(definitions[reference.rsplit("/", 1)[-1]], definitions)
+        return {key: _inlined(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inlined(item, definitions) for item in node]
+    return node
+
+
+def request_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI ``requestBody`` (nested models inlined) for a route that parses its own body."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {JSON_MEDIA_TYPE: {"schema": _inlined(schema, definitions)}},
+        }
+    }
