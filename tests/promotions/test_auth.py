@@ -1,0 +1,142 @@
+"""POST /v1/login_check, POST /v1/token/refresh and the 401 codes of every protected call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.config import Settings
+from commerce_stats.db.engine import Database
+from commerce_stats.promotions.service import Promotions
+from commerce_stats.promotions.tables import promo_tokens
+from tests.promotions.conftest import Shop, login
+
+MakeAccount = Callable[..., dict[str, Any]]
+
+
+def _errors(body: dict[str, Any]) -> list[int]:
+    return [entry["error"] for entry in body["errors"]]
+
+
+def test_login_returns_token_and_refresh_token(shop: Shop) -> None:
+    assert len(shop.token) >= 32
+    assert len(shop.refresh_token) >= 32
+    assert shop.token != shop.refresh_token
+    assert shop.get("/v1/promotion").status_code == 200
+
+
+def test_login_with_wrong_password_is_401(client: TestClient, make_account: MakeAccount) -> None:
+    username = make_account()["credentials"]["promotions_username"]
+    response = client.post("/v1/login_check", json={"username": username, "password": "nope"})
+    assert response.status_code == 401
+    assert response.json() == {"errors": [{"error": 1001, "message": "Invalid credentials."}]}
+
+
+def test_login_with_another_accounts_password_is_401(
+    client: TestClient, make_account: MakeAccount
+) -> None:
+    first = make_account("One")["credentials"]
+    second = make_account("Two")["credentials"]
+    response = client.post(
+        "/v1/login_check",
+        json={
+            "username": first["promotions_username"],
+            "password": second["promotions_password"],
+        },
+    )
+    assert response.status_code == 401
+
+
+def test_missing_token_is_1008(client: TestClient) -> None:
+    response = client.post("/v1/promotion/statistics/", json={"id": 1})
+    assert response.status_code == 401
+    assert response.json() == {"errors": [{"error": 1008, "message": "Missing token."}]}
+
+
+def test_unknown_token_is_1007(client: TestClient) -> None:
+    response = client.post(
+        "/v1/promotion/statistics/", json={"id": 1}, headers={"Authorization": "Bearer nope"}
+    )
+    assert response.status_code == 401
+    assert response.json() == {"errors": [{"error": 1007, "message": "Your token is invalid."}]}
+
+
+def test_non_bearer_authorization_is_1007(client: TestClient) -> None:
+    response = client.get("/v1/promotion", headers={"Authorization": "Basic dXNlcjpwdw=="})
+    assert response.status_code == 401
+    assert _errors(response.json()) == [1007]
+
+
+def test_expired_token_is_1009(
+    client: TestClient, settings: Settings, database: Database, make_account: MakeAccount
+) -> None:
+    credentials = make_account()["credentials"]
+    short_lived = Promotions(database, Accounts(database, cache_seconds=0), token_hours=-1)
+    pair = short_lived.login(credentials["promotions_username"], credentials["promotions_password"])
+    response = client.get("/v1/promotion", headers={"Authorization": f"Bearer {pair.token}"})
+    assert response.status_code == 401
+    assert response.json() == {"errors": [{"error": 1009, "message": "Your token is expired."}]}
+
+
+def test_a_new_token_does_not_revoke_the_old_one(client: TestClient, shop: Shop) -> None:
+    second = login(client, shop.account)
+    assert second.token != shop.token
+    assert shop.get("/v1/promotion").status_code == 200
+    assert second.get("/v1/promotion").status_code == 200
+
+
+def test_tokens_are_stored_hashed(shop: Shop, database: Database) -> None:
+    with database.read() as conn:
+        stored = {row.token_hash for row in conn.execute(select(promo_tokens))}
+    assert len(stored) == 2
+    assert shop.token not in stored
+    assert shop.refresh_token not in stored
+
+
+def test_refresh_gives_a_new_working_pair(client: TestClient, shop: Shop) -> None:
+    response = client.post("/v1/token/refresh", json={"refresh_token": shop.refresh_token})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token"] not in (shop.token, shop.refresh_token)
+    headers = {"Authorization": f"Bearer {body['token']}"}
+    assert client.get("/v1/promotion", headers=headers).status_code == 200
+
+
+def test_a_refresh_token_works_once(client: TestClient, shop: Shop) -> None:
+    assert (
+        client.post("/v1/token/refresh", json={"refresh_token": shop.refresh_token}).status_code
+        == 200
+    )
+    again = client.post("/v1/token/refresh", json={"refresh_token": shop.refresh_token})
+    assert again.status_code == 401
+    assert _errors(again.json()) == [1007]
+
+
+def test_a_refresh_token_is_not_an_access_token(client: TestClient, shop: Shop) -> None:
+    headers = {"Authorization": f"Bearer {shop.refresh_token}"}
+    response = client.get("/v1/promotion", headers=headers)
+    assert response.status_code == 401
+    assert _errors(response.json()) == [1007]
+
+
+def test_disabled_account_token_is_1007(
+    client: TestClient, shop: Shop, admin_headers: dict[str, str]
+) -> None:
+    account_id = shop.account["id"]
+    patched = client.patch(
+        f"/admin/v1/accounts/{account_id}", json={"disabled": True}, headers=admin_headers
+    )
+    assert patched.status_code == 200
+    response = shop.get("/v1/promotion")
+    assert response.status_code == 401
+    assert _errors(response.json()) == [1007]
+
+
+def test_login_body_must_be_json(client: TestClient) -> None:
+    response = client.post("/v1/login_check", content=b"{", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"error": 110, "message": "JSON is not valid."}]}
