@@ -105,7 +105,9 @@ def login(client: TestClient, account: dict[str, Any]) -> Shop:
 
 
 @pytest.fixture
-def make_shop(client: TestClient, make_account: Callable[..., dict[str, Any]]) -> Callable[..., Shop]:
+def make_shop(
+    client: TestClient, make_account: Callable[..., dict[str, Any]]
+) -> Callable[..., Shop]:
     def create(name: str = "Shop", **fields: Any) -> Shop:
         return login(client, make_account(name, **fields))
 

@@ -137,6 +137,8 @@ def test_disabled_account_token_is_1007(
 
 
 def test_login_body_must_be_json(client: TestClient) -> None:
-    response = client.post("/v1/login_check", content=b"{", headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/v1/login_check", content=b"{", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json() == {"errors": [{"error": 110, "message": "JSON is not valid."}]}

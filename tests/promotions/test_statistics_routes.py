@@ -29,7 +29,9 @@ def test_unused_coupon_promotion_lists_its_codes_with_zero(shop: Shop) -> None:
     body = shop.stats(promotion_id)
     assert body["id"] == promotion_id
     assert body["redemptions"] == 0
-    assert [(c["coupon_code"], c["coupon_type"], c["redemptions"]) for c in body["promotion_codes"]] == [
+    assert [
+        (c["coupon_code"], c["coupon_type"], c["redemptions"]) for c in body["promotion_codes"]
+    ] == [
         ("A1", "one-time", 0),
         ("B2", "one-time", 0),
     ]

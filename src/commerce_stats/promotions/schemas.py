@@ -7,6 +7,7 @@ invalid or unknown field, all reported together.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
@@ -50,10 +51,17 @@ def json_object(content_type: str | None, body: bytes) -> dict[str, Any]:
     return parsed
 
 
-def _field_name(location: tuple[int | str, ...]) -> str:
-    """The innermost named field of a pydantic error location (list indexes skipped)."""
-    names = [part for part in location if isinstance(part, str)]
-    return names[-1] if names else "body"
+def _field_name(error: Mapping[str, Any]) -> str:
+    """The field an error is about: the innermost known field name of its location.
+
+    Locations also hold list indexes and union member tags ("str", "int"); an
+    unknown (forbidden) field is named as the client spelled it.
+    """
+    names = [part for part in error["loc"] if isinstance(part, str)]
+    if error["type"] == "extra_forbidden" and names:
+        return names[-1]
+    known = [name for name in names if name in _FIELD_NAMES]
+    return known[-1] if known else (names[0] if names else "body")
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -63,7 +71,7 @@ def _validated(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise invalid_fields([_field_name(error["loc"]) for error in exc.errors()]) from exc
+        raise invalid_fields([_field_name(error) for error in exc.errors()]) from exc
 
 
 # --- requests --------------------------------------------------------------------------
@@ -133,6 +141,21 @@ class OrderStatusIn(BaseModel):
 
     status: Literal["unpaid", "paid", "deleted"]
 
+
+_FIELD_NAMES = frozenset(
+    name
+    for model in (
+        LoginRequest,
+        RefreshRequest,
+        StatisticsRequest,
+        CouponsIn,
+        PromotionIn,
+        OrderLineIn,
+        OrderIn,
+        OrderStatusIn,
+    )
+    for name in model.model_fields
+)
 
 # Nullable on the wire only where null has a meaning (date_to: open end).
 _NOT_NULLABLE = ("promotion_type", "promotion_name", "status", "date_from", "coupons")
