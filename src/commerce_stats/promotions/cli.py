@@ -1,0 +1,90 @@
+"""``commerce-stats promotions ...``: inspect promotions and check the redemption counters."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.config import Settings
+from commerce_stats.db.engine import Database
+from commerce_stats.db.migrate import migrate
+from commerce_stats.kit.errors import ServiceError
+from commerce_stats.kit.tenancy import Account
+from commerce_stats.promotions.service import Promotions
+
+app = typer.Typer(help="Promotions: list them, read their statistics, verify the counters.")
+console = Console()
+
+AccountId = Annotated[int, typer.Argument(help="Account (tenant) id.")]
+
+
+def _service() -> Promotions:
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    database = Database(Settings())
+    migrate(database)
+    return Promotions(database, Accounts(database), cache_seconds=0)
+
+
+def _account(service: Promotions, account_id: int) -> Account:
+    try:
+        return service.accounts.get(account_id)
+    except ServiceError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(code=1) from error
+
+
+@app.command("list")
+def list_promotions(account_id: AccountId) -> None:
+    """Every promotion of an account (deleted ones too) with its redemption count."""
+    service = _service()
+    _account(service, account_id)
+    table = Table("id", "name", "type", "active", "deleted", "redemptions")
+    for row in service.summaries(account_id):
+        table.add_row(
+            str(row.id),
+            row.promotion_name,
+            row.promotion_type,
+            str(bool(row.status)),
+            str(bool(row.deleted)),
+            str(row.redemptions),
+        )
+    console.print(table)
+
+
+@app.command("stats")
+def stats(
+    account_id: AccountId,
+    promotion_id: Annotated[int, typer.Argument(help="Promotion id.")],
+) -> None:
+    """The statistics the API would answer for one promotion."""
+    service = _service()
+    account = _account(service, account_id)
+    try:
+        result = service.statistics(account, promotion_id)
+    except ServiceError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(code=1) from error
+    console.print(f"Promotion {result.id}: {result.redemptions} redemption(s)")
+    if result.promotion_codes is not None:
+        table = Table("code id", "coupon_code", "coupon_type", "redemptions")
+        for code in result.promotion_codes:
+            table.add_row(str(code.id), code.coupon_code, code.coupon_type, str(code.redemptions))
+        console.print(table)
+
+
+@app.command("check-counters")
+def check_counters(account_id: AccountId) -> None:
+    """Compare every redemption counter with the ledger; exit 1 on any difference."""
+    service = _service()
+    _account(service, account_id)
+    drift = service.counter_drift(account_id)
+    for line in drift:
+        console.print(f"[red]{line}[/red]")
+    if drift:
+        raise typer.Exit(code=1)
+    console.print("Every counter matches the redemption ledger.")
