@@ -14,6 +14,7 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.promotions.routes import router as promotions_router
+from commerce_stats.promotions.routes import start_promotions, stop_promotions
 from commerce_stats.runtime import Runtime
 
 Hook = Callable[[Runtime], None]
@@ -21,10 +22,10 @@ Hook = Callable[[Runtime], None]
 ROUTERS: list[APIRouter] = [accounts_router, promotions_router]
 """Every surface's router, mounted in this order."""
 
-STARTUP_HOOKS: list[Hook] = []
+STARTUP_HOOKS: list[Hook] = [start_promotions]
 """Domain start-up work (background flushers, caches), run after the database opens."""
 
-SHUTDOWN_HOOKS: list[Hook] = []
+SHUTDOWN_HOOKS: list[Hook] = [stop_promotions]
 """Domain shut-down work, run before the database closes; must flush what was acknowledged."""
 
 

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     promotions_token_hours: float = Field(
         default=24.0, description="Lifetime of a promotions API token (POST /v1/login_check)."
     )
+    promotions_group_commit: bool = Field(
+        default=True,
+        description="Batch concurrent orders into shared transactions (one durable commit each).",
+    )
     promotions_refresh_days: float = Field(
         default=30.0, description="Lifetime of a promotions API refresh token (single use)."
     )

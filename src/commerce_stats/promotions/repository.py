@@ -6,9 +6,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
+from commerce_stats.db.types import UTCDateTime
 from commerce_stats.promotions.tables import (
     promo_order_lines,
     promo_orders,
@@ -210,24 +222,28 @@ def delete_all_codes_of(conn: Connection, account_id: int, promotion_id: int) ->
     )
 
 
+_LIVE_CODES_BY_VALUE = (
+    select(
+        promotion_codes.c.id,
+        promotion_codes.c.promotion_id,
+        promotion_codes.c.coupon_code,
+        promotion_codes.c.coupon_type,
+        promotion_codes.c.consumed_by_order,
+    )
+    .where(promotion_codes.c.account_id == bindparam("b_account"))
+    .where(promotion_codes.c.coupon_code.in_(bindparam("b_values", expanding=True)))
+    .where(promotion_codes.c.deleted.is_(False))
+    .order_by(promotion_codes.c.id)
+)
+
+
 def live_codes_by_value(conn: Connection, account_id: int, values: Sequence[str]) -> list[Row[Any]]:
     """Live codes carrying any of ``values`` (the same value may exist in several promotions)."""
     if not values:
         return []
-    query = (
-        select(
-            promotion_codes.c.id,
-            promotion_codes.c.promotion_id,
-            promotion_codes.c.coupon_code,
-            promotion_codes.c.coupon_type,
-            promotion_codes.c.consumed_by_order,
-        )
-        .where(promotion_codes.c.account_id == account_id)
-        .where(promotion_codes.c.coupon_code.in_(list(values)))
-        .where(promotion_codes.c.deleted.is_(False))
-        .order_by(promotion_codes.c.id)
+    return list(
+        conn.execute(_LIVE_CODES_BY_VALUE, {"b_account": account_id, "b_values": list(values)})
     )
-    return list(conn.execute(query))
 
 
 def consume_one_time_code(conn: Connection, account_id: int, code_id: int, order_id: str) -> bool:
@@ -282,44 +298,49 @@ def promotion_ever_had_codes(conn: Connection, account_id: int, promotion_id: in
 # --- pricing inputs ----------------------------------------------------------------
 
 
+_ELIGIBLE_PROMOTIONS = (
+    select(
+        promotion_products.c.product_id,
+        promotions.c.id,
+        promotions.c.promotion_type,
+        promotions.c.discount_percent,
+    )
+    .join(
+        promotions,
+        and_(
+            promotions.c.account_id == promotion_products.c.account_id,
+            promotions.c.id == promotion_products.c.promotion_id,
+        ),
+    )
+    .where(promotion_products.c.account_id == bindparam("b_account"))
+    .where(promotion_products.c.product_id.in_(bindparam("b_products", expanding=True)))
+    .where(promotions.c.deleted.is_(False))
+    .where(promotions.c.status.is_(True))
+    .where(promotions.c.date_from <= bindparam("b_moment", type_=UTCDateTime))
+    .where(promotions.c.date_to >= bindparam("b_moment", type_=UTCDateTime))
+)
+
+
 def eligible_promotions(
     conn: Connection, account_id: int, product_ids: Sequence[int], moment: datetime
 ) -> list[Row[Any]]:
     """Active live promotions running at ``moment`` that cover any of ``product_ids``."""
-    query = (
-        select(
-            promotion_products.c.product_id,
-            promotions.c.id,
-            promotions.c.promotion_type,
-            promotions.c.discount_percent,
-        )
-        .join(
-            promotions,
-            and_(
-                promotions.c.account_id == promotion_products.c.account_id,
-                promotions.c.id == promotion_products.c.promotion_id,
-            ),
-        )
-        .where(promotion_products.c.account_id == account_id)
-        .where(promotion_products.c.product_id.in_(list(product_ids)))
-        .where(promotions.c.deleted.is_(False))
-        .where(promotions.c.status.is_(True))
-        .where(promotions.c.date_from <= moment)
-        .where(promotions.c.date_to >= moment)
-    )
-    return list(conn.execute(query))
+    parameters = {"b_account": account_id, "b_products": list(product_ids), "b_moment": moment}
+    return list(conn.execute(_ELIGIBLE_PROMOTIONS, parameters))
 
 
 # --- orders and ledger ---------------------------------------------------------------
 
 
+_SELECT_ORDER = (
+    select(promo_orders)
+    .where(promo_orders.c.account_id == bindparam("b_account"))
+    .where(promo_orders.c.order_id == bindparam("b_order"))
+)
+
+
 def select_order(conn: Connection, account_id: int, order_id: str) -> Row[Any] | None:
-    query = (
-        select(promo_orders)
-        .where(promo_orders.c.account_id == account_id)
-        .where(promo_orders.c.order_id == order_id)
-    )
-    return conn.execute(query).first()
+    return conn.execute(_SELECT_ORDER, {"b_account": account_id, "b_order": order_id}).first()
 
 
 def select_order_lines(conn: Connection, account_id: int, order_id: str) -> list[Row[Any]]:
@@ -332,16 +353,21 @@ def select_order_lines(conn: Connection, account_id: int, order_id: str) -> list
     return list(conn.execute(query))
 
 
+_INSERT_ORDER = insert(promo_orders)
+_INSERT_LINES = insert(promo_order_lines)
+_INSERT_REDEMPTIONS = insert(promo_redemptions)
+
+
 def insert_order(
     conn: Connection,
     order: Mapping[str, Any],
     lines: Sequence[Mapping[str, Any]],
     redemptions: Sequence[Mapping[str, Any]],
 ) -> None:
-    conn.execute(insert(promo_orders).values(**order))
-    conn.execute(insert(promo_order_lines), list(lines))
+    conn.execute(_INSERT_ORDER, [order])
+    conn.execute(_INSERT_LINES, list(lines))
     if redemptions:
-        conn.execute(insert(promo_redemptions), list(redemptions))
+        conn.execute(_INSERT_REDEMPTIONS, list(redemptions))
 
 
 def update_order_status(conn: Connection, account_id: int, order_id: str, status: str) -> int:
@@ -354,25 +380,35 @@ def update_order_status(conn: Connection, account_id: int, order_id: str, status
     return int(result.rowcount)
 
 
+_ADD_PROMOTION_REDEMPTIONS = (
+    update(promotions)
+    .where(promotions.c.account_id == bindparam("b_account"))
+    .where(promotions.c.id == bindparam("b_id"))
+    .values(redemptions=promotions.c.redemptions + bindparam("b_count"))
+)
+_ADD_CODE_REDEMPTIONS = (
+    update(promotion_codes)
+    .where(promotion_codes.c.account_id == bindparam("b_account"))
+    .where(promotion_codes.c.id == bindparam("b_id"))
+    .values(redemptions=promotion_codes.c.redemptions + bindparam("b_count"))
+)
+
+
+def _counter_params(account_id: int, counts: Mapping[int, int]) -> list[dict[str, int]]:
+    """Parameters in id order, so that concurrent writers lock rows in the same order."""
+    return [
+        {"b_account": account_id, "b_id": key, "b_count": counts[key]} for key in sorted(counts)
+    ]
+
+
 def add_promotion_redemptions(conn: Connection, account_id: int, counts: Mapping[int, int]) -> None:
-    """Adds to promotion counters, in id order so concurrent writers lock rows alike."""
-    for promotion_id in sorted(counts):
-        conn.execute(
-            update(promotions)
-            .where(promotions.c.account_id == account_id)
-            .where(promotions.c.id == promotion_id)
-            .values(redemptions=promotions.c.redemptions + counts[promotion_id])
-        )
+    if counts:
+        conn.execute(_ADD_PROMOTION_REDEMPTIONS, _counter_params(account_id, counts))
 
 
 def add_code_redemptions(conn: Connection, account_id: int, counts: Mapping[int, int]) -> None:
-    for code_id in sorted(counts):
-        conn.execute(
-            update(promotion_codes)
-            .where(promotion_codes.c.account_id == account_id)
-            .where(promotion_codes.c.id == code_id)
-            .values(redemptions=promotion_codes.c.redemptions + counts[code_id])
-        )
+    if counts:
+        conn.execute(_ADD_CODE_REDEMPTIONS, _counter_params(account_id, counts))
 
 
 # --- consistency ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.web import bearer_token, surface_route_class
 from commerce_stats.promotions import schemas
+from commerce_stats.promotions.committer import GroupCommitter
 from commerce_stats.promotions.errors import (
     INTERNAL,
     PromotionsError,
@@ -65,18 +66,39 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
+def _build_service(runtime: Runtime, *, group_commit: bool) -> Promotions:
+    settings = runtime.settings
+    committer = GroupCommitter(runtime.database) if group_commit else None
+    return Promotions(
+        runtime.database,
+        runtime.accounts,
+        token_hours=settings.promotions_token_hours,
+        refresh_days=settings.promotions_refresh_days,
+        cache_seconds=settings.credential_cache_seconds,
+        committer=committer,
+    )
+
+
+def start_promotions(runtime: Runtime) -> None:
+    """Start-up hook: the service and, when enabled, its group-commit thread."""
+    service = _build_service(runtime, group_commit=runtime.settings.promotions_group_commit)
+    if service.committer is not None:
+        service.committer.start()
+    runtime.services[SERVICE_KEY] = service
+
+
+def stop_promotions(runtime: Runtime) -> None:
+    """Shut-down hook: every order already queued is committed before the database closes."""
+    service = runtime.services.pop(SERVICE_KEY, None)
+    if isinstance(service, Promotions) and service.committer is not None:
+        service.committer.stop()
+
+
 def promotions_service(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Promotions:
-    """The process's promotions service, created on first use."""
+    """The process's promotions service (made without group commit if start-up did not run)."""
     service = runtime.services.get(SERVICE_KEY)
     if service is None:
-        settings = runtime.settings
-        service = Promotions(
-            runtime.database,
-            runtime.accounts,
-            token_hours=settings.promotions_token_hours,
-            refresh_days=settings.promotions_refresh_days,
-            cache_seconds=settings.credential_cache_seconds,
-        )
+        service = _build_service(runtime, group_commit=False)
         runtime.services[SERVICE_KEY] = service
     assert isinstance(service, Promotions)
     return service

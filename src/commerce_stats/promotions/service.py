@@ -31,6 +31,7 @@ from commerce_stats.kit.money import MoneyError, format_minor, is_currency_code,
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import parse_aware, utc_now
 from commerce_stats.promotions import repository
+from commerce_stats.promotions.committer import GroupCommitter
 from commerce_stats.promotions.errors import (
     CODE_NOT_VALID,
     INVALID_CREDENTIALS,
@@ -272,8 +273,10 @@ class Promotions:
         token_hours: float = 24.0,
         refresh_days: float = 30.0,
         cache_seconds: float = 5.0,
+        committer: GroupCommitter | None = None,
     ) -> None:
         self.database = database
+        self.committer = committer
         self.accounts = accounts
         self.token_lifetime = timedelta(hours=token_hours)
         self.refresh_lifetime = timedelta(days=refresh_days)
@@ -553,45 +556,11 @@ class Promotions:
         raise AssertionError("unreachable")
 
     def _record_order(self, account_id: int, order: _CheckedOrder) -> OrderView:
+        """Through the group committer when there is one, else in a transaction of its own."""
+        if self.committer is not None:
+            return self.committer.run(lambda conn: _record_order_in(conn, account_id, order))
         with self.database.write() as conn:
-            existing = repository.select_order(conn, account_id, order.order_id)
-            if existing is not None:
-                if existing.fingerprint != order.fingerprint:
-                    raise PromotionsError(
-                        [
-                            (
-                                ORDER_CONFLICT,
-                                f"Order already exists with a different body: {order.order_id}",
-                            )
-                        ],
-                        status=409,
-                    )
-                lines = repository.select_order_lines(conn, account_id, order.order_id)
-                return _order_view(existing._mapping, [line._mapping for line in lines])
-            carried = _carried_codes(conn, account_id, order)
-            candidates = _candidates_by_product(conn, account_id, order)
-            priced = _price(account_id, order, candidates, carried)
-            repository.add_promotion_redemptions(conn, account_id, priced.promotion_counts)
-            for code_id in sorted(priced.code_counts):
-                one_time_value = priced.one_time_codes.get(code_id)
-                if one_time_value is not None and not repository.consume_one_time_code(
-                    conn, account_id, code_id, order.order_id
-                ):
-                    raise _code_refused(one_time_value, "Promotion code already used")
-            repository.add_code_redemptions(conn, account_id, priced.code_counts)
-            order_row = {
-                "account_id": account_id,
-                "order_id": order.order_id,
-                "created_at": order.created_at,
-                "status": "unpaid",
-                "currency": order.currency,
-                "coupon_codes": list(order.coupon_codes),
-                "fingerprint": order.fingerprint,
-                "total_minor": priced.total_minor,
-                "recorded_at": utc_now(),
-            }
-            repository.insert_order(conn, order_row, priced.lines, priced.redemptions)
-            return _order_view(order_row, priced.lines)
+            return _record_order_in(conn, account_id, order)
 
     def get_order(self, account: Account, order_id: str) -> OrderView:
         with self.database.read() as conn:
@@ -609,6 +578,48 @@ class Promotions:
             if repository.update_order_status(conn, account.id, order_id, status) == 0:
                 raise _order_not_found(order_id)
         return self.get_order(account, order_id)
+
+
+def _record_order_in(conn: Connection, account_id: int, order: _CheckedOrder) -> OrderView:
+    """Price and record one order on ``conn``, or answer a retry of a known one."""
+    existing = repository.select_order(conn, account_id, order.order_id)
+    if existing is not None:
+        if existing.fingerprint != order.fingerprint:
+            raise PromotionsError(
+                [
+                    (
+                        ORDER_CONFLICT,
+                        f"Order already exists with a different body: {order.order_id}",
+                    )
+                ],
+                status=409,
+            )
+        lines = repository.select_order_lines(conn, account_id, order.order_id)
+        return _order_view(existing._mapping, [line._mapping for line in lines])
+    carried = _carried_codes(conn, account_id, order)
+    candidates = _candidates_by_product(conn, account_id, order)
+    priced = _price(account_id, order, candidates, carried)
+    repository.add_promotion_redemptions(conn, account_id, priced.promotion_counts)
+    for code_id in sorted(priced.code_counts):
+        one_time_value = priced.one_time_codes.get(code_id)
+        if one_time_value is not None and not repository.consume_one_time_code(
+            conn, account_id, code_id, order.order_id
+        ):
+            raise _code_refused(one_time_value, "Promotion code already used")
+    repository.add_code_redemptions(conn, account_id, priced.code_counts)
+    order_row = {
+        "account_id": account_id,
+        "order_id": order.order_id,
+        "created_at": order.created_at,
+        "status": "unpaid",
+        "currency": order.currency,
+        "coupon_codes": list(order.coupon_codes),
+        "fingerprint": order.fingerprint,
+        "total_minor": priced.total_minor,
+        "recorded_at": utc_now(),
+    }
+    repository.insert_order(conn, order_row, priced.lines, priced.redemptions)
+    return _order_view(order_row, priced.lines)
 
 
 # --- promotion specs -------------------------------------------------------------------
