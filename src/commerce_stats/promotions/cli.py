@@ -72,8 +72,8 @@ def stats(
     console.print(f"Promotion {result.id}: {result.redemptions} redemption(s)")
     if result.promotion_codes is not None:
         table = Table("code id", "coupon_code", "coupon_type", "redemptions")
-        for code in result.promotion_codes:
-            table.add_row(str(code.id), code.coupon_code, code.coupon_type, str(code.redemptions))
+        for code_id, value, kind, count in result.promotion_codes:
+            table.add_row(str(code_id), value, kind, str(count))
         console.print(table)
 
 

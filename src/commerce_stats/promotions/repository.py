@@ -268,8 +268,11 @@ def consume_one_time_code(conn: Connection, account_id: int, code_id: int, order
     return int(result.rowcount) == 1
 
 
-def statistics_codes(conn: Connection, account_id: int, promotion_id: int) -> list[Row[Any]]:
-    """Current codes and deleted codes that were redeemed, oldest first."""
+def statistics_codes(
+    conn: Connection, account_id: int, promotion_id: int
+) -> list[tuple[int, str, str, int]]:
+    """(id, coupon_code, coupon_type, redemptions) of current codes and of deleted codes
+    that were redeemed, oldest first."""
     query = (
         select(
             promotion_codes.c.id,
@@ -282,7 +285,7 @@ def statistics_codes(conn: Connection, account_id: int, promotion_id: int) -> li
         .where(or_(promotion_codes.c.deleted.is_(False), promotion_codes.c.redemptions > 0))
         .order_by(promotion_codes.c.id)
     )
-    return list(conn.execute(query))
+    return list(conn.execute(query).tuples().all())
 
 
 def promotion_ever_had_codes(conn: Connection, account_id: int, promotion_id: int) -> bool:

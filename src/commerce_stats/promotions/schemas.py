@@ -262,13 +262,8 @@ def statistics_body(stats: PromotionStatistics) -> dict[str, Any]:
     body: dict[str, Any] = {"id": stats.id, "redemptions": stats.redemptions}
     if stats.promotion_codes is not None:
         body["promotion_codes"] = [
-            {
-                "id": code.id,
-                "coupon_code": code.coupon_code,
-                "coupon_type": code.coupon_type,
-                "redemptions": code.redemptions,
-            }
-            for code in stats.promotion_codes
+            {"id": code_id, "coupon_code": value, "coupon_type": kind, "redemptions": count}
+            for code_id, value, kind, count in stats.promotion_codes
         ]
     return body
 

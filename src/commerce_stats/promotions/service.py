@@ -121,12 +121,11 @@ class PromotionPage:
     offset: int
 
 
-@dataclass(frozen=True, slots=True)
-class CodeStatistics:
-    id: int
-    coupon_code: str
-    coupon_type: str
-    redemptions: int
+CodeStatistics = tuple[int, str, str, int]
+"""One code's line of the statistics: (id, coupon_code, coupon_type, redemptions).
+
+A plain tuple, straight from the database: a promotion may hold 100,000 codes.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,15 +506,7 @@ class Promotions:
             row = repository.select_promotion(conn, account.id, promotion_id)
             if row is None:
                 raise promotion_not_found(promotion_id)
-            codes = [
-                CodeStatistics(
-                    id=int(code.id),
-                    coupon_code=code.coupon_code,
-                    coupon_type=code.coupon_type,
-                    redemptions=int(code.redemptions),
-                )
-                for code in repository.statistics_codes(conn, account.id, promotion_id)
-            ]
+            codes = repository.statistics_codes(conn, account.id, promotion_id)
             with_codes = (
                 row.promotion_type == "coupon"
                 or bool(codes)

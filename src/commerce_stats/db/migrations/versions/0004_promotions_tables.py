@@ -183,7 +183,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("promotion_codes", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_promotion_codes_promotion", ["account_id", "promotion_id"], unique=False
+            "ix_promotion_codes_promotion",
+            [
+                "account_id",
+                "promotion_id",
+                "id",
+                "deleted",
+                "redemptions",
+                "coupon_code",
+                "coupon_type",
+            ],
+            unique=False,
         )
         batch_op.create_index(
             "ix_promotion_codes_value", ["account_id", "coupon_code"], unique=False
