@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -13,10 +13,12 @@ from sqlalchemy import update
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.tenancy import Account
+from commerce_stats.promotions.committer import GroupCommitter
 from commerce_stats.promotions.errors import PromotionsError
 from commerce_stats.promotions.service import (
     OrderDraft,
     OrderLineDraft,
+    OrderView,
     PromotionChanges,
     Promotions,
     discounted_minor,
@@ -180,3 +182,55 @@ def test_normalized_percent(text: str, expected: str | None) -> None:
 )
 def test_discounted_minor_rounds_half_up(unit: int, percent: str, expected: int) -> None:
     assert discounted_minor(unit, Decimal(percent)) == expected
+
+
+@pytest.fixture
+def batched(database: Database, accounts: Accounts) -> Iterator[Promotions]:
+    committer = GroupCommitter(database)
+    committer.start()
+    yield Promotions(database, accounts, cache_seconds=0, committer=committer)
+    committer.stop()
+
+
+def test_group_commit_keeps_one_time_codes_single_use(
+    batched: Promotions, make_service_account: MakeServiceAccount
+) -> None:
+    account, _ = make_service_account()
+    promotion_id = _promotion(batched, account, [1], "10", ["ONCE"], "one-time")
+    _promotion(batched, account, [2], "10")
+    drafts = [_order(f"O-{n}", [1, 2], ["ONCE"]) for n in range(RACERS)]
+    drafts += [_order(f"P-{n}", [2]) for n in range(RACERS)]
+    outcomes = _race(batched, account, drafts)
+    refused = [o for o in outcomes if isinstance(o, PromotionsError)]
+    assert len(refused) == RACERS - 1
+    assert batched.statistics(account, promotion_id).redemptions == 1
+    assert batched.counter_drift(account.id) == []
+    placed = [o for o in outcomes if not isinstance(o, PromotionsError)]
+    for view in placed:
+        assert isinstance(view, OrderView)
+        assert batched.get_order(account, view.order_id) == view
+
+
+def test_group_committed_orders_are_readable_after_stop(
+    database: Database, accounts: Accounts, make_service_account: MakeServiceAccount
+) -> None:
+    account, _ = make_service_account()
+    committer = GroupCommitter(database)
+    committer.start()
+    service = Promotions(database, accounts, cache_seconds=0, committer=committer)
+    results: list[OrderView] = []
+    threads = [
+        threading.Thread(
+            target=lambda n=n: results.append(service.place_order(account, _order(f"O-{n}", [1])))
+        )
+        for n in range(10)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    committer.stop()
+    direct = Promotions(database, accounts, cache_seconds=0)
+    assert sorted(direct.get_order(account, f"O-{n}").order_id for n in range(10)) == sorted(
+        view.order_id for view in results
+    )

@@ -285,7 +285,8 @@ def statistics_codes(
         .where(or_(promotion_codes.c.deleted.is_(False), promotion_codes.c.redemptions > 0))
         .order_by(promotion_codes.c.id)
     )
-    return list(conn.execute(query).tuples().all())
+    rows: list[tuple[int, str, str, int]] = list(conn.execute(query).all())
+    return rows
 
 
 def promotion_ever_had_codes(conn: Connection, account_id: int, promotion_id: int) -> bool:
