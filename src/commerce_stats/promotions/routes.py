@@ -23,7 +23,7 @@ from commerce_stats.promotions.errors import (
     token_invalid,
 )
 from commerce_stats.promotions.service import PromotionQuery, Promotions
-from commerce_stats.runtime import Runtime, get_runtime
+from commerce_stats.runtime import Runtime
 
 SERVICE_KEY = "promotions"
 
@@ -94,8 +94,13 @@ def stop_promotions(runtime: Runtime) -> None:
         service.committer.stop()
 
 
-def promotions_service(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Promotions:
-    """The process's promotions service (made without group commit if start-up did not run)."""
+async def promotions_service(request: Request) -> Promotions:
+    """The process's promotions service (made without group commit if start-up did not run).
+
+    Async on purpose, like the other dependencies here: FastAPI runs a sync
+    dependency in the thread pool, one thread hop per dependency per request.
+    """
+    runtime: Runtime = request.app.state.runtime
     service = runtime.services.get(SERVICE_KEY)
     if service is None:
         service = _build_service(runtime, group_commit=False)
@@ -107,14 +112,17 @@ def promotions_service(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Pro
 ServiceDep = Annotated[Promotions, Depends(promotions_service)]
 
 
-def authenticated_account(
+async def authenticated_account(
     service: ServiceDep, authorization: Annotated[str | None, Header()] = None
 ) -> Account:
     """401 1008 without a header, 1007 for a malformed or unknown token, 1009 when expired."""
     token = bearer_token(authorization)
     if token is None and authorization is not None and authorization.strip():
         raise token_invalid()
-    return service.authenticate(token)
+    remembered = service.remembered_account(token)
+    if remembered is not None:
+        return remembered
+    return await run_in_threadpool(service.authenticate, token)
 
 
 AccountDep = Annotated[Account, Depends(authenticated_account)]
@@ -248,6 +256,10 @@ def delete_promotion(
     "/v1/orders",
     status_code=201,
     openapi_extra=schemas.request_schema(schemas.OrderIn),
+    responses={
+        409: {"description": "11400: the order_id is known with a different body"},
+        422: {"description": "11300: an unknown, deleted or already used promotion code"},
+    },
     summary="Place an order: price it and record the redemptions",
 )
 async def place_order(request: Request, service: ServiceDep, account: AccountDep) -> Response:

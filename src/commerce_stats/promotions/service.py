@@ -340,16 +340,28 @@ class Promotions:
             return None
         return None if account.disabled else account
 
+    def remembered_account(self, token: str | None) -> Account | None:
+        """The account of a recently verified token without touching the database, else None.
+
+        Raises like ``authenticate`` when the remembered token has expired since.
+        """
+        if not token or self.cache_seconds <= 0:
+            return None
+        cached = self._token_cache.get(hash_secret(token))
+        if cached is None or cached[0] <= time.monotonic():
+            return None
+        if cached[2] <= utc_now():
+            raise token_expired()
+        return _require_feature(cached[1])
+
     def authenticate(self, token: str | None) -> Account:
         """The account behind a bearer token (401 1008/1007/1009), with the feature (11000)."""
         if not token:
             raise token_missing()
+        remembered = self.remembered_account(token)
+        if remembered is not None:
+            return remembered
         digest = hash_secret(token)
-        cached = self._token_cache.get(digest)
-        if cached is not None and cached[0] > time.monotonic():
-            if cached[2] <= utc_now():
-                raise token_expired()
-            return _require_feature(cached[1])
         with self.database.read() as conn:
             found = repository.token_by_hash(conn, digest, "access")
         if found is None:
