@@ -33,7 +33,7 @@ app = typer.Typer(
 accounts_app = typer.Typer(help="Create, list, disable and rotate the keys of accounts (tenants).")
 app.add_typer(accounts_app, name="accounts")
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def _open_database(settings: Settings) -> Database:
