@@ -90,7 +90,7 @@ def test_timestamps_round_trip_as_aware_utc(database: Database) -> None:
 
 def test_naive_timestamps_are_refused(database: Database) -> None:
     with pytest.raises(Exception, match="aware"), database.write() as conn:
-        _insert_account(conn, created=datetime(2026, 1, 2))  # noqa: DTZ001
+        _insert_account(conn, created=datetime(2026, 1, 2))
     assert _names(database) == []
 
 
