@@ -41,10 +41,15 @@ def test_write_commits(database: Database) -> None:
     assert _names(database) == ["Acme"]
 
 
-def test_write_rolls_back_on_error(database: Database) -> None:
-    with pytest.raises(RuntimeError), database.write() as conn:
+def _insert_then_fail(database: Database) -> None:
+    with database.write() as conn:
         _insert_account(conn)
         raise RuntimeError("boom")
+
+
+def test_write_rolls_back_on_error(database: Database) -> None:
+    with pytest.raises(RuntimeError, match="boom"):
+        _insert_then_fail(database)
     assert _names(database) == []
 
 
