@@ -13,6 +13,7 @@ from commerce_stats.accounts.routes import router as accounts_router
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.ratelimit import build_failure_limiter
 from commerce_stats.runtime import Runtime
 
 Hook = Callable[[Runtime], None]
@@ -33,6 +34,9 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         database=database,
         accounts=Accounts(database, cache_seconds=settings.credential_cache_seconds),
+        failures=build_failure_limiter(
+            settings.auth_failure_limit, settings.auth_failure_window_seconds, settings.redis_url
+        ),
     )
 
 

@@ -7,6 +7,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from commerce_stats.app import create_app
+from commerce_stats.config import Settings
+
 CREDENTIAL_NAMES = {
     "organization_key",
     "ingest_key",
@@ -206,3 +209,19 @@ def test_rotate_on_unknown_account_is_404(
         headers=admin_headers,
     )
     assert response.status_code == 404
+
+
+def test_repeated_wrong_tokens_are_answered_429_even_with_the_right_one(
+    settings: Settings, admin_headers: dict[str, str]
+) -> None:
+    limited = settings.model_copy(update={"auth_failure_limit": 3})
+    with TestClient(create_app(limited)) as client:
+        for _ in range(3):
+            assert (
+                client.get("/admin/v1/accounts", headers={"Authorization": "Bearer x"}).status_code
+                == 401
+            )
+        response = client.get("/admin/v1/accounts", headers=admin_headers)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "too_many_attempts"
+    assert 1 <= int(response.headers["Retry-After"]) <= 60

@@ -74,3 +74,8 @@ def bearer_token(authorization: str | None) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def client_address(request: Request) -> str:
+    """The peer's address as the server sees it (proxies are not trusted)."""
+    return request.client.host if request.client else "unknown"
