@@ -90,3 +90,28 @@ def test_demo_saves_its_credentials(cli_env: Settings, accounts: Accounts) -> No
     assert found is not None
     assert found.name == "Demo Shop"
     assert (cli_env.data_dir / "demo-credentials.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_dashboard_login_command_sets_a_working_sign_in(
+    cli_env: Settings, accounts: Accounts
+) -> None:
+    account, _ = accounts.create("Acme")
+    result = runner.invoke(
+        app,
+        ["accounts", "dashboard-login", str(account.id), "acme"],
+        input="a long passphrase\na long passphrase\n",
+    )
+    assert result.exit_code == 0
+    login = accounts.verify_dashboard_login("acme", "a long passphrase")
+    assert login is not None
+    assert login.account.id == account.id
+
+
+def test_demo_account_can_sign_in_to_the_dashboard(cli_env: Settings, accounts: Accounts) -> None:
+    runner.invoke(app, ["demo"])
+    saved = json.loads((cli_env.data_dir / "demo-credentials.json").read_text())["credentials"]
+    login = accounts.verify_dashboard_login(
+        saved["dashboard_username"], saved["dashboard_password"]
+    )
+    assert login is not None
+    assert login.account.name == "Demo Shop"

@@ -7,18 +7,21 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from commerce_stats import __version__
 from commerce_stats.accounts.routes import router as accounts_router
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
+from commerce_stats.dashboard.routes import HERE as DASHBOARD_DIR
+from commerce_stats.dashboard.routes import router as dashboard_router
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.ratelimit import build_failure_limiter
 from commerce_stats.runtime import Runtime
 
 Hook = Callable[[Runtime], None]
 
-ROUTERS: list[APIRouter] = [accounts_router]
+ROUTERS: list[APIRouter] = [accounts_router, dashboard_router]
 """Every surface's router, mounted in this order."""
 
 STARTUP_HOOKS: list[Hook] = []
@@ -76,6 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    app.mount(
+        "/static/dashboard",
+        StaticFiles(directory=DASHBOARD_DIR / "static"),
+        name="dashboard-static",
+    )
     return app
 
 

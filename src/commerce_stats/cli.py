@@ -192,6 +192,20 @@ def accounts_enable(account_id: int) -> None:
     _set_disabled(account_id, False)
 
 
+@accounts_app.command("dashboard-login")
+def accounts_dashboard_login(
+    account_id: int,
+    username: Annotated[str, typer.Argument(help="Name to sign in to the dashboard with.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set the dashboard username and password of an account (asks for the password)."""
+    try:
+        _accounts().set_dashboard_login(account_id, username, password)
+    except ServiceError as error:
+        raise _fail(error) from error
+    console.print(f"Dashboard sign-in for account {account_id} set: {username}")
+
+
 @accounts_app.command("rotate")
 def accounts_rotate(
     account_id: int,

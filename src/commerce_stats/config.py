@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="Redis shared by all processes (failed-attempt counts)."
     )
+    session_secret: str | None = Field(
+        default=None,
+        description="Signs dashboard session cookies; derived from the admin token if unset.",
+    )
+    session_max_age_seconds: int = Field(
+        default=12 * 3600, description="How long a dashboard sign-in lasts."
+    )
     auth_failure_limit: int = Field(
         default=10, description="Failed authentications per key and window before 429."
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from commerce_stats.accounts.service import Accounts
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
 
@@ -225,3 +226,56 @@ def test_repeated_wrong_tokens_are_answered_429_even_with_the_right_one(
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "too_many_attempts"
     assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+def test_dashboard_login_is_set_with_204(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount, accounts: Accounts
+) -> None:
+    created = make_account()
+    response = client.put(
+        f"/admin/v1/accounts/{created['id']}/dashboard-login",
+        json={"username": "acme", "password": "a long passphrase"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 204
+    login = accounts.verify_dashboard_login("acme", "a long passphrase")
+    assert login is not None
+    assert login.account.id == created["id"]
+
+
+def test_dashboard_login_refuses_short_passwords(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount, accounts: Accounts
+) -> None:
+    created = make_account()
+    response = client.put(
+        f"/admin/v1/accounts/{created['id']}/dashboard-login",
+        json={"username": "acme", "password": "short"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "password"
+    assert accounts.dashboard_login_version(created["id"]) is None
+
+
+def test_dashboard_username_of_another_account_is_409(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount, accounts: Accounts
+) -> None:
+    first, second = make_account("One"), make_account("Two")
+    body = {"username": "shared", "password": "a long passphrase"}
+    url = "/admin/v1/accounts/{}/dashboard-login"
+    assert client.put(url.format(first["id"]), json=body, headers=admin_headers).status_code == 204
+    response = client.put(url.format(second["id"]), json=body, headers=admin_headers)
+    assert response.status_code == 409
+    assert response.json()["error"]["field"] == "username"
+    assert accounts.dashboard_login_version(second["id"]) is None
+
+
+def test_dashboard_login_on_unknown_account_is_404(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.put(
+        "/admin/v1/accounts/9/dashboard-login",
+        json={"username": "acme", "password": "a long passphrase"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 404

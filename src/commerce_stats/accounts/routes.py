@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Response
 
 from commerce_stats.accounts.schemas import (
     AccountCreate,
@@ -13,6 +13,7 @@ from commerce_stats.accounts.schemas import (
     AccountOut,
     AccountPatch,
     Credentials,
+    DashboardLoginIn,
     RotatedCredential,
     RotateRequest,
 )
@@ -62,3 +63,10 @@ def rotate_credential(
     return RotatedCredential(
         credential=body.credential, secret=accounts.rotate(account_id, body.credential)
     )
+
+
+@router.put("/accounts/{account_id}/dashboard-login", status_code=204)
+def set_dashboard_login(account_id: int, body: DashboardLoginIn, accounts: AccountsDep) -> Response:
+    """Set the username and password that open the dashboard on this account."""
+    accounts.set_dashboard_login(account_id, body.username, body.password)
+    return Response(status_code=204)

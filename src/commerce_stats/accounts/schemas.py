@@ -35,6 +35,13 @@ class RotateRequest(BaseModel):
     credential: str = Field(examples=["organization_key"])
 
 
+class DashboardLoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(max_length=100, examples=["acme-ops"])
+    password: str = Field(min_length=1, max_length=1000, examples=["a long passphrase"])
+
+
 class Credentials(BaseModel):
     organization_key: str
     ingest_key: str
