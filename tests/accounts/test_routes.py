@@ -279,3 +279,24 @@ def test_dashboard_login_on_unknown_account_is_404(
         headers=admin_headers,
     )
     assert response.status_code == 404
+
+
+def test_body_that_is_not_utf8_is_400_and_creates_nothing(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/admin/v1/accounts",
+        content=b'{"name": "\xff"}',
+        headers={**admin_headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
+    assert _listed(client, admin_headers) == []
+
+
+def test_account_id_beyond_the_integer_range_is_422(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.get("/admin/v1/accounts/99999999999999999999", headers=admin_headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "account_id"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +53,7 @@ class DashboardLogin:
 @dataclass(frozen=True, slots=True)
 class AccountChanges:
     name: str | None = None
-    features: list[str] | None = None
+    features: Sequence[str] | None = None
     timezone: str | None = None
     disabled: bool | None = None
 

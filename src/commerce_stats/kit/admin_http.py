@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -23,6 +23,11 @@ from commerce_stats.kit.web import (
     is_json_decode_error,
     surface_route_class,
 )
+
+MAX_ID = 2**31 - 1
+
+AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="The account's id.")]
+"""An account id in an admin path: bounded so it always fits the database's integer."""
 
 ADMIN_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed request"},
