@@ -112,7 +112,7 @@ def test_unknown_feature_is_422_naming_features(
         "/admin/v1/accounts", json={"name": "Acme", "features": ["nope"]}, headers=admin_headers
     )
     assert response.status_code == 422
-    assert response.json()["error"]["field"] == "features"
+    assert response.json()["error"]["field"] == "features.0"
     assert _listed(client, admin_headers) == []
 
 
