@@ -23,7 +23,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
+ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"  # noqa: S105 - a throw-away server
 
 
 def free_port() -> int:
@@ -63,7 +63,8 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 
 def start_server(env: dict[str, str]) -> Server:
     """Migrate, then serve on core 0 (one uvicorn worker)."""
-    subprocess.run([str(BIN / "commerce-stats"), "migrate"], env=env, check=True, capture_output=True)
+    migrate = [str(BIN / "commerce-stats"), "migrate"]
+    subprocess.run(migrate, env=env, check=True, capture_output=True)
     port = free_port()
     command = [
         "taskset", "-c", "0", str(BIN / "uvicorn"), "commerce_stats.app:create_app_from_env",
@@ -85,9 +86,7 @@ def start_server(env: dict[str, str]) -> Server:
     return server
 
 
-def call(
-    server: Server, method: str, path: str, body: Any = None, token: str | None = None
-) -> Any:
+def call(server: Server, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"

@@ -19,9 +19,9 @@ import tempfile
 import time
 from datetime import UTC, datetime
 
-from _promotions_harness import load, print_table, server_env, start_server
 from sqlalchemy import func, insert, select, update
 
+from _promotions_harness import load, print_table, server_env, start_server
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
