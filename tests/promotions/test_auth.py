@@ -142,3 +142,17 @@ def test_login_body_must_be_json(client: TestClient) -> None:
     )
     assert response.status_code == 400
     assert response.json() == {"errors": [{"error": 110, "message": "JSON is not valid."}]}
+
+
+def test_repeated_wrong_logins_are_refused_with_429(
+    client: TestClient, make_account: MakeAccount, settings: Settings
+) -> None:
+    credentials = make_account()["credentials"]
+    wrong = {"username": credentials["promotions_username"], "password": "nope"}
+    for _ in range(settings.auth_failure_limit):
+        assert client.post("/v1/login_check", json=wrong).status_code == 401
+    right = {"username": wrong["username"], "password": credentials["promotions_password"]}
+    response = client.post("/v1/login_check", json=right)
+    assert response.status_code == 429
+    assert response.json()["errors"][0]["error"] == 1010
+    assert int(response.headers["Retry-After"]) > 0

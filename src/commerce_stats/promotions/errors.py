@@ -12,6 +12,7 @@ NO_PROMOTIONS_ACCESS = 11000
 INVALID_FIELD = 11010
 PROMOTION_NOT_FOUND = 11200
 INVALID_CREDENTIALS = 1001
+TOO_MANY_ATTEMPTS = 1010
 TOKEN_INVALID = 1007
 TOKEN_MISSING = 1008
 TOKEN_EXPIRED = 1009
@@ -24,8 +25,14 @@ INTERNAL = 500
 class PromotionsError(ServiceError):
     """A refusal of the promotions API, carrying every error entry to report."""
 
-    def __init__(self, entries: Sequence[tuple[int, str]], *, status: int = 400) -> None:
-        super().__init__(entries[0][1], status=status, code=str(entries[0][0]))
+    def __init__(
+        self,
+        entries: Sequence[tuple[int, str]],
+        *,
+        status: int = 400,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(entries[0][1], status=status, code=str(entries[0][0]), headers=headers)
         self.entries = list(entries)
 
 

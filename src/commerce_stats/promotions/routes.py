@@ -5,6 +5,7 @@ Every failure leaves as ``{"errors": [{"error": <code>, "message": <text>}]}``.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import orjson
@@ -13,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from commerce_stats.kit.tenancy import Account
-from commerce_stats.kit.web import bearer_token, surface_route_class
+from commerce_stats.kit.web import bearer_token, client_address, surface_route_class
 from commerce_stats.promotions import schemas
 from commerce_stats.promotions.committer import GroupCommitter
 from commerce_stats.promotions.errors import (
@@ -27,16 +28,26 @@ from commerce_stats.runtime import Runtime
 
 SERVICE_KEY = "promotions"
 
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": schemas.ErrorsEnvelope, "description": description}
+
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"description": "110 / 111 / 11000 / one or more 11010 entries"},
-    401: {"description": "1007 invalid token, 1008 missing token, 1009 expired token"},
-    404: {"description": "11200 Promotion not found / 11404 Order not found"},
-    500: {"description": "Internal Server Error"},
+    400: _documented("110 / 111 / 11000 / 11010 (several may come together)"),
+    401: _documented("1007 token invalid, 1008 token missing, 1009 token expired"),
+    404: _documented("11200 promotion not found / 11404 order not found"),
+    409: _documented("11400 the order_id is known with a different body"),
+    422: _documented("11300 unknown, deleted or already used promotion code"),
+    429: _documented("1010 too many failed logins"),
+    500: _documented("Internal Server Error"),
 }
 
 
 def render(error: PromotionsError) -> Response:
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    headers = dict(error.headers)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return _json(schemas.errors_body(error.entries), error.status, headers)
 
 
@@ -142,9 +153,17 @@ async def _body(request: Request) -> tuple[str | None, bytes]:
 )
 async def login_check(request: Request, service: ServiceDep) -> Response:
     login = schemas.parse_login(*await _body(request))
-    return _json(
-        schemas.tokens_body(await run_in_threadpool(service.login, login.username, login.password))
+    runtime: Runtime = request.app.state.runtime
+    pair = await run_in_threadpool(
+        partial(
+            service.login,
+            login.username,
+            login.password,
+            failures=runtime.failures,
+            client=client_address(request),
+        )
     )
+    return _json(schemas.tokens_body(pair))
 
 
 @router.post(
@@ -256,10 +275,6 @@ def delete_promotion(
     "/v1/orders",
     status_code=201,
     openapi_extra=schemas.request_schema(schemas.OrderIn),
-    responses={
-        409: {"description": "11400: the order_id is known with a different body"},
-        422: {"description": "11300: an unknown, deleted or already used promotion code"},
-    },
     summary="Place an order: price it and record the redemptions",
 )
 async def place_order(request: Request, service: ServiceDep, account: AccountDep) -> Response:

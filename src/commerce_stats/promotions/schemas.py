@@ -224,6 +224,17 @@ def parse_order_status(content_type: str | None, body: bytes) -> str:
     return _validated(OrderStatusIn, json_object(content_type, body)).status
 
 
+class ErrorEntry(BaseModel):
+    error: int = Field(examples=[11200])
+    message: str = Field(examples=["Promotion not found: 123"])
+
+
+class ErrorsEnvelope(BaseModel):
+    """Every error of the promotions API: one or more entries."""
+
+    errors: list[ErrorEntry]
+
+
 # --- responses -------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret, new_secret
 from commerce_stats.kit.money import MoneyError, format_minor, is_currency_code, to_minor
+from commerce_stats.kit.ratelimit import FailureLimiter
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import parse_aware, utc_now
 from commerce_stats.promotions import repository
@@ -37,6 +38,7 @@ from commerce_stats.promotions.errors import (
     INVALID_CREDENTIALS,
     ORDER_CONFLICT,
     ORDER_NOT_FOUND,
+    TOO_MANY_ATTEMPTS,
     PromotionsError,
     invalid_fields,
     no_access,
@@ -284,11 +286,42 @@ class Promotions:
 
     # --- tokens -------------------------------------------------------------------
 
-    def login(self, username: str | None, password: str | None) -> TokenPair:
+    def login(
+        self,
+        username: str | None,
+        password: str | None,
+        *,
+        failures: FailureLimiter | None = None,
+        client: str = "unknown",
+    ) -> TokenPair:
+        """A token pair for the account's promotions username and password.
+
+        With ``failures``, wrong attempts are counted per username and per client
+        address; past the limit every attempt is refused (429) until the window ends.
+        """
+        keys = [f"promotions-user:{(username or '').strip().lower()}", f"promotions-ip:{client}"]
+        if failures is not None:
+            for key in keys:
+                verdict = failures.check(key)
+                if not verdict.allowed:
+                    raise PromotionsError(
+                        [
+                            (
+                                TOO_MANY_ATTEMPTS,
+                                "Too many failed attempts. "
+                                f"Try again in {verdict.retry_after} seconds.",
+                            )
+                        ],
+                        status=429,
+                        headers={"Retry-After": str(verdict.retry_after)},
+                    )
         account = self.accounts.authenticate_pair(
             "promotions_username", username, "promotions_password", password
         )
         if account is None:
+            if failures is not None:
+                for key in keys:
+                    failures.record_failure(key)
             raise PromotionsError([(INVALID_CREDENTIALS, "Invalid credentials.")], status=401)
         return self._issue_tokens(account.id)
 
