@@ -16,6 +16,7 @@ from commerce_stats.kit.tenancy import Account
 from commerce_stats.promotions.committer import GroupCommitter
 from commerce_stats.promotions.errors import PromotionsError
 from commerce_stats.promotions.service import (
+    OrderBatch,
     OrderDraft,
     OrderLineDraft,
     OrderView,
@@ -186,7 +187,7 @@ def test_discounted_minor_rounds_half_up(unit: int, percent: str, expected: int)
 
 @pytest.fixture
 def batched(database: Database, accounts: Accounts) -> Iterator[Promotions]:
-    committer = GroupCommitter(database)
+    committer = GroupCommitter(database, OrderBatch, (PromotionsError,))
     committer.start()
     yield Promotions(database, accounts, cache_seconds=0, committer=committer)
     committer.stop()
@@ -215,7 +216,7 @@ def test_group_committed_orders_are_readable_after_stop(
     database: Database, accounts: Accounts, make_service_account: MakeServiceAccount
 ) -> None:
     account, _ = make_service_account()
-    committer = GroupCommitter(database)
+    committer = GroupCommitter(database, OrderBatch, (PromotionsError,))
     committer.start()
     service = Promotions(database, accounts, cache_seconds=0, committer=committer)
     results: list[OrderView] = []

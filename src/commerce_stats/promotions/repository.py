@@ -362,14 +362,17 @@ _INSERT_LINES = insert(promo_order_lines)
 _INSERT_REDEMPTIONS = insert(promo_redemptions)
 
 
-def insert_order(
+def insert_orders(
     conn: Connection,
-    order: Mapping[str, Any],
+    orders: Sequence[Mapping[str, Any]],
     lines: Sequence[Mapping[str, Any]],
     redemptions: Sequence[Mapping[str, Any]],
 ) -> None:
-    conn.execute(_INSERT_ORDER, [order])
-    conn.execute(_INSERT_LINES, list(lines))
+    """Order, line and ledger rows (each already carrying its account id)."""
+    if orders:
+        conn.execute(_INSERT_ORDER, list(orders))
+    if lines:
+        conn.execute(_INSERT_LINES, list(lines))
     if redemptions:
         conn.execute(_INSERT_REDEMPTIONS, list(redemptions))
 
@@ -398,21 +401,24 @@ _ADD_CODE_REDEMPTIONS = (
 )
 
 
-def _counter_params(account_id: int, counts: Mapping[int, int]) -> list[dict[str, int]]:
-    """Parameters in id order, so that concurrent writers lock rows in the same order."""
+def _counter_params(counts: Mapping[tuple[int, int], int]) -> list[dict[str, int]]:
+    """Parameters in (account, id) order, so concurrent writers lock rows in the same order."""
     return [
-        {"b_account": account_id, "b_id": key, "b_count": counts[key]} for key in sorted(counts)
+        {"b_account": account_id, "b_id": row_id, "b_count": counts[(account_id, row_id)]}
+        for account_id, row_id in sorted(counts)
     ]
 
 
-def add_promotion_redemptions(conn: Connection, account_id: int, counts: Mapping[int, int]) -> None:
+def add_promotion_redemptions(conn: Connection, counts: Mapping[tuple[int, int], int]) -> None:
+    """Adds to promotion counters keyed by (account id, promotion id)."""
     if counts:
-        conn.execute(_ADD_PROMOTION_REDEMPTIONS, _counter_params(account_id, counts))
+        conn.execute(_ADD_PROMOTION_REDEMPTIONS, _counter_params(counts))
 
 
-def add_code_redemptions(conn: Connection, account_id: int, counts: Mapping[int, int]) -> None:
+def add_code_redemptions(conn: Connection, counts: Mapping[tuple[int, int], int]) -> None:
+    """Adds to code counters keyed by (account id, code id)."""
     if counts:
-        conn.execute(_ADD_CODE_REDEMPTIONS, _counter_params(account_id, counts))
+        conn.execute(_ADD_CODE_REDEMPTIONS, _counter_params(counts))
 
 
 # --- consistency ---------------------------------------------------------------------

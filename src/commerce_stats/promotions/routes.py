@@ -23,7 +23,7 @@ from commerce_stats.promotions.errors import (
     invalid_fields,
     token_invalid,
 )
-from commerce_stats.promotions.service import PromotionQuery, Promotions
+from commerce_stats.promotions.service import OrderBatch, PromotionQuery, Promotions
 from commerce_stats.runtime import Runtime
 
 SERVICE_KEY = "promotions"
@@ -79,7 +79,9 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 def _build_service(runtime: Runtime, *, group_commit: bool) -> Promotions:
     settings = runtime.settings
-    committer = GroupCommitter(runtime.database) if group_commit else None
+    committer = (
+        GroupCommitter(runtime.database, OrderBatch, (PromotionsError,)) if group_commit else None
+    )
     return Promotions(
         runtime.database,
         runtime.accounts,

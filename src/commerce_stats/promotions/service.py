@@ -274,7 +274,7 @@ class Promotions:
         token_hours: float = 24.0,
         refresh_days: float = 30.0,
         cache_seconds: float = 5.0,
-        committer: GroupCommitter | None = None,
+        committer: GroupCommitter[OrderBatch] | None = None,
     ) -> None:
         self.database = database
         self.committer = committer
@@ -585,6 +585,9 @@ class Promotions:
         for attempt in range(2):
             try:
                 return self._record_order(account.id, checked)
+            except PartialOrderWriteError as partial:
+                # Rolled back with its transaction; the client gets the refusal itself.
+                raise partial.refusal from None
             except IntegrityError:
                 # A concurrent request inserted the same order_id first; answer as a retry.
                 if attempt == 1:
@@ -594,9 +597,14 @@ class Promotions:
     def _record_order(self, account_id: int, order: _CheckedOrder) -> OrderView:
         """Through the group committer when there is one, else in a transaction of its own."""
         if self.committer is not None:
-            return self.committer.run(lambda conn: _record_order_in(conn, account_id, order))
+            return self.committer.run(
+                lambda conn, batch: _record_order_in(conn, batch, account_id, order)
+            )
         with self.database.write() as conn:
-            return _record_order_in(conn, account_id, order)
+            batch = OrderBatch()
+            view = _record_order_in(conn, batch, account_id, order)
+            batch.flush(conn)
+        return view
 
     def get_order(self, account: Account, order_id: str) -> OrderView:
         with self.database.read() as conn:
@@ -616,33 +624,82 @@ class Promotions:
         return self.get_order(account, order_id)
 
 
-def _record_order_in(conn: Connection, account_id: int, order: _CheckedOrder) -> OrderView:
-    """Price and record one order on ``conn``, or answer a retry of a known one."""
+class PartialOrderWriteError(Exception):
+    """An order was refused after some of its writes: its transaction must be rolled back."""
+
+    def __init__(self, refusal: PromotionsError) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+class OrderBatch:
+    """Rows and counter increments of the orders of one transaction, written together.
+
+    Orders are priced one after another on the same connection; their ledger
+    rows and counter increments are collected here and written by ``flush`` in a
+    few multi-row statements, so a batch of 30 orders costs a handful of
+    statements instead of ~8 per order. Only consuming one-time codes is written
+    at once, so that the next order of the batch sees the code taken.
+    """
+
+    def __init__(self) -> None:
+        self.orders: list[dict[str, Any]] = []
+        self.lines: list[dict[str, Any]] = []
+        self.redemptions: list[dict[str, Any]] = []
+        self.promotion_counts: Counter[tuple[int, int]] = Counter()
+        self.code_counts: Counter[tuple[int, int]] = Counter()
+        self.pending: dict[tuple[int, str], tuple[str, OrderView]] = {}
+
+    def add(
+        self, account_id: int, order_row: dict[str, Any], priced: _Priced, view: OrderView
+    ) -> None:
+        self.orders.append(order_row)
+        self.lines.extend(priced.lines)
+        self.redemptions.extend(priced.redemptions)
+        for promotion_id, count in priced.promotion_counts.items():
+            self.promotion_counts[(account_id, promotion_id)] += count
+        for code_id, count in priced.code_counts.items():
+            self.code_counts[(account_id, code_id)] += count
+        self.pending[(account_id, order_row["order_id"])] = (order_row["fingerprint"], view)
+
+    def flush(self, conn: Connection) -> None:
+        """Counters first (in key order, so concurrent batches lock rows alike), then rows."""
+        repository.add_promotion_redemptions(conn, self.promotion_counts)
+        repository.add_code_redemptions(conn, self.code_counts)
+        repository.insert_orders(conn, self.orders, self.lines, self.redemptions)
+
+
+def _conflict(order_id: str) -> PromotionsError:
+    return PromotionsError(
+        [(ORDER_CONFLICT, f"Order already exists with a different body: {order_id}")],
+        status=409,
+    )
+
+
+def _record_order_in(
+    conn: Connection, batch: OrderBatch, account_id: int, order: _CheckedOrder
+) -> OrderView:
+    """Price one order into ``batch``, or answer a retry of a known one.
+
+    A refusal (PromotionsError) leaves no write behind, so the other orders of
+    the batch can still commit; anything that fails after a write raises
+    PartialOrderWriteError.
+    """
+    pending = batch.pending.get((account_id, order.order_id))
+    if pending is not None:
+        if pending[0] != order.fingerprint:
+            raise _conflict(order.order_id)
+        return pending[1]
     existing = repository.select_order(conn, account_id, order.order_id)
     if existing is not None:
         if existing.fingerprint != order.fingerprint:
-            raise PromotionsError(
-                [
-                    (
-                        ORDER_CONFLICT,
-                        f"Order already exists with a different body: {order.order_id}",
-                    )
-                ],
-                status=409,
-            )
+            raise _conflict(order.order_id)
         lines = repository.select_order_lines(conn, account_id, order.order_id)
         return _order_view(existing._mapping, [line._mapping for line in lines])
     carried = _carried_codes(conn, account_id, order)
     candidates = _candidates_by_product(conn, account_id, order)
     priced = _price(account_id, order, candidates, carried)
-    repository.add_promotion_redemptions(conn, account_id, priced.promotion_counts)
-    for code_id in sorted(priced.code_counts):
-        one_time_value = priced.one_time_codes.get(code_id)
-        if one_time_value is not None and not repository.consume_one_time_code(
-            conn, account_id, code_id, order.order_id
-        ):
-            raise _code_refused(one_time_value, "Promotion code already used")
-    repository.add_code_redemptions(conn, account_id, priced.code_counts)
+    _consume_one_time_codes(conn, account_id, order.order_id, priced)
     order_row = {
         "account_id": account_id,
         "order_id": order.order_id,
@@ -654,8 +711,25 @@ def _record_order_in(conn: Connection, account_id: int, order: _CheckedOrder) ->
         "total_minor": priced.total_minor,
         "recorded_at": utc_now(),
     }
-    repository.insert_order(conn, order_row, priced.lines, priced.redemptions)
-    return _order_view(order_row, priced.lines)
+    view = _order_view(order_row, priced.lines)
+    batch.add(account_id, order_row, priced, view)
+    return view
+
+
+def _consume_one_time_codes(
+    conn: Connection, account_id: int, order_id: str, priced: _Priced
+) -> None:
+    """Marks the order's redeemed one-time codes used; refuses one taken meanwhile.
+
+    Another process may take a code between the read and this write (PostgreSQL);
+    the conditional UPDATE then changes nothing and the order is refused.
+    """
+    for consumed, code_id in enumerate(sorted(priced.one_time_codes)):
+        if not repository.consume_one_time_code(conn, account_id, code_id, order_id):
+            refusal = _code_refused(priced.one_time_codes[code_id], "Promotion code already used")
+            if consumed:
+                raise PartialOrderWriteError(refusal)
+            raise refusal
 
 
 # --- promotion specs -------------------------------------------------------------------
