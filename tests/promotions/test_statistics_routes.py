@@ -148,9 +148,12 @@ def test_deleted_promotion_is_404(shop: Shop) -> None:
 def test_internal_error_is_500_without_internals(shop: Shop, database: Database) -> None:
     promotion_id = shop.promotion([1], "10", codes=["X1"])
     with database.write() as conn:
-        conn.execute(text("DROP TABLE promo_redemptions"))
-        conn.execute(text("DROP TABLE promotion_codes"))
-    response = shop.post(PATH, {"id": promotion_id})
+        conn.execute(text("ALTER TABLE promotion_codes RENAME TO promotion_codes_away"))
+    try:
+        response = shop.post(PATH, {"id": promotion_id})
+    finally:
+        with database.write() as conn:
+            conn.execute(text("ALTER TABLE promotion_codes_away RENAME TO promotion_codes"))
     assert response.status_code == 500
     assert response.json() == {
         "errors": [
