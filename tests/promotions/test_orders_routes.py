@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from tests.promotions.conftest import IN_WINDOW, Shop
 
@@ -207,3 +208,25 @@ def test_another_accounts_code_is_unknown(make_shop: Callable[..., Shop]) -> Non
     stranger = make_shop("Stranger")
     owner.promotion([1], "10", codes=["MINE"])
     assert stranger.order("O-1", [(1, 1, "1.00")], ["MINE"]).status_code == 422
+
+
+def _one_line(quantity: int, price: str) -> dict[str, Any]:
+    return {
+        "order_id": "O-1",
+        "products": [{"product_id": 1, "quantity": quantity, "price": price}],
+    }
+
+
+def test_quantity_beyond_10000_is_11010(shop: Shop) -> None:
+    response = shop.post("/v1/orders", _one_line(10_001, "1.00"))
+    assert response.json() == {
+        "errors": [{"error": 11010, "message": "Invalid field value: quantity"}]
+    }
+
+
+def test_unit_price_beyond_one_billion_is_11010(shop: Shop) -> None:
+    response = shop.post("/v1/orders", _one_line(1, "1000000000.01"))
+    assert response.json() == {
+        "errors": [{"error": 11010, "message": "Invalid field value: price"}]
+    }
+    assert shop.get("/v1/orders/O-1").status_code == 404

@@ -272,8 +272,20 @@ def test_list_sorts_by_update_date(shop: Shop) -> None:
 
 
 def test_list_rejects_bad_parameters_together(shop: Shop) -> None:
-    response = shop.get("/v1/promotion", limit=0, offset=-1, sort_by_update_date="up")
-    assert response.json() == _invalid("limit", "offset", "sort_by_update_date")
+    response = shop.get("/v1/promotion", limit=0, offset=-1)
+    assert response.status_code == 400
+    assert response.json() == _invalid("limit", "offset")
+
+
+def test_list_rejects_an_unknown_sort_order(shop: Shop) -> None:
+    response = shop.get("/v1/promotion", sort_by_update_date="up")
+    assert response.json() == _invalid("sort_by_update_date")
+
+
+def test_huge_path_id_is_11010(shop: Shop) -> None:
+    response = shop.get(f"/v1/promotion/{2**64}")
+    assert response.status_code == 400
+    assert response.json() == _invalid("id")
 
 
 def test_promotions_are_per_account(make_shop: Callable[..., Shop]) -> None:

@@ -103,8 +103,17 @@ def test_account_without_promotions_feature_is_11000(make_shop: Callable[..., Sh
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"id": None}, {"id": "12"}, {"id": 1.5}, {"id": True}, {"id": -1}, {"id": [1]}],
-    ids=["missing", "null", "string", "float", "bool", "negative", "list"],
+    [
+        {},
+        {"id": None},
+        {"id": "12"},
+        {"id": 1.5},
+        {"id": True},
+        {"id": -1},
+        {"id": [1]},
+        {"id": 2**64},
+    ],
+    ids=["missing", "null", "string", "float", "bool", "negative", "list", "beyond-64-bit"],
 )
 def test_invalid_id_is_11010(shop: Shop, body: dict[str, Any]) -> None:
     response = shop.post(PATH, body)

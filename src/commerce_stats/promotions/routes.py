@@ -9,7 +9,7 @@ from functools import partial
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -216,7 +216,7 @@ async def create_promotion(request: Request, service: ServiceDep, account: Accou
     summary="Change a promotion (type, fields, code list)",
 )
 async def update_promotion(
-    id: int,
+    id: Annotated[int, Path(ge=0, le=schemas.MAX_ID)],
     request: Request,
     service: ServiceDep,
     account: AccountDep,
@@ -233,8 +233,8 @@ async def update_promotion(
 def list_promotions(
     service: ServiceDep,
     account: AccountDep,
-    limit: Annotated[int, Query()] = 100,
-    offset: Annotated[int, Query()] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=schemas.MAX_ID)] = 0,
     status: Annotated[int | None, Query(ge=0, le=1)] = None,
     expired: Annotated[int | None, Query(ge=0, le=1)] = None,
     search_string: Annotated[str | None, Query()] = None,
@@ -253,7 +253,7 @@ def list_promotions(
 
 @router.get("/v1/promotion/{id}", summary="Read a promotion")
 def get_promotion(
-    id: int,
+    id: Annotated[int, Path(ge=0, le=schemas.MAX_ID)],
     service: ServiceDep,
     account: AccountDep,
 ) -> Response:
@@ -262,7 +262,7 @@ def get_promotion(
 
 @router.delete("/v1/promotion/{id}", status_code=204, summary="Delete a promotion and its codes")
 def delete_promotion(
-    id: int,
+    id: Annotated[int, Path(ge=0, le=schemas.MAX_ID)],
     service: ServiceDep,
     account: AccountDep,
 ) -> Response:

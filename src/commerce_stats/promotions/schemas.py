@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
@@ -32,6 +32,10 @@ from commerce_stats.promotions.service import (
 )
 
 JSON_MEDIA_TYPE = "application/json"
+MAX_ID = 2**63 - 1
+"""Identifiers (promotions, codes, products) are 64-bit; larger numbers are invalid values."""
+MAX_QUANTITY = 10_000
+MAX_PRICE_DIGITS = 16
 
 
 # --- raw body handling ----------------------------------------------------------------
@@ -93,7 +97,7 @@ class RefreshRequest(BaseModel):
 class StatisticsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: StrictInt = Field(ge=0, examples=[12345])
+    id: StrictInt = Field(ge=0, le=MAX_ID, examples=[12345])
 
 
 class CouponsIn(BaseModel):
@@ -102,7 +106,7 @@ class CouponsIn(BaseModel):
     coupon_type: Literal["one-time", "reusable"] | None = None
     coupon_code: list[StrictStr] | None = None
     discount_percent: StrictStr | StrictInt | None = Field(default=None, examples=["10"])
-    product_id: list[StrictInt] | None = None
+    product_id: list[Annotated[StrictInt, Field(le=MAX_ID)]] | None = None
 
 
 class PromotionIn(BaseModel):
@@ -121,9 +125,12 @@ class PromotionIn(BaseModel):
 class OrderLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product_id: StrictInt = Field(examples=[11111])
-    quantity: StrictInt = Field(examples=[2])
-    price: StrictStr | StrictInt = Field(examples=["19.99"])
+    product_id: StrictInt = Field(le=MAX_ID, examples=[11111])
+    quantity: StrictInt = Field(le=MAX_QUANTITY, examples=[2])
+    price: (
+        Annotated[StrictStr, Field(max_length=MAX_PRICE_DIGITS)]
+        | Annotated[StrictInt, Field(ge=0, lt=10**MAX_PRICE_DIGITS)]
+    ) = Field(examples=["19.99"])
 
 
 class OrderIn(BaseModel):

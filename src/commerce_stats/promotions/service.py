@@ -56,6 +56,9 @@ MAX_NAME_LENGTH = 255
 MAX_CODE_LENGTH = 64
 MAX_ORDER_ID_LENGTH = 64
 MAX_ORDER_LINES = 1000
+MAX_QUANTITY = 10_000
+MAX_UNIT_MINOR = 10**11
+MAX_ID = 2**63 - 1
 MAX_CODES_PER_PROMOTION = 100_000
 DEFAULT_CURRENCY = "EUR"
 DEFAULT_PAGE_SIZE = 100
@@ -823,7 +826,7 @@ def _merged_spec(current: _Spec | None, changes: PromotionChanges) -> _Spec:
         errors.append("discount_percent")
 
     product_ids = list(pick("product_ids", changes.product_ids, []))
-    if not product_ids or any(pid <= 0 for pid in product_ids):
+    if not product_ids or any(not 0 < pid <= MAX_ID for pid in product_ids):
         errors.append("product_id")
     product_ids = list(dict.fromkeys(product_ids))
 
@@ -924,16 +927,16 @@ def _checked_order(draft: OrderDraft) -> _CheckedOrder:
         errors.append("products")
     lines: list[_CheckedLine] = []
     for line in draft.products:
-        if line.product_id <= 0:
+        if not 0 < line.product_id <= MAX_ID:
             errors.append("product_id")
-        if line.quantity <= 0:
+        if not 0 < line.quantity <= MAX_QUANTITY:
             errors.append("quantity")
         try:
             unit_minor = to_minor(line.price, currency)
         except MoneyError:
             errors.append("price")
             continue
-        if unit_minor < 0:
+        if not 0 <= unit_minor <= MAX_UNIT_MINOR:
             errors.append("price")
         lines.append(_CheckedLine(line.product_id, line.quantity, unit_minor))
     codes = list(dict.fromkeys(code.strip() for code in draft.coupon_codes))
