@@ -327,10 +327,14 @@ _ELIGIBLE_PROMOTIONS = (
 
 def eligible_promotions(
     conn: Connection, account_id: int, product_ids: Sequence[int], moment: datetime
-) -> list[Row[Any]]:
-    """Active live promotions running at ``moment`` that cover any of ``product_ids``."""
+) -> list[tuple[int, int, str, str]]:
+    """(product id, promotion id, promotion type, discount percent) of the active live
+    promotions running at ``moment`` that cover any of ``product_ids``."""
     parameters = {"b_account": account_id, "b_products": list(product_ids), "b_moment": moment}
-    return list(conn.execute(_ELIGIBLE_PROMOTIONS, parameters))
+    rows: list[tuple[int, int, str, str]] = list(
+        conn.execute(_ELIGIBLE_PROMOTIONS, parameters).all()
+    )
+    return rows
 
 
 # --- orders and ledger ---------------------------------------------------------------

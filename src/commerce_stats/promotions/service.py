@@ -989,17 +989,20 @@ def _carried_codes(conn: Connection, account_id: int, order: _CheckedOrder) -> l
 def _candidates_by_product(
     conn: Connection, account_id: int, order: _CheckedOrder
 ) -> dict[int, list[_Candidate]]:
+    """Per product of the order, the promotions running at its time that cover it.
+
+    A promotion covering several of the order's products is one shared object.
+    """
     product_ids = sorted({line.product_id for line in order.lines})
     by_product: dict[int, list[_Candidate]] = {}
-    for row in repository.eligible_promotions(conn, account_id, product_ids, order.created_at):
-        by_product.setdefault(int(row.product_id), []).append(
-            _Candidate(
-                promotion_id=int(row.id),
-                promotion_type=row.promotion_type,
-                discount=Decimal(row.discount_percent),
-                discount_text=row.discount_percent,
-            )
-        )
+    shared: dict[int, _Candidate] = {}
+    rows = repository.eligible_promotions(conn, account_id, product_ids, order.created_at)
+    for product_id, promotion_id, promotion_type, percent in rows:
+        candidate = shared.get(promotion_id)
+        if candidate is None:
+            candidate = _Candidate(promotion_id, promotion_type, Decimal(percent), percent)
+            shared[promotion_id] = candidate
+        by_product.setdefault(product_id, []).append(candidate)
     return by_product
 
 
