@@ -173,3 +173,13 @@ def test_internal_error_is_500_without_internals(shop: Shop, database: Database)
         ]
     }
     assert "promotion_codes" not in response.text
+
+
+def test_body_that_is_not_utf8_is_110(client: TestClient, shop: Shop) -> None:
+    response = client.post(
+        PATH,
+        content=b'{"id": "\xff"}',
+        headers={**shop.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"error": 110, "message": "JSON is not valid."}]}
