@@ -235,3 +235,18 @@ def test_group_committed_orders_are_readable_after_stop(
     assert sorted(direct.get_order(account, f"O-{n}").order_id for n in range(10)) == sorted(
         view.order_id for view in results
     )
+
+
+def test_token_memory_stays_bounded(
+    database: Database, accounts: Accounts, make_service_account: MakeServiceAccount
+) -> None:
+    account, credentials = make_service_account()
+    service = Promotions(database, accounts, cache_seconds=60)
+    login = (credentials["promotions_username"], credentials["promotions_password"])
+    tokens = [service.login(*login).token for _ in range(3)]
+    for token in tokens:
+        service.authenticate(token)
+    assert len(service._token_cache) == 3
+    service._token_cache = {f"stale-{n}": (0.0, account, account.created_at) for n in range(10_000)}
+    service.authenticate(tokens[0])
+    assert len(service._token_cache) == 1

@@ -64,6 +64,7 @@ DEFAULT_CURRENCY = "EUR"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 MIN_SEARCH_LENGTH = 3
+TOKEN_CACHE_SIZE = 10_000
 PROMOTION_SEQUENCE = "promotion"
 CODE_SEQUENCE = "promotion_code"
 
@@ -409,12 +410,19 @@ class Promotions:
         if account is None:
             raise token_invalid()
         if self.cache_seconds > 0:
-            self._token_cache[digest] = (
-                time.monotonic() + self.cache_seconds,
-                account,
-                expires_at,
-            )
+            self._remember(digest, account, expires_at)
         return _require_feature(account)
+
+    def _remember(self, digest: str, account: Account, expires_at: datetime) -> None:
+        """Keeps a verified token in memory; stale entries go once the memory grows large."""
+        now = time.monotonic()
+        if len(self._token_cache) >= TOKEN_CACHE_SIZE:
+            self._token_cache = {
+                key: entry for key, entry in self._token_cache.items() if entry[0] > now
+            }
+            if len(self._token_cache) >= TOKEN_CACHE_SIZE:
+                self._token_cache.clear()
+        self._token_cache[digest] = (now + self.cache_seconds, account, expires_at)
 
     # --- promotion management ----------------------------------------------------------
 
