@@ -246,7 +246,7 @@ def list_promotions(
     offset: Annotated[int, Query(ge=0, le=schemas.MAX_ID)] = 0,
     status: Annotated[int | None, Query(ge=0, le=1)] = None,
     expired: Annotated[int | None, Query(ge=0, le=1)] = None,
-    search_string: Annotated[str | None, Query()] = None,
+    search_string: Annotated[str | None, Query(pattern=schemas.NO_NUL)] = None,
     sort_by_update_date: Annotated[str | None, Query()] = None,
 ) -> Response:
     query = PromotionQuery(
@@ -296,7 +296,9 @@ async def place_order(request: Request, service: ServiceDep, account: AccountDep
 
 
 @router.get("/v1/orders/{order_id}", summary="Read an order")
-def get_order(order_id: str, service: ServiceDep, account: AccountDep) -> Response:
+def get_order(
+    order_id: Annotated[str, Path(pattern=schemas.NO_NUL)], service: ServiceDep, account: AccountDep
+) -> Response:
     return _json(schemas.order_body(service.get_order(account, order_id)))
 
 
@@ -306,7 +308,10 @@ def get_order(order_id: str, service: ServiceDep, account: AccountDep) -> Respon
     summary="Change an order's status (statistics ignore it)",
 )
 async def set_order_status(
-    order_id: str, request: Request, service: ServiceDep, account: AccountDep
+    order_id: Annotated[str, Path(pattern=schemas.NO_NUL)],
+    request: Request,
+    service: ServiceDep,
+    account: AccountDep,
 ) -> Response:
     status = schemas.parse_order_status(*await _body(request))
     return _json(

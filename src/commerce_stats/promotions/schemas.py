@@ -12,7 +12,15 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+)
 
 from commerce_stats.promotions.errors import (
     INVALID_CONTENT_TYPE,
@@ -34,6 +42,8 @@ from commerce_stats.promotions.service import (
 JSON_MEDIA_TYPE = "application/json"
 MAX_ID = 2**63 - 1
 """Identifiers (promotions, codes, products) are 64-bit; larger numbers are invalid values."""
+NO_NUL = r"^[^\x00]*$"
+"""Text never holds NUL characters (PostgreSQL cannot store them)."""
 MAX_QUANTITY = 10_000
 MAX_PRICE_DIGITS = 16
 
@@ -78,20 +88,23 @@ def _validated(model: type[M], data: dict[str, Any]) -> M:
         raise invalid_fields([_field_name(error) for error in exc.errors()]) from exc
 
 
+Text = Annotated[str, StringConstraints(strict=True, pattern=NO_NUL)]
+
+
 # --- requests --------------------------------------------------------------------------
 
 
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: StrictStr
-    password: StrictStr
+    username: Text
+    password: Text
 
 
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: StrictStr
+    refresh_token: Text
 
 
 class StatisticsRequest(BaseModel):
@@ -104,8 +117,8 @@ class CouponsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     coupon_type: Literal["one-time", "reusable"] | None = None
-    coupon_code: list[StrictStr] | None = None
-    discount_percent: StrictStr | StrictInt | None = Field(default=None, examples=["10"])
+    coupon_code: list[Text] | None = None
+    discount_percent: Text | StrictInt | None = Field(default=None, examples=["10"])
     product_id: list[Annotated[StrictInt, Field(le=MAX_ID)]] | None = None
 
 
@@ -115,10 +128,10 @@ class PromotionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     promotion_type: Literal["coupon", "discount"] | None = None
-    promotion_name: StrictStr | None = None
+    promotion_name: Text | None = None
     status: StrictBool | None = None
-    date_from: StrictStr | None = Field(default=None, examples=["2026-05-01T00:00:00+02:00"])
-    date_to: StrictStr | None = Field(default=None, examples=["2026-05-31T23:59:59+02:00"])
+    date_from: Text | None = Field(default=None, examples=["2026-05-01T00:00:00+02:00"])
+    date_to: Text | None = Field(default=None, examples=["2026-05-31T23:59:59+02:00"])
     coupons: CouponsIn | None = None
 
 
@@ -128,7 +141,7 @@ class OrderLineIn(BaseModel):
     product_id: StrictInt = Field(le=MAX_ID, examples=[11111])
     quantity: StrictInt = Field(le=MAX_QUANTITY, examples=[2])
     price: (
-        Annotated[StrictStr, Field(max_length=MAX_PRICE_DIGITS)]
+        Annotated[Text, Field(max_length=MAX_PRICE_DIGITS)]
         | Annotated[StrictInt, Field(ge=0, lt=10**MAX_PRICE_DIGITS)]
     ) = Field(examples=["19.99"])
 
@@ -136,11 +149,11 @@ class OrderLineIn(BaseModel):
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    order_id: StrictStr = Field(examples=["A-1001"])
-    created_at: StrictStr | None = Field(default=None, examples=["2026-05-01T10:00:00+02:00"])
-    currency: StrictStr = Field(default="EUR")
+    order_id: Text = Field(examples=["A-1001"])
+    created_at: Text | None = Field(default=None, examples=["2026-05-01T10:00:00+02:00"])
+    currency: Text = Field(default="EUR")
     products: list[OrderLineIn]
-    coupon_codes: list[StrictStr] = Field(default_factory=list, examples=[["SUMMER10"]])
+    coupon_codes: list[Text] = Field(default_factory=list, examples=[["SUMMER10"]])
 
 
 class OrderStatusIn(BaseModel):
