@@ -11,13 +11,14 @@ from fastapi.responses import JSONResponse
 from commerce_stats import __version__
 from commerce_stats.accounts.routes import router as accounts_router
 from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.runtime import Runtime
 
 Hook = Callable[[Runtime], None]
 
-ROUTERS: list[APIRouter] = [accounts_router]
+ROUTERS: list[APIRouter] = [accounts_router, *AFFILIATE_ROUTERS]
 """Every surface's router, mounted in this order."""
 
 STARTUP_HOOKS: list[Hook] = []

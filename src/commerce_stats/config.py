@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path("data"), description="Where local files are kept.")
     redis_url: str | None = None
+    affiliate_upload_max_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        description="Largest order upload accepted (PUT /REST/orders/, JSON twin); 413 above.",
+    )
 
     @property
     def is_sqlite(self) -> bool:

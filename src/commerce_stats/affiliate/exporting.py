@@ -1,0 +1,347 @@
+"""The Transaktions-API and its siblings: rows in the seed's order and formats, streamed.
+
+``export`` authorises and validates before anything is read, then returns a
+generator of bytes that opens its own read transaction when the response
+starts streaming, so an export holds one database cursor and one batch of rows
+at a time whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row
+
+from commerce_stats.affiliate import repository
+from commerce_stats.affiliate.errors import AffiliateError
+from commerce_stats.affiliate.filters import Filters, parse_filters
+from commerce_stats.affiliate.rules import (
+    CANCELED,
+    CONFIRMED,
+    OPEN,
+    PAID,
+    STATUS_NAMES,
+    conversion_type,
+    trigger_value_decimal,
+)
+from commerce_stats.affiliate.service import AffiliateNetwork, Owner
+from commerce_stats.kit.exports import Cell, ExportFormat, write_export
+from commerce_stats.kit.money import exponent
+from commerce_stats.kit.timeutil import local_days_to_utc, to_local, utc_now, zone
+
+TRANSACTION_COLUMNS = (
+    "id",
+    "status",
+    "timestamp",
+    "campaign_id",
+    "ordertoken",
+    "source",
+    "project_id",
+    "type",
+    "commission",
+    "commission_group_id",
+    "trigger_id",
+    "description",
+    "trigger_value",
+    "trigger_type",
+    "turnover",
+    "action_id",
+    "salary_id",
+    "session_id",
+    "order_currency",
+    "status_change_date",
+    "cancel_reason",
+    "source_turnover",
+    "last_change",
+    "user_agent",
+    "order_actions_id",
+    "bonus_id",
+    "customer_journey_status",
+    "ebestid",
+    "order_timestamp",
+    "action_timestamp",
+    "trigger_title",
+    "payoutdate",
+    "campaign_group_title",
+    "campaign_title",
+    "advertiser_id",
+    "publisher_id",
+    "publisher_prename",
+    "publisher_surname",
+    "publisher_searchtitle",
+    "referrer",
+    "country",
+    "subid",
+    "basket_items",
+)
+"""Every field of the seed's table, in its order."""
+
+REPORTS = ("transactions", "daily", "campaign", "publisher")
+STATUS_ORDER = (OPEN, CONFIRMED, CANCELED, PAID)
+METRIC_COLUMNS = (
+    *(
+        f"{metric}_{STATUS_NAMES[status]}"
+        for status in STATUS_ORDER
+        for metric in ("transactions", "turnover", "commission")
+    ),
+    "transactions_total",
+    "turnover_total",
+    "commission_total",
+)
+GROUP_COLUMNS = {
+    "daily": ("date", "currency"),
+    "campaign": ("campaign_id", "campaign_title", "currency"),
+    "publisher": (
+        "publisher_id",
+        "publisher_prename",
+        "publisher_surname",
+        "publisher_searchtitle",
+        "currency",
+    ),
+}
+
+
+class LocalClock:
+    """UTC -> ``YYYY-MM-DD HH:MM:SS`` in one zone, the zone's offset cached per quarter hour.
+
+    Exports format six timestamps per row; looking the offset up once per UTC
+    quarter hour instead of per value keeps that cheap. Zones change their
+    offset only on whole quarter hours of UTC, so one lookup holds for the
+    whole quarter.
+    """
+
+    def __init__(self, tz: str) -> None:
+        self.zone = zone(tz)
+        self._offsets: dict[datetime, timedelta] = {}
+
+    def text(self, moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        quarter = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+        offset = self._offsets.get(quarter)
+        if offset is None:
+            offset = quarter.astimezone(self.zone).utcoffset() or timedelta(0)
+            self._offsets[quarter] = offset
+        return (moment + offset).isoformat(" ", "seconds")[:19]
+
+
+class Money:
+    """Minor units -> exact ``Decimal`` with the currency's digits, cached per currency."""
+
+    def __init__(self) -> None:
+        self._quanta: dict[str, tuple[int, Decimal]] = {}
+
+    def amount(self, minor: int, currency: str) -> Decimal:
+        known = self._quanta.get(currency)
+        if known is None:
+            digits = exponent(currency)
+            known = (digits, Decimal(1).scaleb(-digits))
+            self._quanta[currency] = known
+        return Decimal(minor).scaleb(-known[0]).quantize(known[1])
+
+
+def transaction_cells(row: Row[Any], clock: LocalClock, money: Money) -> tuple[Cell, ...]:
+    """One transaction as the seed's 43 values."""
+    currency = row.currency
+    click_id = row.click_id
+    return (
+        row.id,
+        row.status,
+        clock.text(row.created_at),
+        row.campaign_id,
+        row.ordertoken,
+        row.source,
+        row.project_id,
+        conversion_type(row.trigger_type),
+        money.amount(row.commission_minor, currency),
+        row.commission_group_id,
+        row.trigger_id,
+        row.description,
+        trigger_value_decimal(row.trigger_type, row.trigger_value_scaled, currency),
+        row.trigger_type,
+        money.amount(row.turnover_minor, currency),
+        click_id or 0,
+        row.salary_id,
+        "" if click_id is None else str(click_id),
+        currency,
+        clock.text(row.status_change_date),
+        row.cancel_reason,
+        money.amount(row.source_turnover_minor, currency),
+        clock.text(row.last_change),
+        row.user_agent,
+        0,
+        0,
+        0 if click_id is None else 1,
+        row.ebestid,
+        clock.text(row.order_timestamp),
+        clock.text(row.action_timestamp),
+        row.trigger_title,
+        clock.text(row.payoutdate),
+        row.campaign_group_title,
+        row.campaign_title,
+        row.advertiser_id,
+        row.publisher_id,
+        row.prename,
+        row.surname,
+        row.searchtitle,
+        row.referrer,
+        row.country,
+        row.subid,
+        row.basket_items,
+    )
+
+
+@dataclass
+class Totals:
+    """Count, turnover and commission per status of one report line."""
+
+    label: tuple[Cell, ...]
+    currency: str
+    counts: dict[int, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
+    turnover: dict[int, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
+    commission: dict[int, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
+
+    def add(self, status: int, turnover: int, commission: int) -> None:
+        self.counts[status] += 1
+        self.turnover[status] += turnover
+        self.commission[status] += commission
+
+    def cells(self, money: Money) -> tuple[Cell, ...]:
+        values: list[Cell] = [*self.label, self.currency]
+        for status in STATUS_ORDER:
+            values.append(self.counts[status])
+            values.append(money.amount(self.turnover[status], self.currency))
+            values.append(money.amount(self.commission[status], self.currency))
+        values.append(sum(self.counts.values()))
+        values.append(money.amount(sum(self.turnover.values()), self.currency))
+        values.append(money.amount(sum(self.commission.values()), self.currency))
+        return tuple(values)
+
+
+def _summary_label(report: str, row: Row[Any], tz: str) -> tuple[Cell, ...]:
+    if report == "daily":
+        moment: datetime = row.moment
+        return (to_local(moment, tz).date().isoformat(),)
+    if report == "campaign":
+        return (row.campaign_id, row.campaign_title)
+    return (row.publisher_id, row.prename, row.surname, row.searchtitle)
+
+
+def summarize(report: str, rows: Iterable[Row[Any]], tz: str) -> list[Totals]:
+    """Report lines (per day, campaign or publisher, and currency) in ascending order."""
+    lines: dict[tuple[Any, ...], Totals] = {}
+    for row in rows:
+        label = _summary_label(report, row, tz)
+        key = (label[0], row.currency)
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = Totals(label, row.currency)
+        line.add(row.status, row.turnover_minor, row.commission_minor)
+    return [lines[key] for key in sorted(lines)]
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A validated export, ready to stream."""
+
+    filename: str
+    export_format: ExportFormat
+    body: Iterator[bytes]
+
+
+def parse_report_name(filename: str) -> tuple[str, ExportFormat]:
+    """``get-statistic_transactions.csv`` -> ("transactions", csv)."""
+    stem, _, extension = filename.rpartition(".")
+    prefix = "get-statistic_"
+    if not stem.startswith(prefix) or stem[len(prefix) :] not in REPORTS:
+        raise AffiliateError(
+            f"unknown report {filename!r}; known: "
+            + ", ".join(f"get-statistic_{name}" for name in REPORTS),
+            status=404,
+            code="not_found",
+        )
+    try:
+        export_format = ExportFormat(extension.lower())
+    except ValueError as exc:
+        raise AffiliateError(
+            f"unknown format {extension!r}; use csv, xls, xlsx, xml or json",
+            status=404,
+            code="not_found",
+        ) from exc
+    return stem[len(prefix) :], export_format
+
+
+def build_query(owner: Owner, filters: Filters) -> repository.TransactionQuery:
+    start, end = local_days_to_utc(filters.first_day, filters.last_day, owner.account.timezone)
+    publishers = filters.publishers
+    if owner.publisher_id is not None:
+        if publishers and owner.publisher_id not in publishers:
+            publishers = (-1,)
+        else:
+            publishers = (owner.publisher_id,)
+    return repository.TransactionQuery(
+        account_id=owner.account.id,
+        start=start,
+        end=end,
+        time_column=filters.time_column,
+        statuses=filters.statuses,
+        campaigns=filters.campaigns,
+        publishers=publishers,
+        advertisers=filters.advertisers,
+        projects=filters.projects,
+    )
+
+
+def network_today(tz: str) -> date:
+    return to_local(utc_now(), tz).date()
+
+
+def export(
+    network: AffiliateNetwork,
+    access_token: str,
+    role: str,
+    owner_id: int,
+    filename: str,
+    params: Iterable[tuple[str, str]],
+) -> Export:
+    """Authorises, validates the filters, and prepares the streamed body of one report."""
+    owner = network.export_owner(access_token, role, owner_id)
+    report, export_format = parse_report_name(filename)
+    tz = owner.account.timezone
+    query = build_query(owner, parse_filters(params, network_today(tz)))
+    header, rows = _report(network, report, query, tz)
+    body = write_export(export_format, header, rows, name=report)
+    return Export(filename=filename, export_format=export_format, body=body)
+
+
+def _report(
+    network: AffiliateNetwork, report: str, query: repository.TransactionQuery, tz: str
+) -> tuple[tuple[str, ...], Iterator[tuple[Cell, ...]]]:
+    if report == "transactions":
+        return TRANSACTION_COLUMNS, _transaction_rows(network, query, tz)
+    header = GROUP_COLUMNS[report] + METRIC_COLUMNS
+    return header, _summary_rows(network, report, query, tz)
+
+
+def _transaction_rows(
+    network: AffiliateNetwork, query: repository.TransactionQuery, tz: str
+) -> Iterator[tuple[Cell, ...]]:
+    clock = LocalClock(tz)
+    money = Money()
+    with network.database.read() as conn:
+        for row in repository.stream_transactions(conn, query):
+            yield transaction_cells(row, clock, money)
+
+
+def _summary_rows(
+    network: AffiliateNetwork, report: str, query: repository.TransactionQuery, tz: str
+) -> Iterator[tuple[Cell, ...]]:
+    money = Money()
+    with network.database.read() as conn:
+        lines = summarize(report, repository.stream_summary_rows(conn, query), tz)
+    for line in lines:
+        yield line.cells(money)

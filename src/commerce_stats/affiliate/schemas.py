@@ -1,0 +1,94 @@
+"""Wire formats of the affiliate admin API (the public surfaces are plain text, files and JSON)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel, Field
+
+from commerce_stats.affiliate.errors import RowError
+from commerce_stats.affiliate.upload import Counts
+
+
+class AdvertiserIn(BaseModel):
+    name: str = Field(max_length=200)
+
+
+class CampaignIn(BaseModel):
+    advertiser_id: int
+    title: str = Field(max_length=200)
+    target_url: str = Field(
+        max_length=2000, description="Landing page; clicks add emid=<click id>."
+    )
+    currency: str = Field(default="EUR", description="ISO 4217 code of every amount.")
+
+
+class TriggerIn(BaseModel):
+    title: str = Field(max_length=200, description="Sale, Neukunde, Newsletter, ...")
+
+
+class RateIn(BaseModel):
+    trigger_id: int
+    trigger_type: str = Field(description="lead_fixed | sale_fixed | lead_dynamic | sale_dynamic")
+    trigger_value: Decimal = Field(
+        description="Fixed amount in the campaign currency, or percent of turnover (dynamic)."
+    )
+
+
+class GroupIn(BaseModel):
+    title: str = Field(max_length=200, description="Standard, Premium, ...")
+    default: bool = Field(
+        default=False,
+        description="Publishers without a group of their own in this campaign use this one.",
+    )
+    triggers: list[RateIn] = Field(default_factory=list)
+
+
+class PublisherIn(BaseModel):
+    prename: str = Field(default="", max_length=200, description="First name.")
+    surname: str = Field(default="", max_length=200, description="Last name.")
+    searchtitle: str = Field(default="", max_length=200)
+
+
+class ProjectIn(BaseModel):
+    title: str = Field(max_length=200)
+
+
+class MembershipIn(BaseModel):
+    group_id: int
+
+
+class CancelIn(BaseModel):
+    cancel_reason: str = Field(default="", max_length=2000)
+
+
+class PartialCancelIn(BaseModel):
+    turnover: str = Field(description='The new, lower net basket value, e.g. "80.00".')
+
+
+class PayoutIn(BaseModel):
+    publisher_id: int
+
+
+def plain(data: Any) -> Any:
+    """JSON-ready data; decimals stay exact as strings, times as ISO 8601."""
+    return jsonable_encoder(data, custom_encoder={Decimal: str})
+
+
+def upload_counts(counts: Counts) -> dict[str, Any]:
+    return {
+        "status": "ok",
+        "created": counts.created,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+    }
+
+
+def upload_errors(message: str, rows: list[RowError]) -> dict[str, Any]:
+    return {
+        "status": "error",
+        "message": message,
+        "errors": [{"row": row.row, "column": row.column, "reason": row.reason} for row in rows],
+    }
