@@ -74,8 +74,16 @@ def build_network(
                 "title": "Standard",
                 "default": True,
                 "triggers": [
-                    {"trigger_id": sale["id"], "trigger_type": "sale_dynamic", "trigger_value": "10"},
-                    {"trigger_id": lead["id"], "trigger_type": "lead_fixed", "trigger_value": "2.50"},
+                    {
+                        "trigger_id": sale["id"],
+                        "trigger_type": "sale_dynamic",
+                        "trigger_value": "10",
+                    },
+                    {
+                        "trigger_id": lead["id"],
+                        "trigger_type": "lead_fixed",
+                        "trigger_value": "2.50",
+                    },
                 ],
             },
         )
@@ -84,8 +92,16 @@ def build_network(
             {
                 "title": "Premium",
                 "triggers": [
-                    {"trigger_id": sale["id"], "trigger_type": "sale_dynamic", "trigger_value": "15"},
-                    {"trigger_id": lead["id"], "trigger_type": "lead_fixed", "trigger_value": "4.00"},
+                    {
+                        "trigger_id": sale["id"],
+                        "trigger_type": "sale_dynamic",
+                        "trigger_value": "15",
+                    },
+                    {
+                        "trigger_id": lead["id"],
+                        "trigger_type": "lead_fixed",
+                        "trigger_value": "4.00",
+                    },
                 ],
             },
         )
