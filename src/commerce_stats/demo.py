@@ -49,7 +49,9 @@ def domain_loaders() -> list[DemoLoader]:
     Imported here, not at module level, because the domains' demo modules import
     ``DemoLink`` from this one.
     """
-    return []
+    from commerce_stats.affiliate.demo import load as load_affiliate
+
+    return [load_affiliate]
 
 
 def load_demo(database: Database, accounts: Accounts, seed: int = 20221019) -> DemoInfo:

@@ -8,7 +8,7 @@ at a time whatever its size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -300,6 +300,10 @@ def network_today(tz: str) -> date:
     return to_local(utc_now(), tz).date()
 
 
+Progress = Callable[[int], None]
+"""Told how many more rows were written (the CLI's progress bar)."""
+
+
 def export(
     network: AffiliateNetwork,
     access_token: str,
@@ -311,11 +315,44 @@ def export(
     """Authorises, validates the filters, and prepares the streamed body of one report."""
     owner = network.export_owner(access_token, role, owner_id)
     report, export_format = parse_report_name(filename)
+    return prepare(network, owner, report, export_format, params)
+
+
+def prepare(
+    network: AffiliateNetwork,
+    owner: Owner,
+    report: str,
+    export_format: ExportFormat,
+    params: Iterable[tuple[str, str]],
+    progress: Progress | None = None,
+) -> Export:
+    """The streamed body of a report for an already authorised owner."""
     tz = owner.account.timezone
     query = build_query(owner, parse_filters(params, network_today(tz)))
     header, rows = _report(network, report, query, tz)
+    if progress is not None:
+        rows = _counted(rows, progress)
     body = write_export(export_format, header, rows, name=report)
-    return Export(filename=filename, export_format=export_format, body=body)
+    return Export(f"get-statistic_{report}.{export_format.value}", export_format, body)
+
+
+def count_rows(network: AffiliateNetwork, owner: Owner, params: Iterable[tuple[str, str]]) -> int:
+    """How many transactions the filters select (for progress bars)."""
+    tz = owner.account.timezone
+    query = build_query(owner, parse_filters(params, network_today(tz)))
+    with network.database.read() as conn:
+        return repository.count_transactions(conn, query)
+
+
+def _counted(rows: Iterator[tuple[Cell, ...]], progress: Progress) -> Iterator[tuple[Cell, ...]]:
+    pending = 0
+    for row in rows:
+        yield row
+        pending += 1
+        if pending == 1000:
+            progress(pending)
+            pending = 0
+    progress(pending)
 
 
 def _report(

@@ -422,6 +422,13 @@ def _export_select(query: TransactionQuery) -> Select[Any]:
     )
 
 
+def count_transactions(conn: Connection, query: TransactionQuery) -> int:
+    count: int = conn.execute(
+        select(func.count()).select_from(transactions).where(*_filters(query))
+    ).scalar_one()
+    return count
+
+
 def stream_transactions(conn: Connection, query: TransactionQuery) -> Iterator[Row[Any]]:
     """The matching transactions in id order, fetched in batches (server-side on PostgreSQL)."""
     result = conn.execution_options(yield_per=STREAM_BATCH).execute(_export_select(query))
