@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import openpyxl
 import xlrd
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from commerce_stats.kit.exports import (
@@ -128,3 +130,19 @@ def test_write_export_streams_in_chunks() -> None:
     chunks = list(write_export(ExportFormat.CSV, HEADER, rows))
     assert len(chunks) > 1
     assert b"".join(chunks).count(b"\n") == 10_001
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab;\"=+-@\t\r\n '")), max_size=8)
+
+
+@given(st.lists(st.tuples(_TEXT, st.integers(-5, 5), _TEXT), max_size=6))
+def test_csv_guard_matches_neutralize_formula_for_any_text(
+    rows: list[tuple[str, int, str]],
+) -> None:
+    text = _bytes(write_csv(("a", "b", "c"), rows)).decode("utf-8")
+    parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[1:]
+    expected = [
+        [neutralize_formula(first), str(number), neutralize_formula(last)]
+        for first, number, last in rows
+    ]
+    assert parsed == expected

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -106,42 +106,53 @@ GROUP_COLUMNS = {
 
 
 class LocalClock:
-    """UTC -> ``YYYY-MM-DD HH:MM:SS`` in one zone, the zone's offset cached per quarter hour.
+    """UTC -> ``YYYY-MM-DD HH:MM:SS`` in one zone, fast enough for millions of values.
 
-    Exports format six timestamps per row; looking the offset up once per UTC
-    quarter hour instead of per value keeps that cheap. Zones change their
-    offset only on whole quarter hours of UTC, so one lookup holds for the
-    whole quarter.
+    Exports format six timestamps per row. Zone offsets are whole minutes, so
+    the local text of a UTC minute, computed once and remembered, plus the
+    seconds gives the local text of every instant in that minute. Values come
+    either as aware datetimes or as the driver's raw UTC value (SQLite text
+    ``YYYY-MM-DD HH:MM:SS.ffffff``, a naive datetime from PostgreSQL).
     """
+
+    CACHE_LIMIT = 200_000
 
     def __init__(self, tz: str) -> None:
         self.zone = zone(tz)
-        self._offsets: dict[datetime, timedelta] = {}
+        self._minutes: dict[str, str] = {}
 
     def text(self, moment: datetime | None) -> str:
         if moment is None:
             return ""
-        quarter = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
-        offset = self._offsets.get(quarter)
-        if offset is None:
-            offset = quarter.astimezone(self.zone).utcoffset() or timedelta(0)
-            self._offsets[quarter] = offset
-        return (moment + offset).isoformat(" ", "seconds")[:19]
+        return self.raw_text(moment.astimezone(UTC).replace(tzinfo=None))
+
+    def raw_text(self, value: str | datetime | None) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            value = value.isoformat(" ", "seconds")
+        minute = value[:16]
+        local = self._minutes.get(minute)
+        if local is None:
+            if len(self._minutes) >= self.CACHE_LIMIT:
+                self._minutes.clear()
+            moment = datetime.fromisoformat(minute).replace(tzinfo=UTC)
+            local = moment.astimezone(self.zone).isoformat(" ", "minutes")[:16]
+            self._minutes[minute] = local
+        return local + value[16:19]
 
 
 class Money:
-    """Minor units -> exact ``Decimal`` with the currency's digits, cached per currency."""
+    """Minor units -> exact ``Decimal`` with the currency's digits (12 34 -> 12.34)."""
 
     def __init__(self) -> None:
-        self._quanta: dict[str, tuple[int, Decimal]] = {}
+        self._digits: dict[str, int] = {}
 
     def amount(self, minor: int, currency: str) -> Decimal:
-        known = self._quanta.get(currency)
-        if known is None:
-            digits = exponent(currency)
-            known = (digits, Decimal(1).scaleb(-digits))
-            self._quanta[currency] = known
-        return Decimal(minor).scaleb(-known[0]).quantize(known[1])
+        digits = self._digits.get(currency)
+        if digits is None:
+            digits = self._digits[currency] = -exponent(currency)
+        return Decimal(minor).scaleb(digits)
 
 
 def transaction_cells(row: Row[Any], clock: LocalClock, money: Money) -> tuple[Cell, ...]:
@@ -151,7 +162,7 @@ def transaction_cells(row: Row[Any], clock: LocalClock, money: Money) -> tuple[C
     return (
         row.id,
         row.status,
-        clock.text(row.created_at),
+        clock.raw_text(row.created_at),
         row.campaign_id,
         row.ordertoken,
         row.source,
@@ -168,19 +179,19 @@ def transaction_cells(row: Row[Any], clock: LocalClock, money: Money) -> tuple[C
         row.salary_id,
         "" if click_id is None else str(click_id),
         currency,
-        clock.text(row.status_change_date),
+        clock.raw_text(row.status_change_date),
         row.cancel_reason,
         money.amount(row.source_turnover_minor, currency),
-        clock.text(row.last_change),
+        clock.raw_text(row.last_change),
         row.user_agent,
         0,
         0,
         0 if click_id is None else 1,
         row.ebestid,
-        clock.text(row.order_timestamp),
-        clock.text(row.action_timestamp),
+        clock.raw_text(row.order_timestamp),
+        clock.raw_text(row.action_timestamp),
         row.trigger_title,
-        clock.text(row.payoutdate),
+        clock.raw_text(row.payoutdate),
         row.campaign_group_title,
         row.campaign_title,
         row.advertiser_id,

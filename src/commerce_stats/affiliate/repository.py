@@ -19,9 +19,11 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.types import NullType
 
 from commerce_stats.affiliate.tables import (
     campaigns,
@@ -338,10 +340,19 @@ class TransactionQuery:
     projects: tuple[int, ...] = ()
 
 
+def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A timestamp column read as the driver's raw value, skipping per-value conversion.
+
+    Exports turn millions of timestamps into local text (``LocalClock.raw_text``);
+    building an aware datetime for each first would cost more than the rest of a row.
+    """
+    return type_coerce(column, NullType()).label(column.key)
+
+
 EXPORT_COLUMNS = (
     transactions.c.id,
     transactions.c.status,
-    transactions.c.created_at,
+    _raw(transactions.c.created_at),
     transactions.c.campaign_id,
     transactions.c.ordertoken,
     transactions.c.source,
@@ -356,16 +367,16 @@ EXPORT_COLUMNS = (
     transactions.c.click_id,
     transactions.c.salary_id,
     transactions.c.currency,
-    transactions.c.status_change_date,
+    _raw(transactions.c.status_change_date),
     transactions.c.cancel_reason,
     transactions.c.source_turnover_minor,
-    transactions.c.last_change,
+    _raw(transactions.c.last_change),
     transactions.c.user_agent,
     transactions.c.ebestid,
-    transactions.c.order_timestamp,
-    transactions.c.action_timestamp,
+    _raw(transactions.c.order_timestamp),
+    _raw(transactions.c.action_timestamp),
     transactions.c.trigger_title,
-    transactions.c.payoutdate,
+    _raw(transactions.c.payoutdate),
     transactions.c.campaign_group_title,
     campaigns.c.title.label("campaign_title"),
     transactions.c.advertiser_id,

@@ -43,6 +43,7 @@ MAX_CELL_TEXT = 32_767
 CHUNK_ROWS = 2_000
 FILE_CHUNK_BYTES = 256 * 1024
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CSV_GUARDS: dict[str, re.Pattern[str]] = {}
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
@@ -70,32 +71,41 @@ def neutralize_formula(text: str) -> str:
     return text
 
 
-def write_csv(
-    header: Sequence[str], rows: Iterable[Row], *, delimiter: str = ";"
-) -> Iterator[bytes]:
+def _guard_csv(text: str, delimiter: str) -> str:
+    """Prefixes ``'`` to every quoted CSV field that starts with a formula trigger.
+
+    Text fields are always quoted and numbers never are, so a field that is
+    text starting with a trigger appears as a quote right after a delimiter or
+    a line start, followed by the trigger. Inside a quoted field every quote is
+    doubled, and a closing quote is followed by a delimiter or a line end, so
+    the pattern matches opening quotes only.
+    """
+    pattern = _CSV_GUARDS.get(delimiter)
+    if pattern is None:
+        pattern = _CSV_GUARDS[delimiter] = re.compile(
+            f'(^|{re.escape(delimiter)})"([=+\\-@\t\r])', re.MULTILINE
+        )
+    return pattern.sub("\\1\"'\\2", text)
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Row], *, delimiter: str = ";") -> Iterator[bytes]:
     """UTF-8 CSV: a header row, text in double quotes, numbers bare, formulas neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(
-        buffer,
-        delimiter=delimiter,
-        quotechar='"',
-        quoting=csv.QUOTE_NONNUMERIC,
-        lineterminator="\n",
+        buffer, delimiter=delimiter, quotechar='"', quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n"
     )
     writer.writerow(header)
-    pending = 1
+    batch: list[Row] = []
     for row in rows:
-        writer.writerow(
-            [neutralize_formula(cell) if isinstance(cell, str) else cell for cell in row]
-        )
-        pending += 1
-        if pending >= CHUNK_ROWS:
-            yield buffer.getvalue().encode("utf-8")
+        batch.append(row)
+        if len(batch) >= CHUNK_ROWS:
+            writer.writerows(batch)
+            batch.clear()
+            yield _guard_csv(buffer.getvalue(), delimiter).encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
-            pending = 0
-    if pending:
-        yield buffer.getvalue().encode("utf-8")
+    writer.writerows(batch)
+    yield _guard_csv(buffer.getvalue(), delimiter).encode("utf-8")
 
 
 def _spreadsheet_text(text: str) -> str:
