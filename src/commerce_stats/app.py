@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from commerce_stats import __version__
 from commerce_stats.accounts.routes import router as accounts_router
 from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate import ingest as affiliate_ingest
 from commerce_stats.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
@@ -21,10 +22,10 @@ Hook = Callable[[Runtime], None]
 ROUTERS: list[APIRouter] = [accounts_router, *AFFILIATE_ROUTERS]
 """Every surface's router, mounted in this order."""
 
-STARTUP_HOOKS: list[Hook] = []
+STARTUP_HOOKS: list[Hook] = [affiliate_ingest.start]
 """Domain start-up work (background flushers, caches), run after the database opens."""
 
-SHUTDOWN_HOOKS: list[Hook] = []
+SHUTDOWN_HOOKS: list[Hook] = [affiliate_ingest.stop]
 """Domain shut-down work, run before the database closes; must flush what was acknowledged."""
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import (
 )
 from starlette.concurrency import run_in_threadpool
 
-from commerce_stats.affiliate import exporting, upload
+from commerce_stats.affiliate import exporting, ingest, upload
 from commerce_stats.affiliate.errors import AffiliateError, UploadError
 from commerce_stats.affiliate.schemas import (
     AdvertiserIn,
@@ -211,7 +211,9 @@ def track_click(request: Request, network: NetworkDep) -> Response:
 
 
 @public_router.api_route("/trck/etrack/", methods=["GET", "POST"])
-async def track_conversion(request: Request, network: NetworkDep) -> Response:
+async def track_conversion(
+    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)], network: NetworkDep
+) -> Response:
     """The conversion pixel: a 1x1 GIF (``t=img``, default) or an empty script (``t=js``).
 
     POST takes the same parameters as a form body (query parameters count too).
@@ -221,7 +223,7 @@ async def track_conversion(request: Request, network: NetworkDep) -> Response:
         form = await request.form()
         params.update({key: value for key, value in form.items() if isinstance(value, str)})
     conversion = conversion_input(params, request.headers, request.cookies)
-    await run_in_threadpool(network.track_conversion, conversion)
+    await ingest.record(runtime, network, conversion)
     if conversion.source == "js":
         return Response(b"", media_type="application/javascript", headers=NO_CACHE)
     return Response(PIXEL_GIF, media_type="image/gif", headers=NO_CACHE)

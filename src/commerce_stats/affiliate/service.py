@@ -7,6 +7,7 @@ the rules here and in ``rules.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -391,81 +392,95 @@ class AffiliateNetwork:
 
     def track_conversion(self, conversion: ConversionInput) -> bool:
         """Records a conversion once per (campaign, trigger, order); True when new."""
-        now = utc_now()
         with self.database.write() as conn:
-            campaign = repository.campaign_anywhere(conn, conversion.campaign_id)
-            if campaign is None or not self._tracks(campaign.account_id):
-                raise AffiliateError("unknown campaign", status=404, code="not_found")
-            account_id = campaign.account_id
-            currency = conversion.currency.strip().upper() or campaign.currency
-            if currency != campaign.currency:
-                raise AffiliateError(
-                    f"currency must be the campaign's currency ({campaign.currency})",
-                    code="invalid_currency",
-                )
-            try:
-                turnover = parse_amount(conversion.turnover or "0", currency)
-            except ValueError as exc:
-                raise AffiliateError(f"turnover: {exc}", code="invalid_turnover") from exc
-            click = None
-            if conversion.click_id is not None:
-                click = repository.click(conn, account_id, conversion.click_id)
-            if click is None or click.campaign_id != campaign.id:
-                raise AffiliateError(
-                    "no tracked click for this conversion (emid unknown)",
-                    status=404,
-                    code="no_click",
-                )
-            group_id = self._group_of(conn, campaign, click.publisher_id)
-            rule = repository.commission_rule(conn, account_id, group_id, conversion.trigger_id)
-            if rule is None:
-                raise AffiliateError(
-                    "unknown trigger_id for the publisher's commission group",
-                    status=404,
-                    code="not_found",
-                )
-            transaction_id = repository.allocate_ids(conn, account_id, "transaction")
-            values = {
-                "account_id": account_id,
-                "id": transaction_id,
-                "status": OPEN,
-                "created_at": now,
-                "campaign_id": campaign.id,
-                "ordertoken": conversion.ordertoken[:MAX_TEXT],
-                "source": conversion.source,
-                "project_id": click.project_id,
-                "commission_minor": commission_minor(
-                    rule.trigger_type, rule.value_scaled, turnover
-                ),
-                "commission_group_id": rule.group_id,
-                "campaign_group_title": rule.group_title,
-                "trigger_id": rule.trigger_id,
-                "trigger_title": rule.trigger_title,
-                "trigger_type": rule.trigger_type,
-                "trigger_value_scaled": rule.value_scaled,
-                "description": conversion.description[:MAX_URL],
-                "voucher_code": conversion.voucher_code[:MAX_TEXT],
-                "turnover_minor": turnover,
-                "source_turnover_minor": turnover,
-                "currency": currency,
-                "click_id": click.id,
-                "salary_id": NOT_PAID_OUT,
-                "status_change_date": now,
-                "last_change": now,
-                "payoutdate": None,
-                "cancel_reason": "",
-                "user_agent": conversion.user_agent[:MAX_URL],
-                "ebestid": ebestid(account_id, transaction_id, conversion.ordertoken),
-                "order_timestamp": now,
-                "action_timestamp": click.created_at,
-                "advertiser_id": campaign.advertiser_id,
-                "publisher_id": click.publisher_id,
-                "referrer": click.referrer,
-                "country": conversion.country or click.country,
-                "subid": click.subid,
-                "basket_items": conversion.basket_items,
-            }
-            return repository.insert_transaction_once(conn, values)
+            return self.record_conversion(conn, conversion, utc_now(), {})
+
+    def record_conversion(
+        self,
+        conn: Connection,
+        conversion: ConversionInput,
+        now: datetime,
+        tracking: dict[int, bool],
+    ) -> bool:
+        """``track_conversion`` inside a caller's write transaction (group commit).
+
+        Every check comes before the first write, so a refused conversion leaves
+        nothing behind in a transaction shared with others. ``tracking``
+        remembers, per account, whether it may track, for the length of a batch.
+        """
+        campaign = repository.campaign_anywhere(conn, conversion.campaign_id)
+        if campaign is not None and campaign.account_id not in tracking:
+            tracking[campaign.account_id] = self._tracks(campaign.account_id)
+        if campaign is None or not tracking[campaign.account_id]:
+            raise AffiliateError("unknown campaign", status=404, code="not_found")
+        account_id = campaign.account_id
+        currency = conversion.currency.strip().upper() or campaign.currency
+        if currency != campaign.currency:
+            raise AffiliateError(
+                f"currency must be the campaign's currency ({campaign.currency})",
+                code="invalid_currency",
+            )
+        try:
+            turnover = parse_amount(conversion.turnover or "0", currency)
+        except ValueError as exc:
+            raise AffiliateError(f"turnover: {exc}", code="invalid_turnover") from exc
+        click = None
+        if conversion.click_id is not None:
+            click = repository.click(conn, account_id, conversion.click_id)
+        if click is None or click.campaign_id != campaign.id:
+            raise AffiliateError(
+                "no tracked click for this conversion (emid unknown)",
+                status=404,
+                code="no_click",
+            )
+        group_id = self._group_of(conn, campaign, click.publisher_id)
+        rule = repository.commission_rule(conn, account_id, group_id, conversion.trigger_id)
+        if rule is None:
+            raise AffiliateError(
+                "unknown trigger_id for the publisher's commission group",
+                status=404,
+                code="not_found",
+            )
+        transaction_id = repository.allocate_ids(conn, account_id, "transaction")
+        values = {
+            "account_id": account_id,
+            "id": transaction_id,
+            "status": OPEN,
+            "created_at": now,
+            "campaign_id": campaign.id,
+            "ordertoken": conversion.ordertoken[:MAX_TEXT],
+            "source": conversion.source,
+            "project_id": click.project_id,
+            "commission_minor": commission_minor(rule.trigger_type, rule.value_scaled, turnover),
+            "commission_group_id": rule.group_id,
+            "campaign_group_title": rule.group_title,
+            "trigger_id": rule.trigger_id,
+            "trigger_title": rule.trigger_title,
+            "trigger_type": rule.trigger_type,
+            "trigger_value_scaled": rule.value_scaled,
+            "description": conversion.description[:MAX_URL],
+            "voucher_code": conversion.voucher_code[:MAX_TEXT],
+            "turnover_minor": turnover,
+            "source_turnover_minor": turnover,
+            "currency": currency,
+            "click_id": click.id,
+            "salary_id": NOT_PAID_OUT,
+            "status_change_date": now,
+            "last_change": now,
+            "payoutdate": None,
+            "cancel_reason": "",
+            "user_agent": conversion.user_agent[:MAX_URL],
+            "ebestid": ebestid(account_id, transaction_id, conversion.ordertoken),
+            "order_timestamp": now,
+            "action_timestamp": click.created_at,
+            "advertiser_id": campaign.advertiser_id,
+            "publisher_id": click.publisher_id,
+            "referrer": click.referrer,
+            "country": conversion.country or click.country,
+            "subid": click.subid,
+            "basket_items": conversion.basket_items,
+        }
+        return repository.insert_transaction_once(conn, values)
 
     @staticmethod
     def _group_of(conn: Connection, campaign: Row[Any], publisher_id: int) -> int:

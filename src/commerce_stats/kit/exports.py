@@ -88,11 +88,17 @@ def _guard_csv(text: str, delimiter: str) -> str:
     return pattern.sub("\\1\"'\\2", text)
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Row], *, delimiter: str = ";") -> Iterator[bytes]:
+def write_csv(
+    header: Sequence[str], rows: Iterable[Row], *, delimiter: str = ";"
+) -> Iterator[bytes]:
     """UTF-8 CSV: a header row, text in double quotes, numbers bare, formulas neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(
-        buffer, delimiter=delimiter, quotechar='"', quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n"
+        buffer,
+        delimiter=delimiter,
+        quotechar='"',
+        quoting=csv.QUOTE_NONNUMERIC,
+        lineterminator="\n",
     )
     writer.writerow(header)
     batch: list[Row] = []
