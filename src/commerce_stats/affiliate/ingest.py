@@ -26,11 +26,11 @@ log = logging.getLogger("commerce_stats.affiliate")
 SERVICE_KEY = "affiliate_conversions"
 MAX_BATCH = 1_000
 
-Item = tuple[ConversionInput, "Future[bool]"]
+Item = tuple[ConversionInput, "Future[None]"]
 
 
 class ConversionBatcher:
-    """The writer thread and its queue; ``submit`` returns a future of "recorded anew"."""
+    """The writer thread and its queue; ``submit`` returns a future that ends when durable."""
 
     def __init__(self, network: AffiliateNetwork, max_batch: int = MAX_BATCH) -> None:
         self.network = network
@@ -43,8 +43,8 @@ class ConversionBatcher:
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, conversion: ConversionInput) -> Future[bool]:
-        future: Future[bool] = Future()
+    def submit(self, conversion: ConversionInput) -> Future[None]:
+        future: Future[None] = Future()
         with self._lock:
             if self._stopped:
                 future.set_exception(
@@ -82,31 +82,24 @@ class ConversionBatcher:
                 return
 
     def _write(self, batch: list[Item]) -> None:
-        outcomes: list[bool | AffiliateError] = []
-        tracking: dict[int, bool] = {}
-        now = utc_now()
         try:
             with self.network.database.write() as conn:
-                for conversion, _future in batch:
-                    try:
-                        outcomes.append(
-                            self.network.record_conversion(conn, conversion, now, tracking)
-                        )
-                    except AffiliateError as refused:
-                        outcomes.append(refused)
+                outcomes = self.network.record_conversions(
+                    conn, [conversion for conversion, _future in batch], utc_now()
+                )
         except Exception as exc:
             log.exception("recording %d conversions failed", len(batch))
             for _conversion, future in batch:
                 future.set_exception(exc)
             return
-        for (_conversion, future), outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, AffiliateError):
-                future.set_exception(outcome)
+        for (_conversion, future), refusal in zip(batch, outcomes, strict=True):
+            if refusal is None:
+                future.set_result(None)
             else:
-                future.set_result(outcome)
+                future.set_exception(refusal)
 
 
-async def record(runtime: Runtime, network: AffiliateNetwork, conversion: ConversionInput) -> bool:
+async def record(runtime: Runtime, network: AffiliateNetwork, conversion: ConversionInput) -> None:
     """Records a conversion durably: through the group commit when it runs, else directly."""
     batcher = runtime.services.get(SERVICE_KEY)
     if isinstance(batcher, ConversionBatcher):

@@ -212,21 +212,17 @@ def click(conn: Connection, account_id: int, click_id: int) -> Row[Any] | None:
     ).first()
 
 
-def insert_transaction_once(conn: Connection, values: dict[str, Any]) -> bool:
-    """Inserts unless (campaign, trigger, ordertoken) exists; True when a row was added."""
-    statement = (
-        _insert_for(conn, transactions)
-        .values(**values)
-        .on_conflict_do_nothing(
-            index_elements=[
-                transactions.c.account_id,
-                transactions.c.campaign_id,
-                transactions.c.trigger_id,
-                transactions.c.ordertoken,
-            ]
-        )
+def insert_transactions_once(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Inserts many; rows whose (campaign, trigger, ordertoken) exists are skipped."""
+    statement = _insert_for(conn, transactions).on_conflict_do_nothing(
+        index_elements=[
+            transactions.c.account_id,
+            transactions.c.campaign_id,
+            transactions.c.trigger_id,
+            transactions.c.ordertoken,
+        ]
     )
-    return conn.execute(statement).rowcount == 1
+    conn.execute(statement, rows)
 
 
 def insert_transactions(conn: Connection, rows: list[dict[str, Any]]) -> None:

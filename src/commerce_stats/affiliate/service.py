@@ -353,7 +353,7 @@ class AffiliateNetwork:
         now = utc_now()
         with self.database.write() as conn:
             campaign = repository.campaign_anywhere(conn, click.campaign_id)
-            if campaign is None or not self._tracks(campaign.account_id):
+            if campaign is None or not self.tracks(campaign.account_id):
                 raise AffiliateError("unknown campaign", status=404, code="not_found")
             account_id = campaign.account_id
             if repository.select_by_id(conn, publishers, account_id, click.publisher_id) is None:
@@ -382,7 +382,7 @@ class AffiliateNetwork:
             )
         return click_id, with_emid(campaign.target_url, click_id)
 
-    def _tracks(self, account_id: int) -> bool:
+    def tracks(self, account_id: int) -> bool:
         """Whether the account owning a campaign is enabled and runs the affiliate network."""
         try:
             account = self.accounts.get(account_id)
@@ -390,28 +390,49 @@ class AffiliateNetwork:
             return False
         return not account.disabled and account.has(Feature.AFFILIATE)
 
-    def track_conversion(self, conversion: ConversionInput) -> bool:
-        """Records a conversion once per (campaign, trigger, order); True when new."""
+    def track_conversion(self, conversion: ConversionInput) -> None:
+        """Records a conversion once per (campaign, trigger, order)."""
         with self.database.write() as conn:
-            return self.record_conversion(conn, conversion, utc_now(), {})
+            refusal = self.record_conversions(conn, [conversion], utc_now())[0]
+        if refusal is not None:
+            raise refusal
 
-    def record_conversion(
-        self,
-        conn: Connection,
-        conversion: ConversionInput,
-        now: datetime,
-        tracking: dict[int, bool],
-    ) -> bool:
-        """``track_conversion`` inside a caller's write transaction (group commit).
+    def record_conversions(
+        self, conn: Connection, conversions: list[ConversionInput], now: datetime
+    ) -> list[AffiliateError | None]:
+        """Records many conversions in the caller's write transaction (group commit).
 
-        Every check comes before the first write, so a refused conversion leaves
-        nothing behind in a transaction shared with others. ``tracking``
-        remembers, per account, whether it may track, for the length of a batch.
+        Returns, per conversion, why it was refused (or None). Every check comes
+        before the writes, so a refused conversion leaves nothing behind; lookups
+        are shared by the batch, ids are reserved once per account and the rows go
+        in with one statement that skips orders already recorded (ids reserved for
+        such duplicates stay unused).
         """
-        campaign = repository.campaign_anywhere(conn, conversion.campaign_id)
-        if campaign is not None and campaign.account_id not in tracking:
-            tracking[campaign.account_id] = self._tracks(campaign.account_id)
-        if campaign is None or not tracking[campaign.account_id]:
+        lookups = _ConversionLookups(self, conn)
+        outcomes: list[AffiliateError | None] = []
+        pending: dict[int, list[dict[str, Any]]] = {}
+        for conversion in conversions:
+            try:
+                values = self._conversion_values(lookups, conversion, now)
+            except AffiliateError as refused:
+                outcomes.append(refused)
+                continue
+            outcomes.append(None)
+            pending.setdefault(values["account_id"], []).append(values)
+        for account_id, rows in pending.items():
+            first = repository.allocate_ids(conn, account_id, "transaction", len(rows))
+            for offset, values in enumerate(rows):
+                values["id"] = first + offset
+                values["ebestid"] = ebestid(account_id, values["id"], values["ordertoken"])
+            repository.insert_transactions_once(conn, rows)
+        return outcomes
+
+    @staticmethod
+    def _conversion_values(
+        lookups: _ConversionLookups, conversion: ConversionInput, now: datetime
+    ) -> dict[str, Any]:
+        campaign = lookups.campaign(conversion.campaign_id)
+        if campaign is None:
             raise AffiliateError("unknown campaign", status=404, code="not_found")
         account_id = campaign.account_id
         currency = conversion.currency.strip().upper() or campaign.currency
@@ -426,25 +447,20 @@ class AffiliateNetwork:
             raise AffiliateError(f"turnover: {exc}", code="invalid_turnover") from exc
         click = None
         if conversion.click_id is not None:
-            click = repository.click(conn, account_id, conversion.click_id)
+            click = lookups.click(account_id, conversion.click_id)
         if click is None or click.campaign_id != campaign.id:
             raise AffiliateError(
-                "no tracked click for this conversion (emid unknown)",
-                status=404,
-                code="no_click",
+                "no tracked click for this conversion (emid unknown)", status=404, code="no_click"
             )
-        group_id = self._group_of(conn, campaign, click.publisher_id)
-        rule = repository.commission_rule(conn, account_id, group_id, conversion.trigger_id)
+        rule = lookups.rule(campaign, click.publisher_id, conversion.trigger_id)
         if rule is None:
             raise AffiliateError(
                 "unknown trigger_id for the publisher's commission group",
                 status=404,
                 code="not_found",
             )
-        transaction_id = repository.allocate_ids(conn, account_id, "transaction")
-        values = {
+        return {
             "account_id": account_id,
-            "id": transaction_id,
             "status": OPEN,
             "created_at": now,
             "campaign_id": campaign.id,
@@ -470,7 +486,6 @@ class AffiliateNetwork:
             "payoutdate": None,
             "cancel_reason": "",
             "user_agent": conversion.user_agent[:MAX_URL],
-            "ebestid": ebestid(account_id, transaction_id, conversion.ordertoken),
             "order_timestamp": now,
             "action_timestamp": click.created_at,
             "advertiser_id": campaign.advertiser_id,
@@ -480,18 +495,6 @@ class AffiliateNetwork:
             "subid": click.subid,
             "basket_items": conversion.basket_items,
         }
-        return repository.insert_transaction_once(conn, values)
-
-    @staticmethod
-    def _group_of(conn: Connection, campaign: Row[Any], publisher_id: int) -> int:
-        group_id = repository.membership_group(conn, campaign.account_id, campaign.id, publisher_id)
-        if group_id is None:
-            group_id = campaign.default_group_id
-        if group_id is None:
-            raise AffiliateError(
-                "the campaign has no commission group", status=404, code="no_commission_group"
-            )
-        return int(group_id)
 
     # -- the lifecycle ---------------------------------------------------------------
 
@@ -598,3 +601,45 @@ class AffiliateNetwork:
                 raise no_permission()
             return Owner(account, publisher.id)
         raise no_permission()
+
+
+class _ConversionLookups:
+    """What a batch of conversions looks up, each thing read once per batch."""
+
+    def __init__(self, network: AffiliateNetwork, conn: Connection) -> None:
+        self.network = network
+        self.conn = conn
+        self._campaigns: dict[int, Row[Any] | None] = {}
+        self._tracking: dict[int, bool] = {}
+        self._rules: dict[tuple[int, int, int], repository.RuleRow | None] = {}
+
+    def campaign(self, campaign_id: int) -> Row[Any] | None:
+        """The campaign, if its account is enabled and runs the affiliate network."""
+        if campaign_id not in self._campaigns:
+            campaign = repository.campaign_anywhere(self.conn, campaign_id)
+            if campaign is not None and campaign.account_id not in self._tracking:
+                self._tracking[campaign.account_id] = self.network.tracks(campaign.account_id)
+            if campaign is not None and not self._tracking[campaign.account_id]:
+                campaign = None
+            self._campaigns[campaign_id] = campaign
+        return self._campaigns[campaign_id]
+
+    def click(self, account_id: int, click_id: int) -> Row[Any] | None:
+        return repository.click(self.conn, account_id, click_id)
+
+    def rule(
+        self, campaign: Row[Any], publisher_id: int, trigger_id: int
+    ) -> repository.RuleRow | None:
+        """The commission rule of the publisher's group (or the campaign's default group)."""
+        key = (campaign.id, publisher_id, trigger_id)
+        if key not in self._rules:
+            account_id = campaign.account_id
+            group_id = repository.membership_group(self.conn, account_id, campaign.id, publisher_id)
+            if group_id is None:
+                group_id = campaign.default_group_id
+            self._rules[key] = (
+                None
+                if group_id is None
+                else repository.commission_rule(self.conn, account_id, group_id, trigger_id)
+            )
+        return self._rules[key]
