@@ -22,7 +22,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _affiliate_data import pin_to_core, start_server
-
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate.demo import build_catalog
 from commerce_stats.affiliate.service import AffiliateNetwork, ClickInput
