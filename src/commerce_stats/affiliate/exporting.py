@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -81,6 +81,7 @@ TRANSACTION_COLUMNS = (
 """Every field of the seed's table, in its order."""
 
 REPORTS = ("transactions", "daily", "campaign", "publisher")
+CSV_BATCH = 2_000
 STATUS_ORDER = (OPEN, CONFIRMED, CANCELED, PAID)
 METRIC_COLUMNS = (
     *(
@@ -340,11 +341,18 @@ def prepare(
     """The streamed body of a report for an already authorised owner."""
     tz = owner.account.timezone
     query = build_query(owner, parse_filters(params, network_today(tz)))
+    name = f"get-statistic_{report}.{export_format.value}"
+    if (
+        report == "transactions"
+        and export_format is ExportFormat.CSV
+        and network.database.is_sqlite
+    ):
+        return Export(name, export_format, _sqlite_csv(network, query, tz, progress))
     header, rows = _report(network, report, query, tz)
     if progress is not None:
         rows = _counted(rows, progress)
     body = write_export(export_format, header, rows, name=report)
-    return Export(f"get-statistic_{report}.{export_format.value}", export_format, body)
+    return Export(name, export_format, body)
 
 
 def count_rows(network: AffiliateNetwork, owner: Owner, params: Iterable[tuple[str, str]]) -> int:
@@ -364,6 +372,72 @@ def _counted(rows: Iterator[tuple[Cell, ...]], progress: Progress) -> Iterator[t
             progress(pending)
             pending = 0
     progress(pending)
+
+
+def zone_segments(tz: str, low: Any, high: Any) -> repository.ZoneSegments:
+    """The zone's offsets between two raw UTC timestamps (with a day's margin each side).
+
+    Offsets are sampled every six hours and each change is narrowed down to its
+    minute; zones do not change their offset twice within six hours.
+    """
+    if low is None or high is None:
+        return repository.ZoneSegments(0, ())
+    place = zone(tz)
+
+    def offset_at(minute: int) -> int:
+        moment = datetime.fromtimestamp(minute * 60, UTC).astimezone(place)
+        return int((moment.utcoffset() or timedelta(0)).total_seconds())
+
+    start = int(_utc(low).timestamp() // 60) - 1440
+    end = int(_utc(high).timestamp() // 60) + 1440
+    first = current = offset_at(start)
+    changes: list[tuple[datetime, int]] = []
+    for cursor in range(start, end, 360):
+        after = offset_at(cursor + 360)
+        if after == current:
+            continue
+        before, changed = cursor, cursor + 360
+        while changed - before > 1:
+            middle = (before + changed) // 2
+            if offset_at(middle) == current:
+                before = middle
+            else:
+                changed = middle
+        changes.append((datetime.fromtimestamp(changed * 60, UTC), after))
+        current = after
+    return repository.ZoneSegments(first, tuple(changes))
+
+
+def _utc(raw: Any) -> datetime:
+    moment = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
+    return moment.replace(tzinfo=UTC)
+
+
+def _sqlite_csv(
+    network: AffiliateNetwork,
+    query: repository.TransactionQuery,
+    tz: str,
+    progress: Progress | None,
+) -> Iterator[bytes]:
+    """The transactions CSV with each line rendered by SQLite (same bytes, far fewer objects)."""
+    yield b"".join(write_export(ExportFormat.CSV, TRANSACTION_COLUMNS, []))
+    with network.database.read() as conn:
+        segments = zone_segments(tz, *repository.timestamp_span(conn, query))
+        batch: list[str] = []
+        for line in repository.stream_transactions_csv(conn, query, segments):
+            batch.append(line)
+            if len(batch) >= CSV_BATCH:
+                yield _lines(batch, progress)
+        if batch:
+            yield _lines(batch, progress)
+
+
+def _lines(batch: list[str], progress: Progress | None) -> bytes:
+    if progress is not None:
+        progress(len(batch))
+    chunk = ("\n".join(batch) + "\n").encode("utf-8")
+    batch.clear()
+    return chunk
 
 
 def _report(
