@@ -20,7 +20,7 @@ from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
 
 WORKDIR = Path(os.environ.get("AFFILIATE_BENCH_DIR", "/tmp/affiliate-bench"))
-ADMIN_TOKEN = "bench-admin-token"
+ADMIN_TOKEN = "bench-admin-token"  # noqa: S105 - a throw-away local server
 
 
 def dataset(rows: int) -> dict[str, Any]:

@@ -28,7 +28,8 @@ FORMATS = ("csv", "json", "xml", "xlsx", "xls")
 BASELINE_SQL = (
     "SELECT t.id, t.status, t.created_at, t.campaign_id, t.ordertoken, t.source, t.project_id, "
     "t.commission_minor, t.commission_group_id, t.trigger_id, t.description, "
-    "t.trigger_value_scaled, t.trigger_type, t.turnover_minor, t.click_id, t.salary_id, t.currency, "
+    "t.trigger_value_scaled, t.trigger_type, t.turnover_minor, t.click_id, t.salary_id, "
+    "t.currency, "
     "t.status_change_date, t.cancel_reason, t.source_turnover_minor, t.last_change, t.user_agent, "
     "t.ebestid, t.order_timestamp, t.action_timestamp, t.trigger_title, t.payoutdate, "
     "t.campaign_group_title, c.title, t.advertiser_id, t.publisher_id, p.prename, p.surname, "
@@ -108,7 +109,8 @@ def main() -> None:
     print(f"dataset: {rows:,} transactions (SQLite, all in the last 25 days), 43 columns")
     print(f"baseline sqlite3 -csv, same columns: {baseline:.2f} s = {rows / baseline:,.0f} rows/s")
     print(
-        f"{'format':<6} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'MB out':>7} {'peak RSS MB':>11} {'x sqlite3':>9}"
+        f"{'format':<6} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'MB out':>7} "
+        f"{'peak RSS MB':>11} {'x sqlite3':>9}"
     )
     for export_format in FORMATS:
         runs = [
@@ -117,9 +119,11 @@ def main() -> None:
         ]
         result = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
         seconds = result["seconds"]
+        rate = result["rows"] / seconds
+        peak = max(run["peak_mb"] for run in runs)
         print(
-            f"{export_format:<6} {int(result['rows']):>9,} {seconds:>8.2f} {result['rows'] / seconds:>9,.0f} "
-            f"{result['bytes'] / 1e6:>7.1f} {max(run['peak_mb'] for run in runs):>11.0f} {seconds / baseline:>9.2f}"
+            f"{export_format:<6} {int(result['rows']):>9,} {seconds:>8.2f} {rate:>9,.0f} "
+            f"{result['bytes'] / 1e6:>7.1f} {peak:>11.0f} {seconds / baseline:>9.2f}"
         )
 
 
