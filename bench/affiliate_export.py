@@ -1,6 +1,7 @@
 """Transaktions-API export throughput and peak memory per format, vs `sqlite3 -csv`.
 
-Usage: .venv/bin/python bench/affiliate_export.py [rows=1000000]
+Usage: .venv/bin/python bench/affiliate_export.py [rows=1000000] [formats=csv,json,xml,xlsx,xls]
+[runs=3]
 
 Each format is exported by a fresh child process (pinned to core 0) that runs
 the same code path as the HTTP route (filters -> streamed query -> writer) and
@@ -104,6 +105,8 @@ def sqlite_baseline(path: str) -> float:
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    formats = sys.argv[2].split(",") if len(sys.argv) > 2 else list(FORMATS)
+    repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     data = dataset(rows)
     baseline = min(sqlite_baseline(data["path"]) for _ in range(3))
     print(f"dataset: {rows:,} transactions (SQLite, all in the last 25 days), 43 columns")
@@ -112,11 +115,8 @@ def main() -> None:
         f"{'format':<6} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'MB out':>7} "
         f"{'peak RSS MB':>11} {'x sqlite3':>9}"
     )
-    for export_format in FORMATS:
-        runs = [
-            run_child(data["url"], data["account_id"], export_format)
-            for _ in range(1 if export_format == "xls" else 3)
-        ]
+    for export_format in formats:
+        runs = [run_child(data["url"], data["account_id"], export_format) for _ in range(repeats)]
         result = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
         seconds = result["seconds"]
         rate = result["rows"] / seconds
