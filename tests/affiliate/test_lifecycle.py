@@ -226,3 +226,29 @@ def test_publisher_listing_never_shows_token_hash(
 ) -> None:
     publishers = client.get(f"{network.admin}/publishers", headers=admin_headers).json()
     assert all("token_hash" not in item for item in publishers["publishers"])
+
+
+def test_partial_cancel_and_payout_are_scoped_by_account(
+    client: TestClient,
+    build_network: Callable[..., Network],
+    convert: Callable[..., int],
+    admin_headers: dict[str, str],
+) -> None:
+    first = build_network("First")
+    second = build_network("Second")
+    convert(first, "F-1", "100.00")
+    tid = _only(client, first)["id"]
+    _post(client, admin_headers, f"{first.admin}/transactions/{tid}/confirm")
+    response = _post(
+        client,
+        admin_headers,
+        f"{second.admin}/transactions/{tid}/partial-cancel",
+        {"turnover": "1.00"},
+    )
+    assert response.status_code == 404
+    payout = _post(
+        client, admin_headers, f"{second.admin}/payouts", {"publisher_id": first.publisher_id}
+    )
+    assert (payout.status_code, payout.json()["transactions"]) == (201, 0)
+    row = _only(client, first)
+    assert (row["status"], row["turnover"], row["salary_id"]) == ("1", "100.00", "-1")

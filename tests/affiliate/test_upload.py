@@ -283,3 +283,25 @@ def test_round_trip_export_edit_upload_export(
     assert response.json() == {"status": "ok", "created": 0, "updated": 2, "unchanged": 0}
     after = by_token(csv_rows(client, network.export_url()))
     assert (after["R-1"]["status"], after["R-2"]["status"]) == ("1", "2")
+
+
+def test_json_twin_cannot_touch_another_accounts_transactions(
+    client: TestClient, build_network: Callable[..., Network], convert: Callable[..., int]
+) -> None:
+    first = build_network("First")
+    second = build_network("Second")
+    convert(first, "A", "100.00")
+    tid = int(_ids(client, first)["A"])
+    response = client.put(
+        "/ws/V6/admin/JSON/Orders",
+        json=[{"campaign_id": first.campaign_id, "id": tid, "status": 2}],
+        headers={
+            "X-Auth-ID": second.credentials["affiliate_login_id"],
+            "X-Auth-Token": second.credentials["affiliate_rest_token"],
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"row": 1, "column": "orderid", "reason": f"no transaction {tid}"}
+    ]
+    assert csv_rows(client, first.export_url())[0]["status"] == "0"
