@@ -284,3 +284,15 @@ def test_daily_campaign_and_publisher_reports(
     daily = csv_rows(client, network.export_url("get-statistic_daily.csv"))
     assert len(daily) == 1
     assert daily[0]["transactions_total"] == "2"
+
+
+def test_out_of_range_ids_are_400_not_errors(client: TestClient, network: Network) -> None:
+    response = client.get(network.export_url(), params={"condition[l:campaigns]": "9" * 30})
+    assert response.status_code == 400
+    assert response.text == f"condition[l:campaigns]: not an id: {'9' * 30}"
+
+
+def test_non_numeric_owner_id_is_no_permission(client: TestClient, network: Network) -> None:
+    token = network.credentials["affiliate_access_token"]
+    response = client.get(f"/api/{token}/admin/x1/get-statistic_transactions.csv")
+    assert (response.status_code, response.text) == (403, "NO PERMISSION")

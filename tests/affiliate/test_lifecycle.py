@@ -252,3 +252,10 @@ def test_partial_cancel_and_payout_are_scoped_by_account(
     assert (payout.status_code, payout.json()["transactions"]) == (201, 0)
     row = _only(client, first)
     assert (row["status"], row["turnover"], row["salary_id"]) == ("1", "100.00", "-1")
+
+
+def test_out_of_range_transaction_id_is_422(
+    client: TestClient, network: Network, admin_headers: dict[str, str]
+) -> None:
+    response = client.get(f"{network.admin}/transactions/{'9' * 30}", headers=admin_headers)
+    assert response.status_code == 422

@@ -216,10 +216,20 @@ def test_upload_cannot_touch_another_accounts_transactions(
     assert csv_rows(client, first.export_url())[0]["status"] == "0"
 
 
-def test_over_the_size_limit_is_413(client: TestClient, network: Network, settings: Any) -> None:
-    body = UPLOAD_HEADER.encode() + b" " * (settings.affiliate_upload_max_bytes + 1)
+def test_over_the_size_limit_is_413(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    body = (
+        UPLOAD_HEADER
+        + _line(_ids(client, network)["A"], "", "", "", "", "", "", "", "", "", "", "2")
+    ).encode()
+    client.app.state.runtime.settings.affiliate_upload_max_bytes = len(body) - 1  # type: ignore[attr-defined]
     response = _upload(client, network, body)
     assert response.status_code == 413
+    assert csv_rows(client, network.export_url())[0]["status"] == "0"
+    client.app.state.runtime.settings.affiliate_upload_max_bytes = len(body)  # type: ignore[attr-defined]
+    assert _upload(client, network, body).status_code == 200
 
 
 def test_json_twin_updates_by_id_and_ordertoken(
@@ -305,3 +315,12 @@ def test_json_twin_cannot_touch_another_accounts_transactions(
         {"row": 1, "column": "orderid", "reason": f"no transaction {tid}"}
     ]
     assert csv_rows(client, first.export_url())[0]["status"] == "0"
+
+
+def test_out_of_range_orderid_is_a_row_error(client: TestClient, network: Network) -> None:
+    body = UPLOAD_HEADER + _line("9" * 30, "", "", "", "", "", "", "", "", "", "", "1")
+    response = _upload(client, network, body.encode())
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"row": 2, "column": "orderid", "reason": f"not an id: '{'9' * 30}'"}
+    ]

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from commerce_stats.affiliate import repository
-from commerce_stats.affiliate.errors import AffiliateError
+from commerce_stats.affiliate.errors import AffiliateError, no_permission
 from commerce_stats.affiliate.filters import Filters, parse_filters
 from commerce_stats.affiliate.rules import (
     CANCELED,
@@ -25,6 +25,7 @@ from commerce_stats.affiliate.rules import (
     OPEN,
     PAID,
     STATUS_NAMES,
+    as_id,
     conversion_type,
     trigger_value_decimal,
 )
@@ -332,12 +333,15 @@ def export(
     network: AffiliateNetwork,
     access_token: str,
     role: str,
-    owner_id: int,
+    owner_id: str,
     filename: str,
     params: Iterable[tuple[str, str]],
 ) -> Export:
     """Authorises, validates the filters, and prepares the streamed body of one report."""
-    owner = network.export_owner(access_token, role, owner_id)
+    owner_number = as_id(owner_id)
+    if owner_number is None:
+        raise no_permission()
+    owner = network.export_owner(access_token, role, owner_number)
     report, export_format = parse_report_name(filename)
     return prepare(network, owner, report, export_format, params)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from commerce_stats.affiliate.errors import AffiliateError
-from commerce_stats.affiliate.rules import STATUS_BY_NAME
+from commerce_stats.affiliate.rules import STATUS_BY_NAME, as_id
 
 PERIOD_FROM = "condition[period][from]"
 PERIOD_TO = "condition[period][to]"
@@ -117,7 +117,7 @@ def _id_list(name: str, text: str) -> tuple[int, ...]:
     parts = [part.strip() for part in text.split(",") if part.strip()]
     if not parts:
         raise _bad(f"{name}: give one or more ids separated by commas")
-    bad = [part for part in parts if not part.isdigit()]
+    bad = [part for part in parts if as_id(part) is None]
     if bad:
         raise _bad(f"{name}: not an id: {', '.join(bad)}")
     return tuple(sorted({int(part) for part in parts}))

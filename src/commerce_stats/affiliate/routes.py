@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     JSONResponse,
@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from commerce_stats.affiliate import exporting, ingest, upload
 from commerce_stats.affiliate.errors import AffiliateError, UploadError
+from commerce_stats.affiliate.rules import MAX_BIG_ID, MAX_ID
 from commerce_stats.affiliate.schemas import (
     AdvertiserIn,
     CampaignIn,
@@ -72,11 +73,15 @@ public_router = APIRouter(route_class=PublicRoute, tags=["affiliate"])
 router = admin_router(tags=["admin: affiliate"])
 
 
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+BigIdPath = Annotated[int, Path(ge=1, le=MAX_BIG_ID)]
+
+
 def _network(runtime: Annotated[Runtime, Depends(get_runtime)]) -> AffiliateNetwork:
     return AffiliateNetwork(runtime.database, runtime.accounts)
 
 
-def _account(account_id: int, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Account:
+def _account(account_id: IdPath, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Account:
     return runtime.accounts.get(account_id)
 
 
@@ -103,7 +108,7 @@ def create_campaign(body: CampaignIn, account: AccountDep, network: NetworkDep) 
 
 @router.post(f"{BASE}/campaigns/{{campaign_id}}/triggers", status_code=201)
 def create_trigger(
-    campaign_id: int, body: TriggerIn, account: AccountDep, network: NetworkDep
+    campaign_id: IdPath, body: TriggerIn, account: AccountDep, network: NetworkDep
 ) -> Any:
     return plain(network.create_trigger(account, campaign_id, body.title))
 
@@ -113,7 +118,9 @@ def _rates(rates: list[RateIn]) -> list[RateSpec]:
 
 
 @router.post(f"{BASE}/campaigns/{{campaign_id}}/groups", status_code=201)
-def create_group(campaign_id: int, body: GroupIn, account: AccountDep, network: NetworkDep) -> Any:
+def create_group(
+    campaign_id: IdPath, body: GroupIn, account: AccountDep, network: NetworkDep
+) -> Any:
     return plain(
         network.create_group(
             account, campaign_id, body.title, _rates(body.triggers), default=body.default
@@ -123,7 +130,7 @@ def create_group(campaign_id: int, body: GroupIn, account: AccountDep, network: 
 
 @router.put(f"{BASE}/groups/{{group_id}}/triggers")
 def set_group_rates(
-    group_id: int, body: list[RateIn], account: AccountDep, network: NetworkDep
+    group_id: IdPath, body: list[RateIn], account: AccountDep, network: NetworkDep
 ) -> Any:
     return plain({"rates": network.set_rates(account, group_id, _rates(body))})
 
@@ -137,21 +144,21 @@ def create_publisher(body: PublisherIn, account: AccountDep, network: NetworkDep
 
 
 @router.post(f"{BASE}/publishers/{{publisher_id}}/token")
-def rotate_publisher_token(publisher_id: int, account: AccountDep, network: NetworkDep) -> Any:
+def rotate_publisher_token(publisher_id: IdPath, account: AccountDep, network: NetworkDep) -> Any:
     return {"access_token": network.rotate_publisher_token(account, publisher_id)}
 
 
 @router.post(f"{BASE}/publishers/{{publisher_id}}/projects", status_code=201)
 def create_project(
-    publisher_id: int, body: ProjectIn, account: AccountDep, network: NetworkDep
+    publisher_id: IdPath, body: ProjectIn, account: AccountDep, network: NetworkDep
 ) -> Any:
     return plain(network.create_project(account, publisher_id, body.title))
 
 
 @router.put(f"{BASE}/campaigns/{{campaign_id}}/publishers/{{publisher_id}}")
 def assign_group(
-    campaign_id: int,
-    publisher_id: int,
+    campaign_id: IdPath,
+    publisher_id: IdPath,
     body: MembershipIn,
     account: AccountDep,
     network: NetworkDep,
@@ -170,23 +177,25 @@ def list_items(kind: str, account: AccountDep, network: NetworkDep) -> Any:
 
 
 @router.get(f"{BASE}/transactions/{{transaction_id}}")
-def get_transaction(transaction_id: int, account: AccountDep, network: NetworkDep) -> Any:
+def get_transaction(transaction_id: BigIdPath, account: AccountDep, network: NetworkDep) -> Any:
     return plain(network.transaction(account, transaction_id))
 
 
 @router.post(f"{BASE}/transactions/{{transaction_id}}/confirm")
-def confirm(transaction_id: int, account: AccountDep, network: NetworkDep) -> Any:
+def confirm(transaction_id: BigIdPath, account: AccountDep, network: NetworkDep) -> Any:
     return plain(network.confirm(account, transaction_id))
 
 
 @router.post(f"{BASE}/transactions/{{transaction_id}}/cancel")
-def cancel(transaction_id: int, body: CancelIn, account: AccountDep, network: NetworkDep) -> Any:
+def cancel(
+    transaction_id: BigIdPath, body: CancelIn, account: AccountDep, network: NetworkDep
+) -> Any:
     return plain(network.cancel(account, transaction_id, body.cancel_reason))
 
 
 @router.post(f"{BASE}/transactions/{{transaction_id}}/partial-cancel")
 def partial_cancel(
-    transaction_id: int, body: PartialCancelIn, account: AccountDep, network: NetworkDep
+    transaction_id: BigIdPath, body: PartialCancelIn, account: AccountDep, network: NetworkDep
 ) -> Any:
     return plain(network.partial_cancel(account, transaction_id, body.turnover))
 
@@ -242,10 +251,8 @@ def export_report(
     network: NetworkDep,
 ) -> Response:
     """The Transaktions-API (``get-statistic_transactions``) and its sibling reports."""
-    if not owner_id.isdigit():
-        raise AffiliateError("NO PERMISSION", status=403, code="no_permission")
     prepared = exporting.export(
-        network, access_token, role, int(owner_id), filename, request.query_params.multi_items()
+        network, access_token, role, owner_id, filename, request.query_params.multi_items()
     )
     return StreamingResponse(
         prepared.body,

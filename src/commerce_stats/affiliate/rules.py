@@ -16,6 +16,18 @@ NOT_PAID_OUT = -1
 PERCENT_SCALE = 100
 """Dynamic rates are held in hundredths of a percent: 7.5 % -> 750."""
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+MAX_ID = 2**31 - 1
+"""Largest id of campaigns, publishers, projects, groups, triggers (32-bit columns)."""
+MAX_BIG_ID = 2**63 - 1
+"""Largest transaction or click id (64-bit columns)."""
+
+
+def as_id(text: str, limit: int = MAX_ID) -> int | None:
+    """``text`` as an id when it is plain ASCII digits within ``limit``, else None."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= limit else None
 
 
 def is_dynamic(trigger_type: str) -> bool:

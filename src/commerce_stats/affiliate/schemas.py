@@ -9,6 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
 from commerce_stats.affiliate.errors import RowError
+from commerce_stats.affiliate.rules import MAX_ID
 from commerce_stats.affiliate.upload import Counts
 
 
@@ -17,7 +18,7 @@ class AdvertiserIn(BaseModel):
 
 
 class CampaignIn(BaseModel):
-    advertiser_id: int
+    advertiser_id: int = Field(ge=1, le=MAX_ID)
     title: str = Field(max_length=200)
     target_url: str = Field(
         max_length=2000, description="Landing page; clicks add emid=<click id>."
@@ -30,7 +31,7 @@ class TriggerIn(BaseModel):
 
 
 class RateIn(BaseModel):
-    trigger_id: int
+    trigger_id: int = Field(ge=1, le=MAX_ID)
     trigger_type: str = Field(description="lead_fixed | sale_fixed | lead_dynamic | sale_dynamic")
     trigger_value: Decimal = Field(
         description="Fixed amount in the campaign currency, or percent of turnover (dynamic)."
@@ -57,7 +58,7 @@ class ProjectIn(BaseModel):
 
 
 class MembershipIn(BaseModel):
-    group_id: int
+    group_id: int = Field(ge=1, le=MAX_ID)
 
 
 class CancelIn(BaseModel):
@@ -69,7 +70,7 @@ class PartialCancelIn(BaseModel):
 
 
 class PayoutIn(BaseModel):
-    publisher_id: int
+    publisher_id: int = Field(ge=1, le=MAX_ID)
 
 
 def plain(data: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from commerce_stats.affiliate.errors import AffiliateError
+from commerce_stats.affiliate.rules import MAX_BIG_ID, as_id
 from commerce_stats.affiliate.service import ClickInput, ConversionInput
 
 PIXEL_GIF = (
@@ -19,7 +20,6 @@ PIXEL_GIF = (
 """A transparent 1x1 GIF."""
 NO_CACHE = {"Cache-Control": "no-store, no-cache, must-revalidate", "Pragma": "no-cache"}
 COUNTRY_HEADERS = ("cf-ipcountry", "x-country-code", "x-geo-country")
-MAX_ID = 2**31 - 1
 
 
 def _bad(message: str) -> AffiliateError:
@@ -32,9 +32,10 @@ def _int(params: Mapping[str, str], name: str, *, required: bool, default: int =
         if required:
             raise _bad(f"{name} is required")
         return default
-    if not text.isdigit() or int(text) > MAX_ID:
+    value = as_id(text)
+    if value is None:
         raise _bad(f"{name} must be a whole number")
-    return int(text)
+    return value
 
 
 def country_of(headers: Mapping[str, str]) -> str:
@@ -82,7 +83,7 @@ def conversion_input(
         description=params.get("descr", ""),
         voucher_code=params.get("vc", ""),
         currency=params.get("currency", ""),
-        click_id=int(emid) if emid.isdigit() and len(emid) < 19 else None,
+        click_id=as_id(emid, MAX_BIG_ID),
         basket_items=_int(params, "basket_items", required=False),
         source=kind,
         user_agent=headers.get("user-agent", ""),

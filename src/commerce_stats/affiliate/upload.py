@@ -28,9 +28,12 @@ from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.errors import RowError, UploadError, no_permission
 from commerce_stats.affiliate.rules import (
     CANCELED,
+    MAX_BIG_ID,
+    MAX_ID,
     NOT_PAID_OUT,
     OPEN,
     PAID,
+    as_id,
     commission_minor,
     conversion_type,
     ebestid,
@@ -233,13 +236,17 @@ class RowChecker:
         text = values[column]
         if not text:
             return None
-        if not text.isdigit():
-            self.fail(number, column, f"not a whole number: {text!r}")
-            return None
-        return int(text)
+        value = as_id(text, MAX_BIG_ID if column == "orderid" else MAX_ID)
+        if value is None:
+            self.fail(number, column, f"not an id: {text!r}")
+        return value
 
     def _existing_by_id(self, rows: list[tuple[int, dict[str, str]]]) -> dict[int, Row[Any]]:
-        ids = [int(values["orderid"]) for _n, values in rows if values["orderid"].isdigit()]
+        ids = [
+            value
+            for _n, values in rows
+            if (value := as_id(values["orderid"], MAX_BIG_ID)) is not None
+        ]
         found = repository.transactions_by_ids(self.conn, self.account.id, ids)
         return {row.id: row for row in found}
 
@@ -248,9 +255,11 @@ class RowChecker:
     ) -> dict[tuple[int, str], list[Row[Any]]]:
         """Transactions matching rows that have no orderid, by (campaign_id, ordertoken)."""
         wanted = {
-            (int(values["campaign_id"]), values["ordertoken"])
+            (campaign_id, values["ordertoken"])
             for _n, values in rows
-            if not values["orderid"] and values["campaign_id"].isdigit() and values["ordertoken"]
+            if not values["orderid"]
+            and values["ordertoken"]
+            and (campaign_id := as_id(values["campaign_id"])) is not None
         }
         found: dict[tuple[int, str], list[Row[Any]]] = {}
         for campaign_id, token in wanted:
@@ -275,12 +284,13 @@ class RowChecker:
             return row
         if values["orderid"]:
             return None
-        if not values["campaign_id"].isdigit():
+        campaign_id = as_id(values["campaign_id"])
+        if campaign_id is None:
             return None
-        matches = by_key.get((int(values["campaign_id"]), values["ordertoken"]), [])
-        trigger_text = values["trigger_id"]
-        if trigger_text.isdigit():
-            matches = [row for row in matches if row.trigger_id == int(trigger_text)]
+        matches = by_key.get((campaign_id, values["ordertoken"]), [])
+        trigger_id = as_id(values["trigger_id"])
+        if trigger_id is not None:
+            matches = [row for row in matches if row.trigger_id == trigger_id]
         if len(matches) > 1:
             self.fail(
                 number, "ordertoken", "several transactions have this ordertoken; give orderid"
