@@ -19,6 +19,11 @@ from commerce_stats.affiliate import exporting, ingest, upload
 from commerce_stats.affiliate.errors import AffiliateError, UploadError
 from commerce_stats.affiliate.rules import MAX_BIG_ID, MAX_ID
 from commerce_stats.affiliate.schemas import (
+    CLICK_RESPONSES,
+    EXPORT_RESPONSES,
+    LIFECYCLE_RESPONSES,
+    PIXEL_RESPONSES,
+    UPLOAD_RESPONSES,
     AdvertiserIn,
     CampaignIn,
     CancelIn,
@@ -30,6 +35,7 @@ from commerce_stats.affiliate.schemas import (
     PublisherIn,
     RateIn,
     TriggerIn,
+    UploadCountsOut,
     plain,
     upload_counts,
     upload_errors,
@@ -181,19 +187,21 @@ def get_transaction(transaction_id: BigIdPath, account: AccountDep, network: Net
     return plain(network.transaction(account, transaction_id))
 
 
-@router.post(f"{BASE}/transactions/{{transaction_id}}/confirm")
+@router.post(f"{BASE}/transactions/{{transaction_id}}/confirm", responses=LIFECYCLE_RESPONSES)
 def confirm(transaction_id: BigIdPath, account: AccountDep, network: NetworkDep) -> Any:
     return plain(network.confirm(account, transaction_id))
 
 
-@router.post(f"{BASE}/transactions/{{transaction_id}}/cancel")
+@router.post(f"{BASE}/transactions/{{transaction_id}}/cancel", responses=LIFECYCLE_RESPONSES)
 def cancel(
     transaction_id: BigIdPath, body: CancelIn, account: AccountDep, network: NetworkDep
 ) -> Any:
     return plain(network.cancel(account, transaction_id, body.cancel_reason))
 
 
-@router.post(f"{BASE}/transactions/{{transaction_id}}/partial-cancel")
+@router.post(
+    f"{BASE}/transactions/{{transaction_id}}/partial-cancel", responses=LIFECYCLE_RESPONSES
+)
 def partial_cancel(
     transaction_id: BigIdPath, body: PartialCancelIn, account: AccountDep, network: NetworkDep
 ) -> Any:
@@ -208,7 +216,9 @@ def payout(body: PayoutIn, account: AccountDep, network: NetworkDep) -> Any:
 # -- tracking ----------------------------------------------------------------------------
 
 
-@public_router.get("/trck/eclick/")
+@public_router.get(
+    "/trck/eclick/", status_code=302, response_class=RedirectResponse, responses=CLICK_RESPONSES
+)
 def track_click(request: Request, network: NetworkDep) -> Response:
     """A publisher's tracked link: records the click, redirects with ``emid``."""
     click = click_input(request.query_params, request.headers)
@@ -219,18 +229,29 @@ def track_click(request: Request, network: NetworkDep) -> Response:
     return response
 
 
-@public_router.api_route("/trck/etrack/", methods=["GET", "POST"])
-async def track_conversion(
-    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)], network: NetworkDep
-) -> Response:
-    """The conversion pixel: a 1x1 GIF (``t=img``, default) or an empty script (``t=js``).
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
-    POST takes the same parameters as a form body (query parameters count too).
-    """
+
+@public_router.get("/trck/etrack/", response_class=Response, responses=PIXEL_RESPONSES)
+async def track_conversion(request: Request, runtime: RuntimeDep, network: NetworkDep) -> Response:
+    """The conversion pixel: a 1x1 GIF (``t=img``, default) or an empty script (``t=js``)."""
+    return await _pixel(runtime, network, request, dict(request.query_params))
+
+
+@public_router.post("/trck/etrack/", response_class=Response, responses=PIXEL_RESPONSES)
+async def track_conversion_posted(
+    request: Request, runtime: RuntimeDep, network: NetworkDep
+) -> Response:
+    """The conversion pixel with its parameters as a form body (query parameters count too)."""
     params = dict(request.query_params)
-    if request.method == "POST":
-        form = await request.form()
-        params.update({key: value for key, value in form.items() if isinstance(value, str)})
+    form = await request.form()
+    params.update({key: value for key, value in form.items() if isinstance(value, str)})
+    return await _pixel(runtime, network, request, params)
+
+
+async def _pixel(
+    runtime: Runtime, network: AffiliateNetwork, request: Request, params: dict[str, str]
+) -> Response:
     conversion = conversion_input(params, request.headers, request.cookies)
     await ingest.record(runtime, network, conversion)
     if conversion.source == "js":
@@ -241,7 +262,11 @@ async def track_conversion(
 # -- exports -------------------------------------------------------------------------------
 
 
-@public_router.get("/api/{access_token}/{role}/{owner_id}/{filename}")
+@public_router.get(
+    "/api/{access_token}/{role}/{owner_id}/{filename}",
+    response_class=StreamingResponse,
+    responses=EXPORT_RESPONSES,
+)
 def export_report(
     access_token: str,
     role: str,
@@ -264,7 +289,7 @@ def export_report(
 # -- uploads ---------------------------------------------------------------------------------
 
 
-@public_router.put("/REST/orders/")
+@public_router.put("/REST/orders/", response_model=UploadCountsOut, responses=UPLOAD_RESPONSES)
 def upload_orders(
     runtime: Annotated[Runtime, Depends(get_runtime)],
     network: NetworkDep,
@@ -280,7 +305,9 @@ def upload_orders(
     return upload_counts(counts)
 
 
-@public_router.put("/ws/V6/admin/JSON/Orders")
+@public_router.put(
+    "/ws/V6/admin/JSON/Orders", response_model=UploadCountsOut, responses=UPLOAD_RESPONSES
+)
 async def upload_orders_json(
     request: Request,
     runtime: Annotated[Runtime, Depends(get_runtime)],

@@ -93,3 +93,78 @@ def upload_errors(message: str, rows: list[RowError]) -> dict[str, Any]:
         "message": message,
         "errors": [{"row": row.row, "column": row.column, "reason": row.reason} for row in rows],
     }
+
+
+class UploadCountsOut(BaseModel):
+    """A successful upload: every row applied."""
+
+    status: str = Field(examples=["ok"])
+    created: int
+    updated: int
+    unchanged: int
+
+
+class RowErrorOut(BaseModel):
+    row: int = Field(description="Line of the file (the header is row 1); position in JSON.")
+    column: str
+    reason: str
+
+
+class UploadErrorOut(BaseModel):
+    """A refused upload: nothing was applied."""
+
+    status: str = Field(examples=["error"])
+    message: str
+    errors: list[RowErrorOut] = Field(default_factory=list)
+
+
+def _text(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"text/plain": {"schema": {"type": "string"}}}}
+
+
+PLAIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _text("A parameter or filter is missing or invalid (the body names it)"),
+    403: _text("NO PERMISSION: wrong token, or the token does not own this link"),
+    404: _text("Unknown campaign, click, trigger or report"),
+    500: _text("Internal error"),
+    503: _text("Shutting down"),
+}
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report, streamed",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/vnd.ms-excel": {"schema": {"type": "string", "format": "binary"}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}
+            },
+            "application/xml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+        },
+    },
+    **PLAIN_ERRORS,
+}
+PIXEL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Recorded (or already recorded): a 1x1 GIF, or an empty script for t=js",
+        "content": {
+            "image/gif": {"schema": {"type": "string", "format": "binary"}},
+            "application/javascript": {"schema": {"type": "string"}},
+        },
+    },
+    **PLAIN_ERRORS,
+}
+CLICK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    302: {"description": "To the campaign's target URL with emid=<click id>"},
+    **PLAIN_ERRORS,
+}
+UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": UploadErrorOut, "description": "Missing or malformed field"},
+    403: _text("NO PERMISSION: wrong login id or token"),
+    413: {"model": UploadErrorOut, "description": "Larger than the upload limit"},
+    422: {"model": UploadErrorOut, "description": "Invalid rows; nothing was applied"},
+    500: {"model": UploadErrorOut, "description": "Internal error"},
+}
+LIFECYCLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The lifecycle forbids this change (paid and canceled are final)"},
+}
