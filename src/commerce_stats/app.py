@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from commerce_stats import __version__
 from commerce_stats.accounts.routes import router as accounts_router
 from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate import ingest as affiliate_ingest
+from commerce_stats.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from commerce_stats.config import Settings
 from commerce_stats.dashboard.routes import HERE as DASHBOARD_DIR
 from commerce_stats.dashboard.routes import router as dashboard_router
@@ -23,13 +25,18 @@ from commerce_stats.runtime import Runtime
 
 Hook = Callable[[Runtime], None]
 
-ROUTERS: list[APIRouter] = [accounts_router, dashboard_router, promotions_router]
+ROUTERS: list[APIRouter] = [
+    accounts_router,
+    dashboard_router,
+    promotions_router,
+    *AFFILIATE_ROUTERS,
+]
 """Every surface's router, mounted in this order."""
 
-STARTUP_HOOKS: list[Hook] = [start_promotions]
+STARTUP_HOOKS: list[Hook] = [start_promotions, affiliate_ingest.start]
 """Domain start-up work (background flushers, caches), run after the database opens."""
 
-SHUTDOWN_HOOKS: list[Hook] = [stop_promotions]
+SHUTDOWN_HOOKS: list[Hook] = [stop_promotions, affiliate_ingest.stop]
 """Domain shut-down work, run before the database closes; must flush what was acknowledged."""
 
 

@@ -10,9 +10,11 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from commerce_stats.accounts.service import SECRET_CREDENTIALS, AccountChanges, Accounts
+from commerce_stats.affiliate.cli import app as affiliate_app
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
@@ -34,6 +36,7 @@ app = typer.Typer(
 accounts_app = typer.Typer(help="Create, list, disable and rotate the keys of accounts (tenants).")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(promotions_app, name="promotions")
+app.add_typer(affiliate_app, name="affiliate")
 
 console = Console(soft_wrap=True)
 
@@ -77,7 +80,8 @@ def _print_demo(info: DemoInfo, base: str) -> None:
         table.add_row(name, value)
     console.print(table)
     for link in info.links:
-        console.print(f"[bold]{link.label}[/bold]\n  {link.target.format(base=base)}")
+        target = escape(link.target.format(base=base))
+        console.print(f"[bold]{escape(link.label)}[/bold]\n  {target}")
 
 
 @app.command()

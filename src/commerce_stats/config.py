@@ -71,6 +71,10 @@ class Settings(BaseSettings):
         default=True,
         description="Batch concurrent orders into shared transactions (one durable commit each).",
     )
+    affiliate_upload_max_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        description="Largest order upload accepted (PUT /REST/orders/, JSON twin); 413 above.",
+    )
 
     @property
     def is_sqlite(self) -> bool:

@@ -51,9 +51,10 @@ def domain_loaders() -> list[DemoLoader]:
     Imported here, not at module level, because the domains' demo modules import
     ``DemoLink`` from this one.
     """
+    from commerce_stats.affiliate.demo import load as load_affiliate
     from commerce_stats.promotions.demo import load as load_promotions
 
-    return [load_promotions]
+    return [load_affiliate, load_promotions]
 
 
 def load_demo(database: Database, accounts: Accounts, seed: int = 20221019) -> DemoInfo:

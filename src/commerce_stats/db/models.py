@@ -6,8 +6,9 @@ this module; a domain that adds a tables.py registers it here.
 
 from __future__ import annotations
 
-import commerce_stats.accounts.tables  # noqa: F401
-import commerce_stats.promotions.tables as promotions_tables  # noqa: F401
+import commerce_stats.accounts.tables
+import commerce_stats.affiliate.tables
+import commerce_stats.promotions.tables  # noqa: F401
 from commerce_stats.db.metadata import metadata
 
 __all__ = ["metadata"]

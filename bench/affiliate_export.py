@@ -1,0 +1,134 @@
+"""Transaktions-API export throughput and peak memory per format, vs `sqlite3 -csv`.
+
+Usage: .venv/bin/python bench/affiliate_export.py [rows=1000000] [formats=csv,json,xml,xlsx,xls]
+[runs=3]
+
+Each format is exported by a fresh child process (pinned to core 0) that runs
+the same code path as the HTTP route (filters -> streamed query -> writer) and
+writes to a temporary file; the child reports rows/s and its peak RSS
+(ru_maxrss). The baseline is the sqlite3 shell dumping the same columns with
+`-csv` in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _affiliate_data import dataset
+
+FORMATS = ("csv", "json", "xml", "xlsx", "xls")
+BASELINE_SQL = (
+    "SELECT t.id, t.status, t.created_at, t.campaign_id, t.ordertoken, t.source, t.project_id, "
+    "t.commission_minor, t.commission_group_id, t.trigger_id, t.description, "
+    "t.trigger_value_scaled, t.trigger_type, t.turnover_minor, t.click_id, t.salary_id, "
+    "t.currency, "
+    "t.status_change_date, t.cancel_reason, t.source_turnover_minor, t.last_change, t.user_agent, "
+    "t.ebestid, t.order_timestamp, t.action_timestamp, t.trigger_title, t.payoutdate, "
+    "t.campaign_group_title, c.title, t.advertiser_id, t.publisher_id, p.prename, p.surname, "
+    "p.searchtitle, t.referrer, t.country, t.subid, t.basket_items "
+    "FROM affiliate_transactions t "
+    "JOIN affiliate_campaigns c ON c.account_id = t.account_id AND c.id = t.campaign_id "
+    "JOIN affiliate_publishers p ON p.account_id = t.account_id AND p.id = t.publisher_id "
+    "WHERE t.account_id = 1 ORDER BY t.id;"
+)
+
+
+def child(url: str, account_id: int, export_format: str) -> None:
+    """Runs one export and prints a JSON line with its figures."""
+    from commerce_stats.accounts.service import Accounts
+    from commerce_stats.affiliate import exporting
+    from commerce_stats.affiliate.service import AffiliateNetwork, Owner
+    from commerce_stats.config import Settings
+    from commerce_stats.db.engine import Database
+    from commerce_stats.kit.exports import ExportFormat
+
+    database = Database(Settings(database_url=url))
+    network = AffiliateNetwork(database, Accounts(database))
+    owner = Owner(network.accounts.get(account_id), None)
+    params = [("condition[dynamicdate]", "last30d")]
+    rows = 0
+
+    def count(more: int) -> None:
+        nonlocal rows
+        rows += more
+
+    started = time.perf_counter()
+    size = 0
+    with tempfile.TemporaryFile() as sink:
+        prepared = exporting.prepare(
+            network, owner, "transactions", ExportFormat(export_format), params, progress=count
+        )
+        for chunk in prepared.body:
+            size += len(chunk)
+            sink.write(chunk)
+    elapsed = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"rows": rows, "seconds": elapsed, "bytes": size, "peak_mb": peak_kb / 1024}))
+
+
+def run_child(url: str, account_id: int, export_format: str) -> dict[str, float]:
+    command = [
+        "taskset",
+        "-c",
+        "0",
+        sys.executable,
+        __file__,
+        "--child",
+        url,
+        str(account_id),
+        export_format,
+    ]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def sqlite_baseline(path: str) -> float:
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        subprocess.run(
+            ["taskset", "-c", "0", "sqlite3", "-csv", "-header", path, BASELINE_SQL],
+            check=True,
+            stdout=sink,
+        )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    formats = sys.argv[2].split(",") if len(sys.argv) > 2 else list(FORMATS)
+    repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    data = dataset(rows)
+    baseline = min(sqlite_baseline(data["path"]) for _ in range(3))
+    print(f"dataset: {rows:,} transactions (SQLite, all in the last 25 days), 43 columns")
+    print(f"baseline sqlite3 -csv, same columns: {baseline:.2f} s = {rows / baseline:,.0f} rows/s")
+    print(
+        f"{'format':<6} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'MB out':>7} "
+        f"{'peak RSS MB':>11} {'x sqlite3':>9}"
+    )
+    for export_format in formats:
+        runs = [run_child(data["url"], data["account_id"], export_format) for _ in range(repeats)]
+        result = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+        seconds = result["seconds"]
+        rate = result["rows"] / seconds
+        peak = max(run["peak_mb"] for run in runs)
+        print(
+            f"{export_format:<6} {int(result['rows']):>9,} {seconds:>8.2f} {rate:>9,.0f} "
+            f"{result['bytes'] / 1e6:>7.1f} {peak:>11.0f} {seconds / baseline:>9.2f}"
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    else:
+        main()

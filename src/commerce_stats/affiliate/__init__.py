@@ -1,0 +1,1 @@
+"""Affiliate network: tracking, commissions, transaction lifecycle, exports and uploads."""

@@ -1,0 +1,46 @@
+"""The affiliate surfaces' refusals.
+
+The tracking URLs and the Transaktions-API answer errors as plain text (the
+seed's clients expect the body ``NO PERMISSION`` for a wrong token); the order
+uploads answer JSON listing every invalid row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from commerce_stats.kit.errors import ServiceError
+
+NO_PERMISSION = "NO PERMISSION"
+
+
+class AffiliateError(ServiceError):
+    """A refusal of a tracking or export URL; its message is the plain-text body."""
+
+
+def no_permission() -> AffiliateError:
+    return AffiliateError(NO_PERMISSION, status=403, code="no_permission")
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One reason why a row of an upload cannot be applied (rows count from 1 = header)."""
+
+    row: int
+    column: str
+    reason: str
+
+
+class UploadError(AffiliateError):
+    """A refused order upload (answered as JSON); ``rows`` lists every invalid row."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        code: str = "invalid_request",
+        rows: list[RowError] | None = None,
+    ) -> None:
+        super().__init__(message, status=status, code=code)
+        self.rows = rows or []

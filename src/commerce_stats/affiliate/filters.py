@@ -1,0 +1,175 @@
+"""The Transaktions-API's ``condition[...]`` filters, parsed into a date range and id lists.
+
+Calendar days are the network's (the account's time zone); weeks start on
+Monday; without a period the current month is exported.
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from commerce_stats.affiliate.errors import AffiliateError
+from commerce_stats.affiliate.rules import STATUS_BY_NAME, as_id
+
+PERIOD_FROM = "condition[period][from]"
+PERIOD_TO = "condition[period][to]"
+DYNAMIC_DATE = "condition[dynamicdate]"
+STATUS = "condition[l:status]"
+CAMPAIGNS = "condition[l:campaigns]"
+PUBLISHERS = "condition[l:publisher]"
+ADVERTISERS = "condition[l:advertiser]"
+PROJECTS = "condition[l:projects]"
+TIME_TYPE = "condition[timetype]"
+KNOWN_FILTERS = (
+    PERIOD_FROM,
+    PERIOD_TO,
+    DYNAMIC_DATE,
+    STATUS,
+    CAMPAIGNS,
+    PUBLISHERS,
+    ADVERTISERS,
+    PROJECTS,
+    TIME_TYPE,
+)
+TIME_COLUMNS = {"0": "created_at", "1": "status_change_date", "2": "payoutdate"}
+_LAST_DAYS = re.compile(r"last(\d{1,4})d")
+MAX_LAST_DAYS = 3660
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    first_day: date
+    last_day: date
+    time_column: str
+    statuses: tuple[int, ...]
+    campaigns: tuple[int, ...]
+    publishers: tuple[int, ...]
+    advertisers: tuple[int, ...]
+    projects: tuple[int, ...]
+
+
+def _bad(message: str) -> AffiliateError:
+    return AffiliateError(message, status=400, code="invalid_filter")
+
+
+def _first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _last_of_month(day: date) -> date:
+    return day.replace(day=monthrange(day.year, day.month)[1])
+
+
+def dynamic_range(name: str, today: date) -> tuple[date, date]:
+    """The days that ``condition[dynamicdate]=name`` covers, given the network's today."""
+    monday = today - timedelta(days=today.weekday())
+    previous_month_end = _first_of_month(today) - timedelta(days=1)
+    fixed = {
+        "today": (today, today),
+        "yesterday": (today - timedelta(days=1), today - timedelta(days=1)),
+        "currentweek": (monday, monday + timedelta(days=6)),
+        "lastweek": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "currentmonth": (_first_of_month(today), _last_of_month(today)),
+        "lastmonth": (_first_of_month(previous_month_end), previous_month_end),
+        "currentyear": (date(today.year, 1, 1), date(today.year, 12, 31)),
+        "lastyear": (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
+    }
+    if name in fixed:
+        return fixed[name]
+    match = _LAST_DAYS.fullmatch(name)
+    if match and 1 <= int(match.group(1)) <= MAX_LAST_DAYS:
+        return today - timedelta(days=int(match.group(1)) - 1), today
+    raise _bad(
+        f"{DYNAMIC_DATE}: unknown value {name!r}; use today, yesterday, currentweek, lastweek, "
+        f"currentmonth, lastmonth, currentyear, lastyear or last{{N}}d (N = 1..{MAX_LAST_DAYS})"
+    )
+
+
+def _parse_day(name: str, text: str) -> date:
+    try:
+        return datetime.strptime(text.strip(), "%d.%m.%Y").date()
+    except ValueError as exc:
+        raise _bad(f"{name}: {text!r} is not a date DD.MM.YYYY") from exc
+
+
+def _period(params: dict[str, str], today: date) -> tuple[date, date]:
+    has_period = PERIOD_FROM in params or PERIOD_TO in params
+    if has_period and DYNAMIC_DATE in params:
+        raise _bad(f"give either {PERIOD_FROM}/{PERIOD_TO} or {DYNAMIC_DATE}, not both")
+    if DYNAMIC_DATE in params:
+        return dynamic_range(params[DYNAMIC_DATE].strip().lower(), today)
+    if not has_period:
+        return _first_of_month(today), _last_of_month(today)
+    if PERIOD_FROM not in params:
+        raise _bad(f"{PERIOD_TO} needs {PERIOD_FROM}")
+    first = _parse_day(PERIOD_FROM, params[PERIOD_FROM])
+    last = _parse_day(PERIOD_TO, params[PERIOD_TO]) if PERIOD_TO in params else today
+    if last < first:
+        raise _bad(f"{PERIOD_TO} is before {PERIOD_FROM}")
+    return first, last
+
+
+def _id_list(name: str, text: str) -> tuple[int, ...]:
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts:
+        raise _bad(f"{name}: give one or more ids separated by commas")
+    bad = [part for part in parts if as_id(part) is None]
+    if bad:
+        raise _bad(f"{name}: not an id: {', '.join(bad)}")
+    return tuple(sorted({int(part) for part in parts}))
+
+
+def _statuses(text: str) -> tuple[int, ...]:
+    parts = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [part for part in parts if part not in STATUS_BY_NAME]
+    if unknown or not parts:
+        raise _bad(
+            f"{STATUS}: unknown status {', '.join(unknown) or '(empty)'}; "
+            "use open, confirmed, paid, canceled (comma-separated)"
+        )
+    return tuple(sorted({STATUS_BY_NAME[part] for part in parts}))
+
+
+def _time_column(text: str) -> str:
+    if text.strip() not in TIME_COLUMNS:
+        raise _bad(
+            f"{TIME_TYPE}: unknown value {text!r}; use 0 (created), 1 (status change), 2 (payout)"
+        )
+    return TIME_COLUMNS[text.strip()]
+
+
+def parse_filters(pairs: Iterable[tuple[str, str]], today: date) -> Filters:
+    """The filters of an export URL's query; unknown or repeated names are refused."""
+    params: dict[str, str] = {}
+    unknown: list[str] = []
+    for name, value in pairs:
+        if name not in KNOWN_FILTERS:
+            unknown.append(name)
+        elif name in params:
+            raise _bad(f"{name} is given more than once")
+        else:
+            params[name] = value
+    if unknown:
+        raise _bad(
+            f"unknown filter(s): {', '.join(sorted(set(unknown)))}; "
+            f"known: {', '.join(KNOWN_FILTERS)}"
+        )
+    first, last = _period(params, today)
+
+    def ids(name: str) -> tuple[int, ...]:
+        return _id_list(name, params[name]) if name in params else ()
+
+    return Filters(
+        first_day=first,
+        last_day=last,
+        time_column=_time_column(params[TIME_TYPE]) if TIME_TYPE in params else "created_at",
+        statuses=_statuses(params[STATUS]) if STATUS in params else (),
+        campaigns=ids(CAMPAIGNS),
+        publishers=ids(PUBLISHERS),
+        advertisers=ids(ADVERTISERS),
+        projects=ids(PROJECTS),
+    )

@@ -1,0 +1,331 @@
+"""HTTP routes of the affiliate network: admin model API, tracking, exports, uploads."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import (
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.concurrency import run_in_threadpool
+
+from commerce_stats.affiliate import exporting, ingest, upload
+from commerce_stats.affiliate.errors import AffiliateError, UploadError
+from commerce_stats.affiliate.rules import MAX_BIG_ID, MAX_ID
+from commerce_stats.affiliate.schemas import (
+    CLICK_RESPONSES,
+    EXPORT_RESPONSES,
+    LIFECYCLE_RESPONSES,
+    PIXEL_RESPONSES,
+    UPLOAD_RESPONSES,
+    AdvertiserIn,
+    CampaignIn,
+    CancelIn,
+    GroupIn,
+    MembershipIn,
+    PartialCancelIn,
+    PayoutIn,
+    ProjectIn,
+    PublisherIn,
+    RateIn,
+    TriggerIn,
+    UploadCountsOut,
+    plain,
+    upload_counts,
+    upload_errors,
+)
+from commerce_stats.affiliate.service import AffiliateNetwork, RateSpec
+from commerce_stats.affiliate.tracking import (
+    NO_CACHE,
+    PIXEL_GIF,
+    click_cookie,
+    click_input,
+    conversion_input,
+)
+from commerce_stats.kit.admin_http import admin_router
+from commerce_stats.kit.errors import AdminError
+from commerce_stats.kit.exports import MEDIA_TYPES
+from commerce_stats.kit.tenancy import Account
+from commerce_stats.kit.web import first_error_location, surface_route_class
+from commerce_stats.runtime import Runtime, get_runtime
+
+# -- the public surfaces' envelope ------------------------------------------------------
+
+
+def render_error(error: AffiliateError) -> Response:
+    """Uploads answer JSON; tracking and exports answer plain text (``NO PERMISSION``)."""
+    if isinstance(error, UploadError):
+        return JSONResponse(upload_errors(error.message, error.rows), status_code=error.status)
+    return PlainTextResponse(error.message, status_code=error.status)
+
+
+def _from_validation(exc: RequestValidationError) -> AffiliateError:
+    field, message = first_error_location(exc)
+    return UploadError(f"{field}: {message}", code="invalid_request")
+
+
+def _internal() -> AffiliateError:
+    return AffiliateError("internal error", status=500, code="internal_error")
+
+
+PublicRoute = surface_route_class(AffiliateError, render_error, _from_validation, _internal)
+public_router = APIRouter(route_class=PublicRoute, tags=["affiliate"])
+router = admin_router(tags=["admin: affiliate"])
+
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+BigIdPath = Annotated[int, Path(ge=1, le=MAX_BIG_ID)]
+
+
+def _network(runtime: Annotated[Runtime, Depends(get_runtime)]) -> AffiliateNetwork:
+    return AffiliateNetwork(runtime.database, runtime.accounts)
+
+
+def _account(account_id: IdPath, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Account:
+    return runtime.accounts.get(account_id)
+
+
+NetworkDep = Annotated[AffiliateNetwork, Depends(_network)]
+AccountDep = Annotated[Account, Depends(_account)]
+BASE = "/accounts/{account_id}/affiliate"
+
+# -- admin: the model ----------------------------------------------------------------------
+
+
+@router.post(f"{BASE}/advertisers", status_code=201)
+def create_advertiser(body: AdvertiserIn, account: AccountDep, network: NetworkDep) -> Any:
+    return plain(network.create_advertiser(account, body.name))
+
+
+@router.post(f"{BASE}/campaigns", status_code=201)
+def create_campaign(body: CampaignIn, account: AccountDep, network: NetworkDep) -> Any:
+    return plain(
+        network.create_campaign(
+            account, body.advertiser_id, body.title, body.target_url, body.currency
+        )
+    )
+
+
+@router.post(f"{BASE}/campaigns/{{campaign_id}}/triggers", status_code=201)
+def create_trigger(
+    campaign_id: IdPath, body: TriggerIn, account: AccountDep, network: NetworkDep
+) -> Any:
+    return plain(network.create_trigger(account, campaign_id, body.title))
+
+
+def _rates(rates: list[RateIn]) -> list[RateSpec]:
+    return [RateSpec(rate.trigger_id, rate.trigger_type, rate.trigger_value) for rate in rates]
+
+
+@router.post(f"{BASE}/campaigns/{{campaign_id}}/groups", status_code=201)
+def create_group(
+    campaign_id: IdPath, body: GroupIn, account: AccountDep, network: NetworkDep
+) -> Any:
+    return plain(
+        network.create_group(
+            account, campaign_id, body.title, _rates(body.triggers), default=body.default
+        )
+    )
+
+
+@router.put(f"{BASE}/groups/{{group_id}}/triggers")
+def set_group_rates(
+    group_id: IdPath, body: list[RateIn], account: AccountDep, network: NetworkDep
+) -> Any:
+    return plain({"rates": network.set_rates(account, group_id, _rates(body))})
+
+
+@router.post(f"{BASE}/publishers", status_code=201)
+def create_publisher(body: PublisherIn, account: AccountDep, network: NetworkDep) -> Any:
+    publisher, token = network.create_publisher(
+        account, body.prename, body.surname, body.searchtitle
+    )
+    return plain({**publisher, "access_token": token})
+
+
+@router.post(f"{BASE}/publishers/{{publisher_id}}/token")
+def rotate_publisher_token(publisher_id: IdPath, account: AccountDep, network: NetworkDep) -> Any:
+    return {"access_token": network.rotate_publisher_token(account, publisher_id)}
+
+
+@router.post(f"{BASE}/publishers/{{publisher_id}}/projects", status_code=201)
+def create_project(
+    publisher_id: IdPath, body: ProjectIn, account: AccountDep, network: NetworkDep
+) -> Any:
+    return plain(network.create_project(account, publisher_id, body.title))
+
+
+@router.put(f"{BASE}/campaigns/{{campaign_id}}/publishers/{{publisher_id}}")
+def assign_group(
+    campaign_id: IdPath,
+    publisher_id: IdPath,
+    body: MembershipIn,
+    account: AccountDep,
+    network: NetworkDep,
+) -> Any:
+    return plain(network.assign_group(account, campaign_id, publisher_id, body.group_id))
+
+
+@router.get(BASE + "/{kind}")
+def list_items(kind: str, account: AccountDep, network: NetworkDep) -> Any:
+    if kind not in {"advertisers", "campaigns", "triggers", "groups", "publishers", "projects"}:
+        raise AdminError(f"unknown collection {kind!r}", status=404, code="not_found")
+    return plain({kind: network.listing(account, kind)})
+
+
+# -- admin: the lifecycle ----------------------------------------------------------------
+
+
+@router.get(f"{BASE}/transactions/{{transaction_id}}")
+def get_transaction(transaction_id: BigIdPath, account: AccountDep, network: NetworkDep) -> Any:
+    return plain(network.transaction(account, transaction_id))
+
+
+@router.post(f"{BASE}/transactions/{{transaction_id}}/confirm", responses=LIFECYCLE_RESPONSES)
+def confirm(transaction_id: BigIdPath, account: AccountDep, network: NetworkDep) -> Any:
+    return plain(network.confirm(account, transaction_id))
+
+
+@router.post(f"{BASE}/transactions/{{transaction_id}}/cancel", responses=LIFECYCLE_RESPONSES)
+def cancel(
+    transaction_id: BigIdPath, body: CancelIn, account: AccountDep, network: NetworkDep
+) -> Any:
+    return plain(network.cancel(account, transaction_id, body.cancel_reason))
+
+
+@router.post(
+    f"{BASE}/transactions/{{transaction_id}}/partial-cancel", responses=LIFECYCLE_RESPONSES
+)
+def partial_cancel(
+    transaction_id: BigIdPath, body: PartialCancelIn, account: AccountDep, network: NetworkDep
+) -> Any:
+    return plain(network.partial_cancel(account, transaction_id, body.turnover))
+
+
+@router.post(f"{BASE}/payouts", status_code=201)
+def payout(body: PayoutIn, account: AccountDep, network: NetworkDep) -> Any:
+    return plain(network.payout(account, body.publisher_id))
+
+
+# -- tracking ----------------------------------------------------------------------------
+
+
+@public_router.get(
+    "/trck/eclick/", status_code=302, response_class=RedirectResponse, responses=CLICK_RESPONSES
+)
+def track_click(request: Request, network: NetworkDep) -> Response:
+    """A publisher's tracked link: records the click, redirects with ``emid``."""
+    click = click_input(request.query_params, request.headers)
+    click_id, location = network.track_click(click)
+    response = RedirectResponse(location, status_code=302, headers=NO_CACHE)
+    name, value = click_cookie(click.campaign_id, click_id)
+    response.set_cookie(name, value, max_age=30 * 86400, httponly=True, samesite="lax")
+    return response
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+@public_router.get("/trck/etrack/", response_class=Response, responses=PIXEL_RESPONSES)
+async def track_conversion(request: Request, runtime: RuntimeDep, network: NetworkDep) -> Response:
+    """The conversion pixel: a 1x1 GIF (``t=img``, default) or an empty script (``t=js``)."""
+    return await _pixel(runtime, network, request, dict(request.query_params))
+
+
+@public_router.post("/trck/etrack/", response_class=Response, responses=PIXEL_RESPONSES)
+async def track_conversion_posted(
+    request: Request, runtime: RuntimeDep, network: NetworkDep
+) -> Response:
+    """The conversion pixel with its parameters as a form body (query parameters count too)."""
+    params = dict(request.query_params)
+    form = await request.form()
+    params.update({key: value for key, value in form.items() if isinstance(value, str)})
+    return await _pixel(runtime, network, request, params)
+
+
+async def _pixel(
+    runtime: Runtime, network: AffiliateNetwork, request: Request, params: dict[str, str]
+) -> Response:
+    conversion = conversion_input(params, request.headers, request.cookies)
+    await ingest.record(runtime, network, conversion)
+    if conversion.source == "js":
+        return Response(b"", media_type="application/javascript", headers=NO_CACHE)
+    return Response(PIXEL_GIF, media_type="image/gif", headers=NO_CACHE)
+
+
+# -- exports -------------------------------------------------------------------------------
+
+
+@public_router.get(
+    "/api/{access_token}/{role}/{owner_id}/{filename}",
+    response_class=StreamingResponse,
+    responses=EXPORT_RESPONSES,
+)
+def export_report(
+    access_token: str,
+    role: str,
+    owner_id: str,
+    filename: str,
+    request: Request,
+    network: NetworkDep,
+) -> Response:
+    """The Transaktions-API (``get-statistic_transactions``) and its sibling reports."""
+    prepared = exporting.export(
+        network, access_token, role, owner_id, filename, request.query_params.multi_items()
+    )
+    return StreamingResponse(
+        prepared.body,
+        media_type=MEDIA_TYPES[prepared.export_format],
+        headers={"Content-Disposition": f'attachment; filename="{prepared.filename}"'},
+    )
+
+
+# -- uploads ---------------------------------------------------------------------------------
+
+
+@public_router.put("/REST/orders/", response_model=UploadCountsOut, responses=UPLOAD_RESPONSES)
+def upload_orders(
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    network: NetworkDep,
+    login_id: Annotated[str, Form()],
+    token: Annotated[str, Form()],
+    section: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+) -> Any:
+    """The seed's REST upload: a ``;``-separated CSV with the 12 columns."""
+    counts = upload.upload_csv(
+        network, login_id, token, section, file.file, runtime.settings.affiliate_upload_max_bytes
+    )
+    return upload_counts(counts)
+
+
+@public_router.put(
+    "/ws/V6/admin/JSON/Orders", response_model=UploadCountsOut, responses=UPLOAD_RESPONSES
+)
+async def upload_orders_json(
+    request: Request,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    network: NetworkDep,
+    x_auth_id: Annotated[str, Header()] = "",
+    x_auth_token: Annotated[str, Header()] = "",
+) -> Any:
+    """The JSON twin: ``[{"campaign_id": 1, "id": 12345, "status": 1, ...}]``."""
+    body = await request.body()
+    counts = await run_in_threadpool(
+        upload.upload_json,
+        network,
+        x_auth_id,
+        x_auth_token,
+        body,
+        runtime.settings.affiliate_upload_max_bytes,
+    )
+    return upload_counts(counts)
+
+
+ROUTERS: list[APIRouter] = [router, public_router]

@@ -1,0 +1,219 @@
+"""The affiliate network's tables.
+
+Identifiers are numbered per account (``affiliate_counters``) except campaign
+ids, which are unique across the server because the tracking URLs
+(``/trck/eclick/``, ``/trck/etrack/``) carry a campaign id and nothing else
+that names the network. Money is held in the campaign currency's minor unit.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+from commerce_stats.db.metadata import metadata
+from commerce_stats.db.types import UTCDateTime
+
+
+def _account_column() -> Column[int]:
+    return Column(
+        "account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+counters = Table(
+    "affiliate_counters",
+    metadata,
+    _account_column(),
+    Column("name", String(32), primary_key=True),
+    Column("last_value", BigInteger, nullable=False),
+)
+
+advertisers = Table(
+    "affiliate_advertisers",
+    metadata,
+    _account_column(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+campaigns = Table(
+    "affiliate_campaigns",
+    metadata,
+    _account_column(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("advertiser_id", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("target_url", String(2000), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("default_group_id", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["account_id", "advertiser_id"],
+        ["affiliate_advertisers.account_id", "affiliate_advertisers.id"],
+    ),
+    Index("ux_affiliate_campaigns_id", "id", unique=True),
+)
+
+publishers = Table(
+    "affiliate_publishers",
+    metadata,
+    _account_column(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("prename", String(200), nullable=False),
+    Column("surname", String(200), nullable=False),
+    Column("searchtitle", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ux_affiliate_publishers_token", "token_hash", unique=True),
+)
+
+projects = Table(
+    "affiliate_projects",
+    metadata,
+    _account_column(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("publisher_id", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    ForeignKeyConstraint(
+        ["account_id", "publisher_id"],
+        ["affiliate_publishers.account_id", "affiliate_publishers.id"],
+    ),
+)
+
+triggers = Table(
+    "affiliate_triggers",
+    metadata,
+    _account_column(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    ForeignKeyConstraint(
+        ["account_id", "campaign_id"], ["affiliate_campaigns.account_id", "affiliate_campaigns.id"]
+    ),
+)
+
+commission_groups = Table(
+    "affiliate_commission_groups",
+    metadata,
+    _account_column(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    ForeignKeyConstraint(
+        ["account_id", "campaign_id"], ["affiliate_campaigns.account_id", "affiliate_campaigns.id"]
+    ),
+)
+
+commission_rates = Table(
+    "affiliate_commission_rates",
+    metadata,
+    _account_column(),
+    Column("group_id", Integer, primary_key=True),
+    Column("trigger_id", Integer, primary_key=True),
+    Column("trigger_type", String(16), nullable=False),
+    Column(
+        "value_scaled",
+        BigInteger,
+        nullable=False,
+        comment="fixed: minor units of the campaign currency; dynamic: hundredths of a percent",
+    ),
+    ForeignKeyConstraint(
+        ["account_id", "group_id"],
+        ["affiliate_commission_groups.account_id", "affiliate_commission_groups.id"],
+    ),
+    ForeignKeyConstraint(
+        ["account_id", "trigger_id"], ["affiliate_triggers.account_id", "affiliate_triggers.id"]
+    ),
+)
+
+memberships = Table(
+    "affiliate_memberships",
+    metadata,
+    _account_column(),
+    Column("campaign_id", Integer, primary_key=True),
+    Column("publisher_id", Integer, primary_key=True),
+    Column("group_id", Integer, nullable=False),
+    ForeignKeyConstraint(
+        ["account_id", "group_id"],
+        ["affiliate_commission_groups.account_id", "affiliate_commission_groups.id"],
+    ),
+)
+
+clicks = Table(
+    "affiliate_clicks",
+    metadata,
+    _account_column(),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("publisher_id", Integer, nullable=False),
+    Column("project_id", Integer, nullable=False),
+    Column("subid", String(255), nullable=False),
+    Column("admedia_id", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("referrer", Text, nullable=False),
+    Column("user_agent", Text, nullable=False),
+    Column("country", String(2), nullable=False),
+)
+
+transactions = Table(
+    "affiliate_transactions",
+    metadata,
+    _account_column(),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("ordertoken", String(255), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("project_id", Integer, nullable=False),
+    Column("commission_minor", BigInteger, nullable=False),
+    Column("commission_group_id", Integer, nullable=False),
+    Column("campaign_group_title", String(200), nullable=False),
+    Column("trigger_id", Integer, nullable=False),
+    Column("trigger_title", String(200), nullable=False),
+    Column("trigger_type", String(16), nullable=False),
+    Column("trigger_value_scaled", BigInteger, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("voucher_code", String(255), nullable=False),
+    Column("turnover_minor", BigInteger, nullable=False),
+    Column("source_turnover_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("click_id", BigInteger, nullable=True),
+    Column("salary_id", Integer, nullable=False),
+    Column("status_change_date", UTCDateTime, nullable=False),
+    Column("last_change", UTCDateTime, nullable=False),
+    Column("payoutdate", UTCDateTime, nullable=True),
+    Column("cancel_reason", Text, nullable=False),
+    Column("user_agent", Text, nullable=False),
+    Column("ebestid", String(32), nullable=False),
+    Column("order_timestamp", UTCDateTime, nullable=False),
+    Column("action_timestamp", UTCDateTime, nullable=True),
+    Column("advertiser_id", Integer, nullable=False),
+    Column("publisher_id", Integer, nullable=False),
+    Column("referrer", Text, nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("subid", String(255), nullable=False),
+    Column("basket_items", Integer, nullable=False),
+    Index(
+        "ux_affiliate_transactions_order",
+        "account_id",
+        "campaign_id",
+        "trigger_id",
+        "ordertoken",
+        unique=True,
+    ),
+    Index("ix_affiliate_transactions_created", "account_id", "created_at"),
+    Index("ix_affiliate_transactions_publisher", "account_id", "publisher_id", "status"),
+)

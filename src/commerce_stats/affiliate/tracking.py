@@ -1,0 +1,92 @@
+"""Parameters of the tracking URLs, read from plain mappings (no HTTP objects).
+
+The click URL sets a cookie ``emid_<campaign_id>`` besides handing ``emid`` to
+the landing page, so a conversion pixel that omits ``emid`` is still attributed
+when the shopper's browser sends the cookie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from commerce_stats.affiliate.errors import AffiliateError
+from commerce_stats.affiliate.rules import MAX_BIG_ID, as_id
+from commerce_stats.affiliate.service import ClickInput, ConversionInput
+
+PIXEL_GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
+    b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+"""A transparent 1x1 GIF."""
+NO_CACHE = {"Cache-Control": "no-store, no-cache, must-revalidate", "Pragma": "no-cache"}
+COUNTRY_HEADERS = ("cf-ipcountry", "x-country-code", "x-geo-country")
+
+
+def _bad(message: str) -> AffiliateError:
+    return AffiliateError(message, status=400, code="invalid_parameter")
+
+
+def _int(params: Mapping[str, str], name: str, *, required: bool, default: int = 0) -> int:
+    text = params.get(name, "").strip()
+    if not text:
+        if required:
+            raise _bad(f"{name} is required")
+        return default
+    value = as_id(text)
+    if value is None:
+        raise _bad(f"{name} must be a whole number")
+    return value
+
+
+def country_of(headers: Mapping[str, str]) -> str:
+    """The two-letter country a proxy or CDN reported, else empty."""
+    for name in COUNTRY_HEADERS:
+        value = headers.get(name, "").strip().upper()
+        if len(value) == 2 and value.isascii() and value.isalpha():
+            return value
+    return ""
+
+
+def click_cookie(campaign_id: int, click_id: int) -> tuple[str, str]:
+    return f"emid_{campaign_id}", str(click_id)
+
+
+def click_input(params: Mapping[str, str], headers: Mapping[str, str]) -> ClickInput:
+    return ClickInput(
+        campaign_id=_int(params, "campaign_id", required=True),
+        publisher_id=_int(params, "publisher_id", required=True),
+        project_id=_int(params, "project_id", required=False),
+        subid=params.get("subid", ""),
+        admedia_id=_int(params, "admedia_id", required=False),
+        referrer=headers.get("referer", ""),
+        user_agent=headers.get("user-agent", ""),
+        country=country_of(headers),
+    )
+
+
+def conversion_input(
+    params: Mapping[str, str], headers: Mapping[str, str], cookies: Mapping[str, str]
+) -> ConversionInput:
+    campaign_id = _int(params, "campaign_id", required=True)
+    token = params.get("token", "").strip()
+    if not token:
+        raise _bad("token (the order id) is required")
+    kind = params.get("t", "img").strip().lower() or "img"
+    if kind not in {"img", "js"}:
+        raise _bad("t must be img or js")
+    emid = params.get("emid", "").strip() or cookies.get(f"emid_{campaign_id}", "").strip()
+    return ConversionInput(
+        campaign_id=campaign_id,
+        trigger_id=_int(params, "trigger_id", required=True),
+        ordertoken=token,
+        turnover=params.get("turnover", "").strip(),
+        description=params.get("descr", ""),
+        voucher_code=params.get("vc", ""),
+        currency=params.get("currency", ""),
+        click_id=as_id(emid, MAX_BIG_ID),
+        basket_items=_int(params, "basket_items", required=False),
+        source=kind,
+        user_agent=headers.get("user-agent", ""),
+        referrer=headers.get("referer", ""),
+        country=country_of(headers),
+    )

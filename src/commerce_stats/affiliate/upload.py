@@ -1,0 +1,600 @@
+"""Reconciliation uploads: the seed's ``PUT /REST/orders/`` CSV and its JSON twin.
+
+Every row is checked before anything is written; one bad row refuses the whole
+upload (422 listing row, column and reason for every problem). A valid upload
+is applied in one database transaction.
+
+A row naming an existing transaction (``orderid``, or the export's ``id``)
+updates its status, turnover (``price``), commission and cancel reason; a row
+without one creates a transaction, or updates the transaction that already has
+its (campaign_id, trigger_id, ordertoken). Column names of the export are
+accepted as aliases, so an exported CSV can be edited and uploaded as it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, BinaryIO
+
+from sqlalchemy import Connection, Row, select
+
+from commerce_stats.affiliate import repository
+from commerce_stats.affiliate.errors import RowError, UploadError, no_permission
+from commerce_stats.affiliate.rules import (
+    CANCELED,
+    MAX_BIG_ID,
+    MAX_ID,
+    NOT_PAID_OUT,
+    OPEN,
+    PAID,
+    as_id,
+    commission_minor,
+    conversion_type,
+    ebestid,
+    is_dynamic,
+    parse_amount,
+    parse_status,
+    transition_error,
+)
+from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.affiliate.tables import (
+    campaigns,
+    commission_groups,
+    commission_rates,
+    memberships,
+    projects,
+    triggers,
+)
+from commerce_stats.kit.exports import FORMULA_TRIGGERS
+from commerce_stats.kit.tenancy import Account, Feature
+from commerce_stats.kit.timeutil import utc_now, zone
+
+UPLOAD_COLUMNS = (
+    "orderid",
+    "campaign_id",
+    "commissiongroup",
+    "trigger_id",
+    "project_id",
+    "conversiontype",
+    "price",
+    "commission",
+    "order_timestamp",
+    "ordertoken",
+    "cancel_reason",
+    "status",
+)
+ALIASES = {
+    "id": "orderid",
+    "commission_group_id": "commissiongroup",
+    "type": "conversiontype",
+    "turnover": "price",
+}
+"""Export column names accepted in place of the upload's own."""
+JSON_FIELDS = {
+    "id": "orderid",
+    "ordertoken": "ordertoken",
+    "campaign_id": "campaign_id",
+    "trigger_id": "trigger_id",
+    "status": "status",
+    "turnover": "price",
+    "commission": "commission",
+    "cancel_reason": "cancel_reason",
+}
+"""The JSON twin's field names and the upload columns they fill."""
+MAX_TEXT = 255
+MAX_REASON = 2000
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def decode(content: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8", errors="strict")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")
+
+
+def parse_csv(content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(row number, values by upload column) per data row; the header is row 1."""
+    text = decode(content)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    try:
+        header = next(reader)
+    except StopIteration as exc:
+        raise UploadError("the file is empty", status=422, code="invalid_file") from exc
+    names = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in header]
+    missing = [column for column in UPLOAD_COLUMNS if column not in names]
+    if missing:
+        raise UploadError(
+            "the header lacks required columns",
+            status=422,
+            code="invalid_file",
+            rows=[RowError(1, column, "required column is missing") for column in missing],
+        )
+    positions = {column: names.index(column) for column in UPLOAD_COLUMNS}
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        values = {
+            column: _unguard(cells[index].strip()) if index < len(cells) else ""
+            for column, index in positions.items()
+        }
+        rows.append((number, values))
+    return rows
+
+
+def _unguard(text: str) -> str:
+    """Undoes the export's formula guard (a ``'`` before = + - @)."""
+    if text.startswith("'") and text[1:2] in FORMULA_TRIGGERS:
+        return text[1:]
+    return text
+
+
+def json_rows(items: Any) -> list[tuple[int, dict[str, str]]]:
+    """The JSON twin's objects as upload rows (numbered from 1); it only updates."""
+    if not isinstance(items, list):
+        raise UploadError(
+            "the body must be a JSON array of objects", status=422, code="invalid_body"
+        )
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[RowError] = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            problems.append(RowError(number, "", "must be an object"))
+            continue
+        values = dict.fromkeys(UPLOAD_COLUMNS, "")
+        for key, value in item.items():
+            column = JSON_FIELDS.get(key)
+            if column is None:
+                problems.append(RowError(number, key, "unknown field"))
+                continue
+            values[column] = "" if value is None else _json_text(value)
+        if not values["orderid"] and not values["ordertoken"]:
+            problems.append(RowError(number, "id", "give id or ordertoken"))
+        rows.append((number, values))
+    if problems:
+        raise UploadError(
+            f"{len(problems)} problem(s); nothing was applied",
+            status=422,
+            code="invalid_rows",
+            rows=problems,
+        )
+    return rows
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(int(value))
+    return str(value)
+
+
+class Catalog:
+    """The account's campaigns, triggers, groups, rates, projects and memberships in memory."""
+
+    def __init__(self, conn: Connection, account_id: int) -> None:
+        def load(table: Any) -> list[Row[Any]]:
+            return list(conn.execute(select(table).where(table.c.account_id == account_id)))
+
+        self.campaigns = {row.id: row for row in load(campaigns)}
+        self.triggers = {row.id: row for row in load(triggers)}
+        self.groups = {row.id: row for row in load(commission_groups)}
+        self.rates = {(row.group_id, row.trigger_id): row for row in load(commission_rates)}
+        self.projects = {row.id: row for row in load(projects)}
+        self.memberships = {
+            (row.campaign_id, row.publisher_id): row.group_id for row in load(memberships)
+        }
+
+
+class RowChecker:
+    """Validates rows and turns them into inserts and updates; collects every problem."""
+
+    def __init__(self, conn: Connection, account: Account, allow_create: bool) -> None:
+        self.conn = conn
+        self.account = account
+        self.allow_create = allow_create
+        self.catalog = Catalog(conn, account.id)
+        self.zone = zone(account.timezone)
+        self.now = utc_now()
+        self.errors: list[RowError] = []
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.counts = Counts()
+        self._seen_ids: set[int] = set()
+        self._seen_keys: set[tuple[int, int, str]] = set()
+
+    def fail(self, row: int, column: str, reason: str) -> None:
+        self.errors.append(RowError(row, column, reason))
+
+    def check(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        existing = self._existing_by_id(rows)
+        by_key = self._existing_by_key(rows)
+        for number, values in rows:
+            target = self._target(number, values, existing, by_key)
+            if target is None and values["orderid"]:
+                continue
+            if target is not None:
+                self._check_update(number, values, target)
+            elif self.allow_create:
+                self._check_create(number, values)
+
+    def _int(self, number: int, values: Mapping[str, str], column: str) -> int | None:
+        text = values[column]
+        if not text:
+            return None
+        value = as_id(text, MAX_BIG_ID if column == "orderid" else MAX_ID)
+        if value is None:
+            self.fail(number, column, f"not an id: {text!r}")
+        return value
+
+    def _existing_by_id(self, rows: list[tuple[int, dict[str, str]]]) -> dict[int, Row[Any]]:
+        ids = [
+            value
+            for _n, values in rows
+            if (value := as_id(values["orderid"], MAX_BIG_ID)) is not None
+        ]
+        found = repository.transactions_by_ids(self.conn, self.account.id, ids)
+        return {row.id: row for row in found}
+
+    def _existing_by_key(
+        self, rows: list[tuple[int, dict[str, str]]]
+    ) -> dict[tuple[int, str], list[Row[Any]]]:
+        """Transactions matching rows that have no orderid, by (campaign_id, ordertoken)."""
+        wanted = {
+            (campaign_id, values["ordertoken"])
+            for _n, values in rows
+            if not values["orderid"]
+            and values["ordertoken"]
+            and (campaign_id := as_id(values["campaign_id"])) is not None
+        }
+        found: dict[tuple[int, str], list[Row[Any]]] = {}
+        for campaign_id, token in wanted:
+            for row in repository.transactions_by_ordertoken(
+                self.conn, self.account.id, campaign_id, token
+            ):
+                found.setdefault((campaign_id, token), []).append(row)
+        return found
+
+    def _target(
+        self,
+        number: int,
+        values: dict[str, str],
+        existing: dict[int, Row[Any]],
+        by_key: dict[tuple[int, str], list[Row[Any]]],
+    ) -> Row[Any] | None:
+        order_id = self._int(number, values, "orderid")
+        if order_id is not None:
+            row = existing.get(order_id)
+            if row is None:
+                self.fail(number, "orderid", f"no transaction {order_id}")
+            return row
+        if values["orderid"]:
+            return None
+        campaign_id = as_id(values["campaign_id"])
+        if campaign_id is None:
+            return None
+        matches = by_key.get((campaign_id, values["ordertoken"]), [])
+        trigger_id = as_id(values["trigger_id"])
+        if trigger_id is not None:
+            matches = [row for row in matches if row.trigger_id == trigger_id]
+        if len(matches) > 1:
+            self.fail(
+                number, "ordertoken", "several transactions have this ordertoken; give orderid"
+            )
+            return None
+        if not matches and not self.allow_create:
+            self.fail(number, "ordertoken", "no transaction with this campaign_id and ordertoken")
+        return matches[0] if matches else None
+
+    def _amount(
+        self, number: int, values: Mapping[str, str], column: str, currency: str
+    ) -> int | None:
+        if not values[column]:
+            return None
+        try:
+            return parse_amount(values[column], currency)
+        except ValueError as exc:
+            self.fail(number, column, str(exc))
+            return None
+
+    def _status(self, number: int, values: Mapping[str, str]) -> int | None:
+        if not values["status"]:
+            return None
+        try:
+            return parse_status(values["status"])
+        except ValueError as exc:
+            self.fail(number, "status", str(exc))
+            return None
+
+    def _check_update(self, number: int, values: dict[str, str], row: Row[Any]) -> None:
+        if row.id in self._seen_ids:
+            self.fail(number, "orderid", f"transaction {row.id} appears more than once")
+            return
+        self._seen_ids.add(row.id)
+        errors_before = len(self.errors)
+        campaign_id = self._int(number, values, "campaign_id")
+        if campaign_id is not None and campaign_id != row.campaign_id:
+            self.fail(
+                number, "campaign_id", f"transaction {row.id} belongs to campaign {row.campaign_id}"
+            )
+        status = self._status(number, values)
+        status = row.status if status is None else status
+        refusal = transition_error(row.status, status)
+        if refusal is not None:
+            self.fail(number, "status", refusal)
+        turnover = self._amount(number, values, "price", row.currency)
+        commission = self._amount(number, values, "commission", row.currency)
+        reason = values["cancel_reason"][:MAX_REASON] or row.cancel_reason
+        if len(self.errors) > errors_before:
+            return
+        new_turnover = row.turnover_minor if turnover is None else turnover
+        if commission is None:
+            commission = row.commission_minor
+            if new_turnover != row.turnover_minor and is_dynamic(row.trigger_type):
+                commission = commission_minor(
+                    row.trigger_type, row.trigger_value_scaled, new_turnover
+                )
+        changed = (
+            status != row.status
+            or new_turnover != row.turnover_minor
+            or commission != row.commission_minor
+            or reason != row.cancel_reason
+        )
+        if not changed:
+            self.counts.unchanged += 1
+            return
+        if row.status in (PAID, CANCELED):
+            self.fail(
+                number,
+                "status",
+                f"{'paid' if row.status == PAID else 'canceled'} transactions are final",
+            )
+            return
+        self.counts.updated += 1
+        self.updates.append(
+            {
+                "target_id": row.id,
+                "status": status,
+                "turnover_minor": new_turnover,
+                "commission_minor": commission,
+                "cancel_reason": reason,
+                "status_change_date": self.now if status != row.status else row.status_change_date,
+                "last_change": self.now,
+            }
+        )
+
+    def _check_create(self, number: int, values: dict[str, str]) -> None:
+        errors_before = len(self.errors)
+        campaign = self._lookup(
+            number, values, "campaign_id", self.catalog.campaigns, required=True
+        )
+        trigger = self._lookup(number, values, "trigger_id", self.catalog.triggers, required=True)
+        project = self._lookup(number, values, "project_id", self.catalog.projects, required=True)
+        group = self._lookup(number, values, "commissiongroup", self.catalog.groups, required=False)
+        if (
+            len(self.errors) > errors_before
+            or campaign is None
+            or trigger is None
+            or project is None
+        ):
+            return
+        if trigger.campaign_id != campaign.id:
+            self.fail(
+                number,
+                "trigger_id",
+                f"trigger {trigger.id} is not a trigger of campaign {campaign.id}",
+            )
+            return
+        group_id = group.id if group is not None else self._group_of(campaign, project.publisher_id)
+        if group is not None and group.campaign_id != campaign.id:
+            self.fail(
+                number,
+                "commissiongroup",
+                f"group {group.id} is not a group of campaign {campaign.id}",
+            )
+            return
+        rate = self.catalog.rates.get((group_id, trigger.id)) if group_id is not None else None
+        if rate is None:
+            self.fail(number, "commissiongroup", "no commission rate for this trigger in the group")
+            return
+        kind = values["conversiontype"].lower()
+        if kind and kind != conversion_type(rate.trigger_type):
+            self.fail(
+                number, "conversiontype", f"the trigger is a {conversion_type(rate.trigger_type)}"
+            )
+        token = values["ordertoken"]
+        if not token:
+            self.fail(number, "ordertoken", "required for a new transaction")
+        elif len(token) > MAX_TEXT:
+            self.fail(number, "ordertoken", f"longer than {MAX_TEXT} characters")
+        key = (campaign.id, trigger.id, token)
+        if token and key in self._seen_keys:
+            self.fail(number, "ordertoken", "this order appears more than once")
+        self._seen_keys.add(key)
+        if not values["price"]:
+            self.fail(number, "price", "required for a new transaction")
+        turnover = self._amount(number, values, "price", campaign.currency)
+        commission = self._amount(number, values, "commission", campaign.currency)
+        status = self._status(number, values)
+        status = OPEN if status is None else status
+        if status == PAID:
+            self.fail(number, "status", "only a payout run marks transactions paid")
+        ordered = self._timestamp(number, values)
+        if len(self.errors) > errors_before or turnover is None:
+            return
+        if commission is None:
+            commission = commission_minor(rate.trigger_type, rate.value_scaled, turnover)
+        group_row = self.catalog.groups[group_id]
+        self.counts.created += 1
+        self.inserts.append(
+            {
+                "account_id": self.account.id,
+                "status": status,
+                "created_at": self.now,
+                "campaign_id": campaign.id,
+                "ordertoken": token,
+                "source": "upload",
+                "project_id": project.id,
+                "commission_minor": commission,
+                "commission_group_id": group_id,
+                "campaign_group_title": group_row.title,
+                "trigger_id": trigger.id,
+                "trigger_title": trigger.title,
+                "trigger_type": rate.trigger_type,
+                "trigger_value_scaled": rate.value_scaled,
+                "description": "",
+                "voucher_code": "",
+                "turnover_minor": turnover,
+                "source_turnover_minor": turnover,
+                "currency": campaign.currency,
+                "click_id": None,
+                "salary_id": NOT_PAID_OUT,
+                "status_change_date": self.now,
+                "last_change": self.now,
+                "payoutdate": None,
+                "cancel_reason": values["cancel_reason"][:MAX_REASON],
+                "user_agent": "",
+                "order_timestamp": ordered or self.now,
+                "action_timestamp": None,
+                "advertiser_id": campaign.advertiser_id,
+                "publisher_id": project.publisher_id,
+                "referrer": "",
+                "country": "",
+                "subid": "",
+                "basket_items": 0,
+            }
+        )
+
+    def _lookup(
+        self,
+        number: int,
+        values: Mapping[str, str],
+        column: str,
+        known: dict[int, Row[Any]],
+        *,
+        required: bool,
+    ) -> Row[Any] | None:
+        if not values[column]:
+            if required:
+                self.fail(number, column, "required for a new transaction")
+            return None
+        item_id = self._int(number, values, column)
+        if item_id is None:
+            return None
+        row = known.get(item_id)
+        if row is None:
+            self.fail(number, column, f"unknown id {item_id}")
+        return row
+
+    def _group_of(self, campaign: Row[Any], publisher_id: int) -> int | None:
+        group_id: int | None = self.catalog.memberships.get((campaign.id, publisher_id))
+        if group_id is None:
+            group_id = campaign.default_group_id
+        return group_id
+
+    def _timestamp(self, number: int, values: Mapping[str, str]) -> datetime | None:
+        text = values["order_timestamp"]
+        if not text:
+            return None
+        try:
+            local = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            self.fail(number, "order_timestamp", f"{text!r} is not YYYY-MM-DD HH:MM:SS")
+            return None
+        return local.replace(tzinfo=self.zone)
+
+
+def _number_new_transactions(
+    conn: Connection, account_id: int, inserts: Iterable[dict[str, Any]]
+) -> None:
+    """Numbers the new transactions and gives each its publisher-facing ebestid."""
+    pending = list(inserts)
+    if not pending:
+        return
+    first = repository.allocate_ids(conn, account_id, "transaction", len(pending))
+    for offset, values in enumerate(pending):
+        values["id"] = first + offset
+        values["ebestid"] = ebestid(account_id, values["id"], values["ordertoken"])
+
+
+def apply_rows(
+    network: AffiliateNetwork,
+    account: Account,
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    allow_create: bool,
+) -> Counts:
+    """Validates every row, then applies them all in one transaction (or none)."""
+    with network.database.write() as conn:
+        checker = RowChecker(conn, account, allow_create)
+        checker.check(rows)
+        if checker.errors:
+            raise UploadError(
+                f"{len(checker.errors)} problem(s) in the file; nothing was applied",
+                status=422,
+                code="invalid_rows",
+                rows=sorted(checker.errors, key=lambda error: error.row),
+            )
+        _number_new_transactions(conn, account.id, checker.inserts)
+        repository.insert_transactions(conn, checker.inserts)
+        repository.update_transactions(conn, account.id, checker.updates)
+    return checker.counts
+
+
+def authenticate_upload(network: AffiliateNetwork, login_id: str, token: str) -> Account:
+    account = network.accounts.authenticate_pair(
+        "affiliate_login_id", login_id, "affiliate_rest_token", token
+    )
+    if account is None or not account.has(Feature.AFFILIATE):
+        raise no_permission()
+    return account
+
+
+def _too_large(limit: int) -> UploadError:
+    return UploadError(f"the upload is larger than {limit} bytes", status=413, code="too_large")
+
+
+def upload_csv(
+    network: AffiliateNetwork,
+    login_id: str,
+    token: str,
+    section: str,
+    file: BinaryIO,
+    limit: int,
+) -> Counts:
+    """The seed's ``PUT /REST/orders/``: authenticate, check section and size, apply."""
+    account = authenticate_upload(network, login_id, token)
+    if section.strip().lower() != "admin":
+        raise UploadError("section must be Admin", code="invalid_section")
+    content = file.read(limit + 1)
+    if len(content) > limit:
+        raise _too_large(limit)
+    return apply_rows(network, account, parse_csv(content), allow_create=True)
+
+
+def upload_json(
+    network: AffiliateNetwork, login_id: str, token: str, body: bytes, limit: int
+) -> Counts:
+    """``PUT /ws/V6/admin/JSON/Orders``: updates transactions found by id or ordertoken."""
+    account = authenticate_upload(network, login_id, token)
+    if len(body) > limit:
+        raise _too_large(limit)
+    try:
+        items = json.loads(body, parse_float=Decimal)
+    except ValueError as exc:
+        raise UploadError(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
+    return apply_rows(network, account, json_rows(items), allow_create=False)

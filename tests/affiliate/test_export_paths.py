@@ -1,0 +1,65 @@
+"""On SQLite the transactions CSV is rendered by SQLite; it must equal the Python writer's bytes."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate import exporting, repository
+from commerce_stats.affiliate.demo import build_catalog, fill_transactions
+from commerce_stats.affiliate.service import AffiliateNetwork, Owner
+from commerce_stats.db.engine import Database
+from commerce_stats.kit.exports import ExportFormat, write_export
+
+TRICKY = [
+    {"description": "=1+1", "cancel_reason": 'a "quoted"\nline'},
+    {"description": "-minus", "cancel_reason": "@at", "subid": "\ttab"},
+    {"description": "plain; semi", "referrer": "+plus", "user_agent": "\rcr"},
+    {"created_at": datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=UTC)},
+    {"created_at": datetime(2026, 3, 29, 1, 0, 0, tzinfo=UTC), "payoutdate": None},
+    {"last_change": datetime(2026, 10, 25, 0, 59, 59, tzinfo=UTC)},
+    {"last_change": datetime(2026, 10, 25, 1, 0, 0, tzinfo=UTC), "click_id": 77},
+    {"commission_minor": 0, "turnover_minor": 5, "currency": "JPY"},
+    {"commission_minor": 1234, "turnover_minor": 5, "currency": "KWD"},
+]
+
+
+def test_sqlite_rendered_csv_equals_python_writer(database: Database, accounts: Accounts) -> None:
+    if not database.is_sqlite:
+        pytest.skip("the SQLite-rendered CSV exists on SQLite only")
+    account, _credentials = accounts.create("Paths")
+    network = AffiliateNetwork(database, accounts)
+    plan = build_catalog(network, account)
+    fill_transactions(
+        database,
+        account.id,
+        plan,
+        len(TRICKY) + 40,
+        random.Random(3),
+        now=datetime(2026, 11, 1, tzinfo=UTC),
+        days=400,
+    )
+    with database.write() as conn:
+        for index, changes in enumerate(TRICKY, start=1):
+            repository.update_transaction(conn, account.id, index, changes)
+    owner = Owner(account, None)
+    params = [("condition[period][from]", "01.01.2025"), ("condition[period][to]", "31.12.2026")]
+    fast = b"".join(
+        exporting.prepare(network, owner, "transactions", ExportFormat.CSV, params).body
+    )
+    query = exporting.build_query(owner, exporting.parse_filters(params, datetime.now(UTC).date()))
+    rows = exporting._transaction_rows(network, query, account.timezone)
+    slow = b"".join(write_export(ExportFormat.CSV, exporting.TRANSACTION_COLUMNS, rows))
+    text = fast.decode()
+    for expected in (
+        '"2026-03-29 01:59:59"',
+        '"2026-03-29 03:00:00"',
+        '"\'=1+1"',
+        '"JPY"',
+        ";1.234;",
+    ):
+        assert expected in text
+    assert fast.decode() == slow.decode()

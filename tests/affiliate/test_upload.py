@@ -1,0 +1,326 @@
+"""PUT /REST/orders/ and its JSON twin."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.affiliate.conftest import Network
+from tests.affiliate.helpers import by_token, csv_rows
+
+UPLOAD_HEADER = (
+    '"orderid";"campaign_id";"commissiongroup";"trigger_id";"project_id";"conversiontype";'
+    '"price";"commission";"order_timestamp";"ordertoken";"cancel_reason";"status"\n'
+)
+
+
+def _upload(client: TestClient, net: Network, content: bytes, *, token: str | None = None) -> Any:
+    return client.put(
+        "/REST/orders/",
+        data={
+            "login_id": net.credentials["affiliate_login_id"],
+            "token": token or net.credentials["affiliate_rest_token"],
+            "section": "Admin",
+        },
+        files={"file": ("orders.csv", content, "text/csv")},
+    )
+
+
+def _line(*cells: object) -> str:
+    return ";".join(f'"{cell}"' for cell in cells) + "\n"
+
+
+def _ids(client: TestClient, net: Network) -> dict[str, str]:
+    return {token: row["id"] for token, row in by_token(csv_rows(client, net.export_url())).items()}
+
+
+def test_upload_updates_status_turnover_and_reason(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    convert(network, "B", "100.00")
+    ids = _ids(client, network)
+    body = (
+        UPLOAD_HEADER
+        + _line(ids["A"], network.campaign_id, "", "", "", "", "80.00", "", "", "A", "", "1")
+        + _line(ids["B"], network.campaign_id, "", "", "", "", "", "", "", "B", "Retoure", "2")
+    )
+    response = _upload(client, network, body.encode())
+    assert response.status_code == 200, response.text
+    assert response.json() == {"status": "ok", "created": 0, "updated": 2, "unchanged": 0}
+    rows = by_token(csv_rows(client, network.export_url()))
+    assert (rows["A"]["status"], rows["A"]["turnover"], rows["A"]["commission"]) == (
+        "1",
+        "80.00",
+        "8.00",
+    )
+    assert rows["A"]["source_turnover"] == "100.00"
+    assert (rows["B"]["status"], rows["B"]["cancel_reason"]) == ("2", "Retoure")
+
+
+def test_upload_creates_transactions_without_orderid(client: TestClient, network: Network) -> None:
+    body = UPLOAD_HEADER + _line(
+        "",
+        network.campaign_id,
+        network.premium_group,
+        network.sale_trigger,
+        network.project_id,
+        "sale",
+        "200,00",
+        "",
+        "2026-01-15 10:30:00",
+        "NEW-1",
+        "",
+        "confirmed",
+    )
+    response = _upload(client, network, body.encode())
+    assert response.json() == {"status": "ok", "created": 1, "updated": 0, "unchanged": 0}
+    rows = csv_rows(client, network.export_url(), **{"condition[dynamicdate]": "today"})
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["ordertoken"], row["status"], row["turnover"], row["commission"]) == (
+        "NEW-1",
+        "1",
+        "200.00",
+        "30.00",
+    )
+    assert (row["order_timestamp"], row["source"], row["publisher_id"]) == (
+        "2026-01-15 10:30:00",
+        "upload",
+        str(network.publisher_id),
+    )
+
+
+def test_upload_counts_unchanged_rows(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    ids = _ids(client, network)
+    body = UPLOAD_HEADER + _line(
+        ids["A"], network.campaign_id, "", "", "", "", "100.00", "", "", "A", "", "0"
+    )
+    response = _upload(client, network, body.encode())
+    assert response.json() == {"status": "ok", "created": 0, "updated": 0, "unchanged": 1}
+
+
+def test_bad_rows_are_all_listed_and_nothing_is_applied(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    ids = _ids(client, network)
+    body = (
+        UPLOAD_HEADER
+        + _line(ids["A"], network.campaign_id, "", "", "", "", "", "", "", "A", "", "1")
+        + _line("999", network.campaign_id, "", "", "", "", "", "", "", "", "", "1")
+        + _line(ids["A"], network.campaign_id, "", "", "", "", "abc", "", "", "A", "", "lost")
+    )
+    response = _upload(client, network, body.encode())
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"row": 3, "column": "orderid", "reason": "no transaction 999"},
+        {"row": 4, "column": "orderid", "reason": f"transaction {ids['A']} appears more than once"},
+    ]
+    assert csv_rows(client, network.export_url())[0]["status"] == "0"
+
+
+def test_invalid_values_are_row_errors(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    ids = _ids(client, network)
+    body = UPLOAD_HEADER + _line(
+        ids["A"], network.campaign_id, "", "", "", "", "abc", "", "", "A", "", "lost"
+    )
+    response = _upload(client, network, body.encode())
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "row": 2,
+            "column": "status",
+            "reason": "unknown status 'lost'; use 0-3 or open, confirmed, canceled, paid",
+        },
+        {"row": 2, "column": "price", "reason": "not a number: 'abc'"},
+    ]
+
+
+def test_forbidden_transition_is_a_row_error(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    ids = _ids(client, network)
+    body = UPLOAD_HEADER + _line(
+        ids["A"], network.campaign_id, "", "", "", "", "", "", "", "A", "", "paid"
+    )
+    response = _upload(client, network, body.encode())
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"row": 2, "column": "status", "reason": "only a payout run marks transactions paid"}
+    ]
+    assert csv_rows(client, network.export_url())[0]["status"] == "0"
+
+
+def test_missing_column_is_422(client: TestClient, network: Network) -> None:
+    response = _upload(client, network, b'"orderid";"status"\n"1";"1"\n')
+    assert response.status_code == 422
+    assert {"row": 1, "column": "price", "reason": "required column is missing"} in response.json()[
+        "errors"
+    ]
+
+
+def test_windows_1252_and_bom_are_read(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    convert(network, "B", "100.00")
+    ids = _ids(client, network)
+    latin = UPLOAD_HEADER + _line(
+        ids["A"], network.campaign_id, "", "", "", "", "", "", "", "A", "Rückgabe", "2"
+    )
+    assert _upload(client, network, latin.encode("cp1252")).status_code == 200
+    bom = UPLOAD_HEADER + _line(
+        ids["B"], network.campaign_id, "", "", "", "", "", "", "", "B", "Größe", "2"
+    )
+    assert _upload(client, network, b"\xef\xbb\xbf" + bom.encode()).status_code == 200
+    rows = by_token(csv_rows(client, network.export_url()))
+    assert (rows["A"]["cancel_reason"], rows["B"]["cancel_reason"]) == ("Rückgabe", "Größe")
+
+
+def test_wrong_token_is_403_no_permission(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    ids = _ids(client, network)
+    body = UPLOAD_HEADER + _line(
+        ids["A"], network.campaign_id, "", "", "", "", "", "", "", "A", "", "1"
+    )
+    response = _upload(client, network, body.encode(), token="wrong")
+    assert response.status_code == 403
+    assert response.text == "NO PERMISSION"
+    assert csv_rows(client, network.export_url())[0]["status"] == "0"
+
+
+def test_upload_cannot_touch_another_accounts_transactions(
+    client: TestClient, build_network: Callable[..., Network], convert: Callable[..., int]
+) -> None:
+    first = build_network("First")
+    second = build_network("Second")
+    convert(first, "A", "100.00")
+    tid = _ids(client, first)["A"]
+    body = UPLOAD_HEADER + _line(tid, "", "", "", "", "", "", "", "", "", "", "2")
+    response = _upload(client, second, body.encode())
+    assert response.status_code == 422
+    assert csv_rows(client, first.export_url())[0]["status"] == "0"
+
+
+def test_over_the_size_limit_is_413(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    body = (
+        UPLOAD_HEADER
+        + _line(_ids(client, network)["A"], "", "", "", "", "", "", "", "", "", "", "2")
+    ).encode()
+    client.app.state.runtime.settings.affiliate_upload_max_bytes = len(body) - 1  # type: ignore[attr-defined]
+    response = _upload(client, network, body)
+    assert response.status_code == 413
+    assert csv_rows(client, network.export_url())[0]["status"] == "0"
+    client.app.state.runtime.settings.affiliate_upload_max_bytes = len(body)  # type: ignore[attr-defined]
+    assert _upload(client, network, body).status_code == 200
+
+
+def test_json_twin_updates_by_id_and_ordertoken(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    convert(network, "B", "100.00")
+    ids = _ids(client, network)
+    response = client.put(
+        "/ws/V6/admin/JSON/Orders",
+        json=[
+            {
+                "campaign_id": network.campaign_id,
+                "id": int(ids["A"]),
+                "status": 1,
+                "turnover": 90.0,
+            },
+            {"campaign_id": network.campaign_id, "ordertoken": "B", "status": 2},
+        ],
+        headers={
+            "X-Auth-ID": network.credentials["affiliate_login_id"],
+            "X-Auth-Token": network.credentials["affiliate_rest_token"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"status": "ok", "created": 0, "updated": 2, "unchanged": 0}
+    rows = by_token(csv_rows(client, network.export_url()))
+    assert (rows["A"]["status"], rows["A"]["turnover"], rows["A"]["commission"]) == (
+        "1",
+        "90.00",
+        "9.00",
+    )
+    assert rows["B"]["status"] == "2"
+
+
+def test_json_twin_wrong_token_is_403(client: TestClient, network: Network) -> None:
+    response = client.put(
+        "/ws/V6/admin/JSON/Orders",
+        json=[],
+        headers={"X-Auth-ID": network.credentials["affiliate_login_id"], "X-Auth-Token": "x"},
+    )
+    assert response.status_code == 403
+
+
+def test_round_trip_export_edit_upload_export(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "R-1", "100.00")
+    convert(network, "R-2", "100.00")
+    exported = client.get(network.export_url()).text
+    rows = list(csv.DictReader(io.StringIO(exported, newline=""), delimiter=";"))
+    for row in rows:
+        row["status"] = "1" if row["ordertoken"] == "R-1" else "2"
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out, fieldnames=list(rows[0]), delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    response = _upload(client, network, out.getvalue().encode())
+    assert response.json() == {"status": "ok", "created": 0, "updated": 2, "unchanged": 0}
+    after = by_token(csv_rows(client, network.export_url()))
+    assert (after["R-1"]["status"], after["R-2"]["status"]) == ("1", "2")
+
+
+def test_json_twin_cannot_touch_another_accounts_transactions(
+    client: TestClient, build_network: Callable[..., Network], convert: Callable[..., int]
+) -> None:
+    first = build_network("First")
+    second = build_network("Second")
+    convert(first, "A", "100.00")
+    tid = int(_ids(client, first)["A"])
+    response = client.put(
+        "/ws/V6/admin/JSON/Orders",
+        json=[{"campaign_id": first.campaign_id, "id": tid, "status": 2}],
+        headers={
+            "X-Auth-ID": second.credentials["affiliate_login_id"],
+            "X-Auth-Token": second.credentials["affiliate_rest_token"],
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"row": 1, "column": "orderid", "reason": f"no transaction {tid}"}
+    ]
+    assert csv_rows(client, first.export_url())[0]["status"] == "0"
+
+
+def test_out_of_range_orderid_is_a_row_error(client: TestClient, network: Network) -> None:
+    body = UPLOAD_HEADER + _line("9" * 30, "", "", "", "", "", "", "", "", "", "", "1")
+    response = _upload(client, network, body.encode())
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"row": 2, "column": "orderid", "reason": f"not an id: '{'9' * 30}'"}
+    ]

@@ -1,0 +1,148 @@
+"""The export writers, read back by independent readers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import openpyxl
+import xlrd
+from hypothesis import given
+from hypothesis import strategies as st
+from lxml import etree
+
+from commerce_stats.kit.exports import (
+    XLS_MAX_DATA_ROWS,
+    ExportFormat,
+    neutralize_formula,
+    write_csv,
+    write_export,
+    write_json,
+    write_xls,
+    write_xlsx,
+    write_xml,
+)
+
+HEADER = ("id", "amount", "note", "missing")
+ROWS = [
+    (1, Decimal("12.30"), "plain", None),
+    (2, Decimal("-0.50"), '=HYPERLINK("http://evil")', None),
+    (3, Decimal("0.00"), 'Größe; "quoted"\nnew line', None),
+]
+
+
+def _bytes(chunks: object) -> bytes:
+    return b"".join(chunks)  # type: ignore[arg-type]
+
+
+def test_csv_is_semicolon_separated_with_quoted_text_and_bare_numbers() -> None:
+    text = _bytes(write_csv(HEADER, ROWS[:1])).decode("utf-8")
+    assert text == '"id";"amount";"note";"missing"\n1;12.30;"plain";""\n'
+
+
+def test_csv_reads_back_with_csv_module() -> None:
+    text = _bytes(write_csv(HEADER, ROWS)).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"'))
+    assert rows[0] == list(HEADER)
+    assert rows[3] == ["3", "0.00", 'Größe; "quoted"\nnew line', ""]
+
+
+def test_csv_neutralises_formula_text() -> None:
+    text = _bytes(write_csv(HEADER, ROWS)).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert rows[2][2] == '\'=HYPERLINK("http://evil")'
+
+
+def test_neutralize_formula_covers_every_trigger() -> None:
+    for trigger in ("=", "+", "-", "@", "\t", "\r"):
+        assert neutralize_formula(f"{trigger}1") == f"'{trigger}1"
+    assert neutralize_formula("1-2") == "1-2"
+
+
+def test_xls_reads_back_with_xlrd_and_keeps_formula_text_as_string() -> None:
+    book = xlrd.open_workbook(file_contents=_bytes(write_xls(HEADER, ROWS, sheet_name="tx")))
+    sheet = book.sheet_by_index(0)
+    assert sheet.name == "tx"
+    assert sheet.row_values(0) == list(HEADER)
+    assert sheet.cell_value(1, 1) == 12.3
+    assert sheet.cell(2, 2).ctype == xlrd.XL_CELL_TEXT
+    assert sheet.cell_value(2, 2) == '=HYPERLINK("http://evil")'
+    assert sheet.cell(1, 3).ctype == xlrd.XL_CELL_EMPTY
+
+
+def test_xls_starts_a_new_sheet_after_65535_rows() -> None:
+    rows = [(index, None, None, None) for index in range(XLS_MAX_DATA_ROWS + 2)]
+    book = xlrd.open_workbook(file_contents=_bytes(write_xls(HEADER, rows, sheet_name="tx")))
+    assert book.nsheets == 2
+    first, second = book.sheet_by_index(0), book.sheet_by_index(1)
+    assert first.nrows == XLS_MAX_DATA_ROWS + 1
+    assert second.row_values(0) == list(HEADER)
+    assert second.col_values(0)[1:] == [float(XLS_MAX_DATA_ROWS), float(XLS_MAX_DATA_ROWS + 1)]
+
+
+def test_xls_without_rows_has_the_header() -> None:
+    book = xlrd.open_workbook(file_contents=_bytes(write_xls(HEADER, [])))
+    assert book.sheet_by_index(0).row_values(0) == list(HEADER)
+
+
+def test_xlsx_reads_back_with_openpyxl_and_never_holds_formulas() -> None:
+    data = _bytes(write_xlsx(HEADER, ROWS, sheet_name="tx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["tx"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0] == list(HEADER)
+    assert values[1] == [1, 12.3, "plain", None]
+    formula_cell = sheet.cell(row=3, column=3)
+    assert formula_cell.data_type == "s"
+    assert formula_cell.value == '=HYPERLINK("http://evil")'
+
+
+def test_xml_has_one_root_and_an_item_per_row_without_forbidden_characters() -> None:
+    rows = [*ROWS, (4, None, "bell\x07 & <tag>", None)]
+    root = etree.fromstring(_bytes(write_xml(HEADER, rows)))
+    items = root.findall("item")
+    assert len(items) == 4
+    assert [child.tag for child in items[0]] == list(HEADER)
+    assert items[0].findtext("amount") == "12.30"
+    assert items[3].findtext("note") == "bell & <tag>"
+    assert items[3].findtext("missing") == ""
+
+
+def test_json_is_an_array_of_objects_with_exact_numbers() -> None:
+    text = _bytes(write_json(HEADER, ROWS)).decode("utf-8")
+    assert text.startswith('[{"id":1,"amount":12.30,')
+    parsed = json.loads(text, parse_float=Decimal)
+    assert parsed[2] == {
+        "id": 3,
+        "amount": Decimal("0.00"),
+        "note": 'Größe; "quoted"\nnew line',
+        "missing": None,
+    }
+
+
+def test_json_without_rows_is_an_empty_array() -> None:
+    assert _bytes(write_json(HEADER, [])) == b"[]"
+
+
+def test_write_export_streams_in_chunks() -> None:
+    rows = [(index, None, "x" * 50, None) for index in range(10_000)]
+    chunks = list(write_export(ExportFormat.CSV, HEADER, rows))
+    assert len(chunks) > 1
+    assert b"".join(chunks).count(b"\n") == 10_001
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab;\"=+-@\t\r\n '")), max_size=8)
+
+
+@given(st.lists(st.tuples(_TEXT, st.integers(-5, 5), _TEXT), max_size=6))
+def test_csv_guard_matches_neutralize_formula_for_any_text(
+    rows: list[tuple[str, int, str]],
+) -> None:
+    text = _bytes(write_csv(("a", "b", "c"), rows)).decode("utf-8")
+    parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[1:]
+    expected = [
+        [neutralize_formula(first), str(number), neutralize_formula(last)]
+        for first, number, last in rows
+    ]
+    assert parsed == expected
