@@ -14,16 +14,19 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.runtime import Runtime
+from commerce_stats.video.routes import admin as video_admin_router
+from commerce_stats.video.routes import router as video_router
+from commerce_stats.video.routes import start_video, stop_video
 
 Hook = Callable[[Runtime], None]
 
-ROUTERS: list[APIRouter] = [accounts_router]
+ROUTERS: list[APIRouter] = [accounts_router, video_router, video_admin_router]
 """Every surface's router, mounted in this order."""
 
-STARTUP_HOOKS: list[Hook] = []
+STARTUP_HOOKS: list[Hook] = [start_video]
 """Domain start-up work (background flushers, caches), run after the database opens."""
 
-SHUTDOWN_HOOKS: list[Hook] = []
+SHUTDOWN_HOOKS: list[Hook] = [stop_video]
 """Domain shut-down work, run before the database closes; must flush what was acknowledged."""
 
 

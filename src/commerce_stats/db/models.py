@@ -7,6 +7,7 @@ this module; a domain that adds a tables.py registers it here.
 from __future__ import annotations
 
 import commerce_stats.accounts.tables  # noqa: F401
+import commerce_stats.video.tables as _video_tables  # noqa: F401
 from commerce_stats.db.metadata import metadata
 
 __all__ = ["metadata"]

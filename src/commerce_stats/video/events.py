@@ -1,0 +1,234 @@
+"""Turning raw ingest events into counter increments: parsing, validation, day buckets.
+
+This is the hot path of ingestion, so it works on plain decoded JSON (msgspec)
+and dictionaries rather than on models: one pass over the events, each checked
+against the account's catalog, each reduced to a counter key and a counter index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final
+
+import msgspec
+
+from commerce_stats.video.devices import BOT, DEVICE_TYPES, classify
+from commerce_stats.video.tables import EVENT_ID_LENGTH, KEY_LENGTH
+
+NONE_KEY: Final = "none"
+"""The ecommerce key of bar events, as the seed's rows show it."""
+
+COUNTER_NAMES: Final = ("viewed", "clicked", "hidden", "bar_shown", "bar_hidden")
+LOADED: Final = -1
+"""Counter index of ``ecommerce_loaded``: the row of the day exists, nothing is counted."""
+
+EVENT_TYPES: Final[dict[str, int]] = {
+    "ecommerce_viewed": 0,
+    "ecommerce_visible": 0,
+    "ecommerce_clicked": 1,
+    "ecommerce_hidden": 2,
+    "ecommerce_bar_shown": 3,
+    "ecommerce_bar_hidden": 4,
+    "ecommerce_loaded": LOADED,
+}
+ICON_COUNTERS: Final = frozenset({0, 1, 2})
+_DEVICE_SET: Final = frozenset(DEVICE_TYPES)
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+_MS_PER_DAY: Final = 86_400_000
+MAX_FUTURE: Final = timedelta(days=1)
+
+CounterKey = tuple[str, date, str, str]
+"""(content_key, UTC day, device_type, ecommerce_key)."""
+
+
+class BodyError(ValueError):
+    """The request body is not a JSON array, a JSON object or NDJSON."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The keys events may name, for one account."""
+
+    content_keys: frozenset[str]
+    ecommerce_keys: frozenset[str]
+
+
+@dataclass
+class Batch:
+    """The increments of one request, ready for the flusher.
+
+    ``plain`` holds events without ``event_id``, already summed per counter key;
+    ``identified`` keeps events with an ``event_id`` one by one because whether
+    they count is decided at commit time against the dedupe memory.
+    """
+
+    account_id: int
+    plain: dict[CounterKey, list[int]] = field(default_factory=dict)
+    identified: list[tuple[str, CounterKey, int]] = field(default_factory=list)
+    received: int = 0
+    bots: int = 0
+
+    def add(self, key: CounterKey, index: int) -> None:
+        counts = self.plain.get(key)
+        if counts is None:
+            counts = self.plain[key] = [0, 0, 0, 0, 0]
+        if index != LOADED:
+            counts[index] += 1
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What became of a batch once committed."""
+
+    received: int
+    counted: int
+    duplicates: int
+    bots: int
+
+
+_decoder = msgspec.json.Decoder()
+
+
+def decode_body(body: bytes) -> list[Any]:
+    """The events of a body: a JSON array, one JSON object, or NDJSON (one object a line)."""
+    stripped = body.strip()
+    if not stripped:
+        return []
+    try:
+        if stripped[:1] == b"[":
+            decoded = _decoder.decode(stripped)
+            if not isinstance(decoded, list):
+                raise BodyError("body is not a JSON array")
+            return decoded
+        return [_decoder.decode(line) for line in stripped.splitlines() if line.strip()]
+    except msgspec.DecodeError as exc:
+        raise BodyError(f"body is not valid JSON or NDJSON: {exc}") from exc
+
+
+def _day_of(value: Any, received_day: date, latest: datetime) -> date:
+    """The UTC day of an event's ``timestamp`` (ISO 8601 with offset, or epoch ms)."""
+    if value is None:
+        return received_day
+    if isinstance(value, bool):
+        raise ValueError("timestamp must be ISO 8601 with an offset or epoch milliseconds")
+    if isinstance(value, int | float):
+        if value < 0 or value > latest.timestamp() * 1000:
+            raise ValueError("timestamp is out of range")
+        return date.fromordinal(_EPOCH_ORDINAL + int(value) // _MS_PER_DAY)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("timestamp is not ISO 8601") from None
+        if moment.tzinfo is None:
+            raise ValueError("timestamp needs a UTC offset")
+        if moment > latest:
+            raise ValueError("timestamp is more than a day in the future")
+        return moment.astimezone(UTC).date()
+    raise ValueError("timestamp must be ISO 8601 with an offset or epoch milliseconds")
+
+
+def _device_of(event: Mapping[str, Any], request_user_agent: str) -> str:
+    device = event.get("device_type")
+    if device is not None:
+        if device not in _DEVICE_SET:
+            raise ValueError(f"device_type must be one of {', '.join(DEVICE_TYPES)}")
+        return str(device)
+    user_agent = event.get("user_agent")
+    if user_agent is None:
+        return classify(request_user_agent)
+    if not isinstance(user_agent, str):
+        raise ValueError("user_agent must be a string")
+    return classify(user_agent)
+
+
+def _ecommerce_key_of(event: Mapping[str, Any], index: int, catalog: Catalog) -> str:
+    if index not in ICON_COUNTERS:
+        return NONE_KEY
+    key = event.get("ecommerce_key")
+    if key is None or key == NONE_KEY:
+        raise ValueError("ecommerce_key is required for icon events")
+    if not isinstance(key, str) or key not in catalog.ecommerce_keys:
+        raise ValueError(f"unknown ecommerce_key {key!r}")
+    return key
+
+
+def _event_id_of(event: Mapping[str, Any]) -> str | None:
+    event_id = event.get("event_id")
+    if event_id is None:
+        return None
+    if isinstance(event_id, bool) or not isinstance(event_id, str | int):
+        raise ValueError("event_id must be a string")
+    text = str(event_id)
+    if not text or len(text) > EVENT_ID_LENGTH:
+        raise ValueError(f"event_id must have 1 to {EVENT_ID_LENGTH} characters")
+    return text
+
+
+def read_event(
+    event: Any, catalog: Catalog, request_user_agent: str, received_day: date, latest: datetime
+) -> tuple[str | None, CounterKey, int] | None:
+    """(event_id, counter key, counter index) of one event; None for a bot's event.
+
+    Raises ValueError with the reason when the event cannot be counted.
+    """
+    if not isinstance(event, dict):
+        raise ValueError("event must be a JSON object")
+    event_type = event.get("type")
+    index = EVENT_TYPES.get(event_type) if isinstance(event_type, str) else None
+    if index is None:
+        raise ValueError(f"unknown type {event_type!r}")
+    content_key = event.get("content_key")
+    if not isinstance(content_key, str) or content_key not in catalog.content_keys:
+        if content_key is None:
+            raise ValueError("content_key is required")
+        raise ValueError(f"unknown content_key {content_key!r}")
+    ecommerce_key = _ecommerce_key_of(event, index, catalog)
+    day = _day_of(event.get("timestamp"), received_day, latest)
+    device = _device_of(event, request_user_agent)
+    if device == BOT:
+        return None
+    return _event_id_of(event), (content_key, day, device, ecommerce_key), index
+
+
+def build_batch(
+    account_id: int,
+    events: Iterable[Any],
+    catalog: Catalog,
+    request_user_agent: str,
+    received_at: datetime,
+) -> tuple[Batch, list[tuple[int, str]]]:
+    """The batch of every countable event, and (index, reason) of every rejected one."""
+    batch = Batch(account_id=account_id)
+    problems: list[tuple[int, str]] = []
+    received_day = received_at.astimezone(UTC).date()
+    latest = received_at + MAX_FUTURE
+    for position, event in enumerate(events):
+        batch.received += 1
+        try:
+            read = read_event(event, catalog, request_user_agent, received_day, latest)
+        except ValueError as exc:
+            problems.append((position, str(exc)))
+            continue
+        if read is None:
+            batch.bots += 1
+            continue
+        event_id, key, index = read
+        if event_id is None:
+            batch.add(key, index)
+        else:
+            batch.identified.append((event_id, key, index))
+    return batch, problems
+
+
+def check_key(value: str, name: str) -> str:
+    """A catalog key: 1 to 64 characters, no whitespace or control characters."""
+    if not value or len(value) > KEY_LENGTH:
+        raise ValueError(f"{name} must have 1 to {KEY_LENGTH} characters")
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise ValueError(f"{name} must not contain whitespace")
+    if value == NONE_KEY and name == "ecommerce_key":
+        raise ValueError('"none" is reserved for bar events')
+    return value

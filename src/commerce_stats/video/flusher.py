@@ -1,0 +1,231 @@
+"""Group commit: many requests' batches applied in one write transaction.
+
+Requests hand their batch to ``GroupCommitter.submit`` and wait on the returned
+future. One thread takes every pending batch, sums the increments per counter
+key in memory, claims the event ids against the dedupe memory and upserts the
+counters, all in ONE transaction; only after the commit are the futures
+resolved. While a flush is running, new batches pile up and go together into
+the next one, which is where the throughput comes from. When the transaction
+fails, every waiting request gets the exception and nothing is applied.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from commerce_stats.db.engine import Database
+from commerce_stats.kit.timeutil import utc_now
+from commerce_stats.video import repository
+from commerce_stats.video.events import Batch, BatchResult, CounterKey
+
+log = logging.getLogger("commerce_stats.video")
+
+DEDUPE_WINDOW = timedelta(days=7)
+PRUNE_EVERY_SECONDS = 300.0
+
+FullKey = tuple[int, str, object, str, str]
+
+
+@dataclass
+class _Pending:
+    batch: Batch
+    future: Future[BatchResult]
+
+
+class GroupCommitter:
+    """The single writer of the video counters in this process."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], datetime] = utc_now,
+        max_events_per_flush: int = 200_000,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.max_events_per_flush = max_events_per_flush
+        self._pending: list[_Pending] = []
+        self._condition = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._last_prune = 0.0
+        self.flushes = 0
+
+    # lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="video-group-commit", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Flush everything pending, then stop the thread."""
+        thread = self._thread
+        if thread is None:
+            return
+        with self._condition:
+            self._stopping = True
+            self._condition.notify_all()
+        thread.join()
+        self._thread = None
+
+    # submitting --------------------------------------------------------------------------
+
+    def submit(self, batch: Batch) -> Future[BatchResult]:
+        """A future resolved once ``batch`` is committed (or failed with the flush's error)."""
+        future: Future[BatchResult] = Future()
+        if not batch.plain and not batch.identified:
+            future.set_result(BatchResult(batch.received, 0, 0, batch.bots))
+            return future
+        with self._condition:
+            if self._thread is None or self._stopping:
+                raise RuntimeError("the video group committer is not running")
+            self._pending.append(_Pending(batch, future))
+            self._condition.notify()
+        return future
+
+    def apply_now(self, batches: list[Batch]) -> list[BatchResult]:
+        """Commit ``batches`` in one transaction from the calling thread (CLI backfills)."""
+        return self._apply(batches)
+
+    # the writer thread -------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while not self._pending and not self._stopping:
+                    self._condition.wait()
+                if not self._pending and self._stopping:
+                    return
+                taken = self._take()
+            self._flush(taken)
+
+    def _take(self) -> list[_Pending]:
+        """The oldest pending batches, up to ``max_events_per_flush`` events (at least one)."""
+        taken: list[_Pending] = []
+        events = 0
+        while self._pending:
+            size = self._pending[0].batch.received
+            if taken and events + size > self.max_events_per_flush:
+                break
+            taken.append(self._pending.pop(0))
+            events += size
+        return taken
+
+    def _flush(self, taken: list[_Pending]) -> None:
+        try:
+            results = self._apply([pending.batch for pending in taken])
+        except Exception as exc:
+            log.exception("video group commit failed; %d request(s) refused", len(taken))
+            for pending in taken:
+                pending.future.set_exception(exc)
+            return
+        for pending, result in zip(taken, results, strict=True):
+            pending.future.set_result(result)
+
+    def _apply(self, batches: list[Batch]) -> list[BatchResult]:
+        now = self.clock()
+        cutoff = now - DEDUPE_WINDOW
+        totals: dict[FullKey, list[int]] = {}
+        for batch in batches:
+            _sum_into(totals, batch.account_id, batch.plain)
+        with self.database.write() as conn:
+            fresh = _claim_identified(conn, batches, now, cutoff)
+            counted_identified = [0] * len(batches)
+            for position, batch in enumerate(batches):
+                for event_id, key, index in batch.identified:
+                    if (batch.account_id, event_id) in fresh:
+                        fresh.discard((batch.account_id, event_id))
+                        _add_one(totals, batch.account_id, key, index)
+                        counted_identified[position] += 1
+            repository.add_to_counters(conn, _counter_rows(totals))
+            self._maybe_prune(conn, cutoff)
+        self.flushes += 1
+        return [
+            _result_of(batch, counted_identified[position])
+            for position, batch in enumerate(batches)
+        ]
+
+    def _maybe_prune(self, conn: Connection, cutoff: datetime) -> None:
+        if time.monotonic() - self._last_prune < PRUNE_EVERY_SECONDS:
+            return
+        self._last_prune = time.monotonic()
+        repository.prune_seen_events(conn, cutoff)
+
+
+def _sum_into(
+    totals: dict[FullKey, list[int]], account_id: int, plain: dict[CounterKey, list[int]]
+) -> None:
+    for key, counts in plain.items():
+        full = (account_id, *key)
+        existing = totals.get(full)
+        if existing is None:
+            totals[full] = list(counts)
+        else:
+            for index in range(5):
+                existing[index] += counts[index]
+
+
+def _add_one(
+    totals: dict[FullKey, list[int]], account_id: int, key: CounterKey, index: int
+) -> None:
+    full = (account_id, *key)
+    counts = totals.get(full)
+    if counts is None:
+        counts = totals[full] = [0, 0, 0, 0, 0]
+    if index >= 0:
+        counts[index] += 1
+
+
+def _claim_identified(
+    conn: Connection, batches: list[Batch], now: datetime, cutoff: datetime
+) -> set[tuple[int, str]]:
+    """The (account, event_id) pairs that count: first sighting in this flush and not in
+    the dedupe memory of the last seven days."""
+    rows: dict[tuple[int, str], dict[str, object]] = {}
+    for batch in batches:
+        for event_id, _key, _index in batch.identified:
+            pair = (batch.account_id, event_id)
+            if pair not in rows:
+                rows[pair] = {"account_id": batch.account_id, "event_id": event_id, "seen_at": now}
+    if not rows:
+        return set()
+    return repository.claim_event_ids(conn, list(rows.values()), cutoff)
+
+
+def _counter_rows(totals: dict[FullKey, list[int]]) -> list[dict[str, object]]:
+    return [
+        {
+            "account_id": account_id,
+            "content_key": content_key,
+            "day": day,
+            "device_type": device_type,
+            "ecommerce_key": ecommerce_key,
+            "viewed": counts[0],
+            "clicked": counts[1],
+            "hidden": counts[2],
+            "bar_shown": counts[3],
+            "bar_hidden": counts[4],
+        }
+        for (account_id, content_key, day, device_type, ecommerce_key), counts in totals.items()
+    ]
+
+
+def _result_of(batch: Batch, counted_identified: int) -> BatchResult:
+    plain = batch.received - batch.bots - len(batch.identified)
+    return BatchResult(
+        received=batch.received,
+        counted=plain + counted_identified,
+        duplicates=len(batch.identified) - counted_identified,
+        bots=batch.bots,
+    )

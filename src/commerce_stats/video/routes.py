@@ -1,0 +1,262 @@
+"""HTTP surface of the video domain: ``/prod`` (ingestion, report) and the catalog admin API.
+
+The ``/prod`` routes answer errors as ``{"status": "error", "message": ...}`` like the
+report API; the admin routes use the shared admin envelope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response, StreamingResponse
+
+from commerce_stats.kit.admin_http import admin_router
+from commerce_stats.kit.web import first_error_location, surface_route_class
+from commerce_stats.runtime import Runtime, get_runtime
+from commerce_stats.video.errors import VideoError
+from commerce_stats.video.events import BatchResult
+from commerce_stats.video.schemas import (
+    BulkResult,
+    ErrorAnswer,
+    IngestAnswer,
+    ItemFields,
+    ItemOut,
+    VideoFields,
+    VideoOut,
+    stats_row,
+)
+from commerce_stats.video.service import Report, VideoService
+
+SERVICE_KEY = "video"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, X-Ingest-Key",
+    "Access-Control-Max-Age": "86400",
+}
+PIXEL_GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+PIXEL_FIELDS = ("content_key", "ecommerce_key", "type", "event_id", "device_type", "timestamp")
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorAnswer, "description": text}
+    for status, text in (
+        (400, "Bad or missing parameter, or a body that is not JSON/NDJSON"),
+        (401, "Unknown or missing key"),
+        (403, "The organization has no video ecommerce add-on"),
+        (413, "Too many events or too large a body"),
+        (422, "Some events were rejected (each listed with its index); nothing was counted"),
+        (503, "The events could not be committed; nothing was counted"),
+    )
+}
+
+
+def render_video_error(error: VideoError) -> Response:
+    body: dict[str, Any] = {"status": "error", "message": error.message}
+    if error.problems:
+        body["errors"] = [{"index": index, "reason": reason} for index, reason in error.problems]
+    return Response(
+        orjson.dumps(body),
+        status_code=error.status,
+        media_type="application/json",
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
+
+
+def _from_validation(exc: RequestValidationError) -> VideoError:
+    field, message = first_error_location(exc)
+    return VideoError(f"invalid {field}: {message}", field=field)
+
+
+def _internal() -> VideoError:
+    return VideoError("internal error", status=500, code="internal_error")
+
+
+VideoRoute = surface_route_class(VideoError, render_video_error, _from_validation, _internal)
+router = APIRouter(prefix="/prod", tags=["video ecommerce"], route_class=VideoRoute)
+admin = admin_router(tags=["admin: video catalog"])
+
+
+def _service(runtime: Annotated[Runtime, Depends(get_runtime)]) -> VideoService:
+    service: VideoService = runtime.services[SERVICE_KEY]
+    return service
+
+
+ServiceDep = Annotated[VideoService, Depends(_service)]
+
+
+def start_video(runtime: Runtime) -> None:
+    """Startup hook: the service and its group-commit thread."""
+    service = VideoService(runtime.database, runtime.accounts)
+    service.start()
+    runtime.services[SERVICE_KEY] = service
+
+
+def stop_video(runtime: Runtime) -> None:
+    """Shutdown hook: commit everything pending, then stop."""
+    service: VideoService | None = runtime.services.pop(SERVICE_KEY, None)
+    if service is not None:
+        service.stop()
+
+
+def _ingest_answer(result: BatchResult) -> Response:
+    body = {
+        "data": {
+            "received": result.received,
+            "counted": result.counted,
+            "duplicates": result.duplicates,
+            "bots": result.bots,
+        },
+        "message": "ok",
+        "status": "ok",
+    }
+    return Response(orjson.dumps(body), media_type="application/json", headers=CORS_HEADERS)
+
+
+def _ingest_key(request: Request) -> str | None:
+    return request.headers.get("x-ingest-key") or request.query_params.get("ingest_key")
+
+
+@router.post(
+    "/events",
+    response_model=IngestAnswer,
+    responses=ERROR_RESPONSES,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "string"}}
+                for media in ("application/json", "application/x-ndjson", "text/plain")
+            },
+        }
+    },
+)
+async def post_events(request: Request, service: ServiceDep) -> Response:
+    """A batch of events: a JSON array, NDJSON, or a ``sendBeacon`` text/plain body.
+
+    Answered only after the events are committed; all-or-nothing (422 lists bad events).
+    """
+    result = await service.ingest(
+        _ingest_key(request), await request.body(), request.headers.get("user-agent", "")
+    )
+    return _ingest_answer(result)
+
+
+@router.options("/events", include_in_schema=False)
+@router.options("/pixel.gif", include_in_schema=False)
+async def preflight() -> Response:
+    return Response(status_code=204, headers=CORS_HEADERS)
+
+
+def _pixel_event(request: Request) -> dict[str, Any]:
+    event: dict[str, Any] = {}
+    for name in PIXEL_FIELDS:
+        value = request.query_params.get(name)
+        if value is not None and value != "":
+            event[name] = int(value) if name == "timestamp" and value.isdigit() else value
+    return event
+
+
+@router.get("/pixel.gif", responses=ERROR_RESPONSES, response_class=Response)
+async def pixel(request: Request, service: ServiceDep) -> Response:
+    """One event from the query string, answered with a 1x1 GIF once committed."""
+    await service.ingest_one(
+        _ingest_key(request), _pixel_event(request), request.headers.get("user-agent", "")
+    )
+    return Response(
+        PIXEL_GIF,
+        media_type="image/gif",
+        headers={"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"},
+    )
+
+
+def _report_chunks(report: Report) -> Iterator[bytes]:
+    """The seed's envelope, written piece by piece so a large answer never sits in memory."""
+    with report.open() as parts:
+        yield b'{"data":{'
+        if parts.ecommerce_info is not None:
+            yield b'"ecommerce_info":' + orjson.dumps(parts.ecommerce_info) + b","
+        yield b'"ecommerce_stats":['
+        separator = b""
+        buffer: list[bytes] = []
+        for row in parts.rows:
+            buffer.append(separator + orjson.dumps(stats_row(row)))
+            separator = b","
+            if len(buffer) >= 1000:
+                yield b"".join(buffer)
+                buffer.clear()
+        buffer.append(b"]")
+        yield b"".join(buffer)
+        if parts.video_info is not None:
+            yield b',"video_info":' + orjson.dumps(parts.video_info)
+        yield b'},"message":"ok","status":"ok"}'
+
+
+@router.get(
+    "/get_ecommerce_reports",
+    responses=ERROR_RESPONSES,
+    response_class=StreamingResponse,
+    openapi_extra={
+        "parameters": [
+            {"name": name, "in": "query", "required": required, "schema": {"type": "string"}}
+            for name, required in (
+                ("organization_key", True),
+                ("start_date", True),
+                ("end_date", True),
+                ("content_key", False),
+                ("include_video_data", False),
+                ("include_ecommerce_data", False),
+            )
+        ]
+    },
+)
+def get_ecommerce_reports(request: Request, service: ServiceDep) -> StreamingResponse:
+    """Ecommerce statistics per video, UTC day, device type and item (seed 000)."""
+    report = service.report(dict(request.query_params))
+    return StreamingResponse(_report_chunks(report), media_type="application/json")
+
+
+# Catalog admin ------------------------------------------------------------------------------
+
+
+@admin.put("/accounts/{account_id}/videos/{content_key}", response_model=VideoOut)
+def put_video(
+    account_id: int, content_key: str, body: VideoFields, service: ServiceDep
+) -> dict[str, Any]:
+    """Create or replace a video (every ``video_info`` field) and its attached items."""
+    return service.put_video(account_id, content_key, body)
+
+
+@admin.get("/accounts/{account_id}/videos/{content_key}", response_model=VideoOut)
+def get_video(account_id: int, content_key: str, service: ServiceDep) -> dict[str, Any]:
+    return service.get_video(account_id, content_key)
+
+
+@admin.put("/accounts/{account_id}/ecommerce-items/{ecommerce_key}", response_model=ItemOut)
+def put_item(
+    account_id: int, ecommerce_key: str, body: ItemFields, service: ServiceDep
+) -> dict[str, Any]:
+    return service.put_item(account_id, ecommerce_key, body)
+
+
+@admin.get("/accounts/{account_id}/ecommerce-items/{ecommerce_key}", response_model=ItemOut)
+def get_item(account_id: int, ecommerce_key: str, service: ServiceDep) -> dict[str, Any]:
+    return service.get_item(account_id, ecommerce_key)
+
+
+@admin.post("/accounts/{account_id}/catalog/bulk", response_model=BulkResult)
+def bulk_catalog(
+    account_id: int,
+    service: ServiceDep,
+    body: Annotated[bytes, Body(media_type="application/x-ndjson")],
+) -> BulkResult:
+    """NDJSON, one object a line: ``{"kind": "video", "content_key": ..., <video fields>}``
+    or ``{"kind": "ecommerce_item", "ecommerce_key": ..., "ecommerce_name", "ecommerce_link"}``.
+    All-or-nothing: a bad line refuses the whole body (422 naming the lines)."""
+    videos, items = service.bulk_upsert(account_id, body)
+    return BulkResult(videos=videos, ecommerce_items=items)
