@@ -19,6 +19,7 @@ from commerce_stats.db.migrate import migrate
 from commerce_stats.demo import DemoInfo, load_demo, read_demo_info, save_demo_info
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.keys import new_secret
+from commerce_stats.video.cli import app as video_app
 
 app = typer.Typer(
     help=(
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 accounts_app = typer.Typer(help="Create, list, disable and rotate the keys of accounts (tenants).")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(video_app, name="video")
 
 console = Console()
 

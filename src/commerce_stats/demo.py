@@ -49,7 +49,9 @@ def domain_loaders() -> list[DemoLoader]:
     Imported here, not at module level, because the domains' demo modules import
     ``DemoLink`` from this one.
     """
-    return []
+    from commerce_stats.video import demo as video_demo
+
+    return [video_demo.load]
 
 
 def load_demo(database: Database, accounts: Accounts, seed: int = 20221019) -> DemoInfo:
