@@ -82,14 +82,17 @@ class GroupCommitter:
     # submitting --------------------------------------------------------------------------
 
     def submit(self, batch: Batch) -> Future[BatchResult]:
-        """A future resolved once ``batch`` is committed (or failed with the flush's error)."""
+        """A future resolved once ``batch`` is committed (or failed with the flush's error).
+
+        Batches submitted before ``start`` wait for it and go into its first flush.
+        """
         future: Future[BatchResult] = Future()
         if not batch.plain and not batch.identified:
             future.set_result(BatchResult(batch.received, 0, 0, batch.bots))
             return future
         with self._condition:
-            if self._thread is None or self._stopping:
-                raise RuntimeError("the video group committer is not running")
+            if self._stopping:
+                raise RuntimeError("the video group committer is stopping")
             self._pending.append(_Pending(batch, future))
             self._condition.notify()
         return future
