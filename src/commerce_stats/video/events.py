@@ -7,7 +7,7 @@ against the account's catalog, each reduced to a counter key and a counter index
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
@@ -88,35 +88,76 @@ class BatchResult:
     bots: int
 
 
-_decoder = msgspec.json.Decoder()
+class RawEvent(msgspec.Struct):
+    """An event as sent; every field optional here, the rules are checked in ``read_event``."""
+
+    type: str | None = None
+    content_key: str | None = None
+    ecommerce_key: str | None = None
+    timestamp: str | int | float | None = None
+    device_type: str | None = None
+    user_agent: str | None = None
+    event_id: str | int | None = None
 
 
-def decode_body(body: bytes) -> list[Any]:
-    """The events of a body: a JSON array, one JSON object, or NDJSON (one object a line)."""
+_typed_decoder = msgspec.json.Decoder(list[RawEvent])
+_generic_decoder = msgspec.json.Decoder()
+
+
+def decode_body(body: bytes) -> list[RawEvent | str]:
+    """The events of a body: a JSON array, one JSON object, or NDJSON (one object a line).
+
+    The typed decoder handles a well-formed array in one C call; when some event has a
+    field of the wrong type, the body is decoded again generically so that each bad
+    event gets its own reason (a ``str`` in place of the event).
+    """
     stripped = body.strip()
     if not stripped:
         return []
     try:
         if stripped[:1] == b"[":
-            decoded = _decoder.decode(stripped)
-            if not isinstance(decoded, list):
-                raise BodyError("body is not a JSON array")
-            return decoded
-        return [_decoder.decode(line) for line in stripped.splitlines() if line.strip()]
+            try:
+                return list(_typed_decoder.decode(stripped))
+            except msgspec.ValidationError:
+                decoded = _generic_decoder.decode(stripped)
+                if not isinstance(decoded, list):
+                    raise BodyError("body is not a JSON array") from None
+                return [to_raw_event(item) for item in decoded]
+        return [
+            to_raw_event(_generic_decoder.decode(line))
+            for line in stripped.splitlines()
+            if line.strip()
+        ]
     except msgspec.DecodeError as exc:
         raise BodyError(f"body is not valid JSON or NDJSON: {exc}") from exc
 
 
-def _day_of(value: Any, received_day: date, latest: datetime) -> date:
+def to_raw_event(value: Any) -> RawEvent | str:
+    """A decoded JSON value as an event, or the reason it is not one."""
+    if not isinstance(value, dict):
+        return "event must be a JSON object"
+    try:
+        return msgspec.convert(value, RawEvent)
+    except msgspec.ValidationError as exc:
+        return str(exc).replace("$.", "")
+
+
+class _Clock:
+    """Per-batch constants of the timestamp rules."""
+
+    __slots__ = ("days", "latest", "latest_ms", "received_day")
+
+    def __init__(self, received_at: datetime) -> None:
+        self.received_day = received_at.astimezone(UTC).date()
+        self.latest = received_at + MAX_FUTURE
+        self.latest_ms = int(self.latest.timestamp() * 1000)
+        self.days: dict[int, date] = {}
+
+
+def _day_of(value: str | float | None, clock: _Clock) -> date:
     """The UTC day of an event's ``timestamp`` (ISO 8601 with offset, or epoch ms)."""
     if value is None:
-        return received_day
-    if isinstance(value, bool):
-        raise ValueError("timestamp must be ISO 8601 with an offset or epoch milliseconds")
-    if isinstance(value, int | float):
-        if value < 0 or value > latest.timestamp() * 1000:
-            raise ValueError("timestamp is out of range")
-        return date.fromordinal(_EPOCH_ORDINAL + int(value) // _MS_PER_DAY)
+        return clock.received_day
     if isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
@@ -124,43 +165,42 @@ def _day_of(value: Any, received_day: date, latest: datetime) -> date:
             raise ValueError("timestamp is not ISO 8601") from None
         if moment.tzinfo is None:
             raise ValueError("timestamp needs a UTC offset")
-        if moment > latest:
+        if moment > clock.latest:
             raise ValueError("timestamp is more than a day in the future")
         return moment.astimezone(UTC).date()
-    raise ValueError("timestamp must be ISO 8601 with an offset or epoch milliseconds")
+    if value < 0 or value > clock.latest_ms:
+        raise ValueError("timestamp is out of range")
+    ordinal = int(value) // _MS_PER_DAY
+    day = clock.days.get(ordinal)
+    if day is None:
+        day = clock.days[ordinal] = date.fromordinal(_EPOCH_ORDINAL + ordinal)
+    return day
 
 
-def _device_of(event: Mapping[str, Any], request_user_agent: str) -> str:
-    device = event.get("device_type")
+def _device_of(event: RawEvent, request_user_agent: str) -> str:
+    device = event.device_type
     if device is not None:
         if device not in _DEVICE_SET:
             raise ValueError(f"device_type must be one of {', '.join(DEVICE_TYPES)}")
-        return str(device)
-    user_agent = event.get("user_agent")
-    if user_agent is None:
-        return classify(request_user_agent)
-    if not isinstance(user_agent, str):
-        raise ValueError("user_agent must be a string")
-    return classify(user_agent)
+        return device
+    return classify(event.user_agent if event.user_agent is not None else request_user_agent)
 
 
-def _ecommerce_key_of(event: Mapping[str, Any], index: int, catalog: Catalog) -> str:
+def _ecommerce_key_of(event: RawEvent, index: int, catalog: Catalog) -> str:
     if index not in ICON_COUNTERS:
         return NONE_KEY
-    key = event.get("ecommerce_key")
+    key = event.ecommerce_key
     if key is None or key == NONE_KEY:
         raise ValueError("ecommerce_key is required for icon events")
-    if not isinstance(key, str) or key not in catalog.ecommerce_keys:
+    if key not in catalog.ecommerce_keys:
         raise ValueError(f"unknown ecommerce_key {key!r}")
     return key
 
 
-def _event_id_of(event: Mapping[str, Any]) -> str | None:
-    event_id = event.get("event_id")
+def _event_id_of(event: RawEvent) -> str | None:
+    event_id = event.event_id
     if event_id is None:
         return None
-    if isinstance(event_id, bool) or not isinstance(event_id, str | int):
-        raise ValueError("event_id must be a string")
     text = str(event_id)
     if not text or len(text) > EVENT_ID_LENGTH:
         raise ValueError(f"event_id must have 1 to {EVENT_ID_LENGTH} characters")
@@ -168,25 +208,25 @@ def _event_id_of(event: Mapping[str, Any]) -> str | None:
 
 
 def read_event(
-    event: Any, catalog: Catalog, request_user_agent: str, received_day: date, latest: datetime
+    event: RawEvent | str, catalog: Catalog, request_user_agent: str, clock: _Clock
 ) -> tuple[str | None, CounterKey, int] | None:
     """(event_id, counter key, counter index) of one event; None for a bot's event.
 
     Raises ValueError with the reason when the event cannot be counted.
     """
-    if not isinstance(event, dict):
-        raise ValueError("event must be a JSON object")
-    event_type = event.get("type")
-    index = EVENT_TYPES.get(event_type) if isinstance(event_type, str) else None
+    if isinstance(event, str):
+        raise ValueError(event)
+    event_type = event.type
+    index = EVENT_TYPES.get(event_type) if event_type is not None else None
     if index is None:
         raise ValueError(f"unknown type {event_type!r}")
-    content_key = event.get("content_key")
-    if not isinstance(content_key, str) or content_key not in catalog.content_keys:
-        if content_key is None:
-            raise ValueError("content_key is required")
+    content_key = event.content_key
+    if content_key is None:
+        raise ValueError("content_key is required")
+    if content_key not in catalog.content_keys:
         raise ValueError(f"unknown content_key {content_key!r}")
     ecommerce_key = _ecommerce_key_of(event, index, catalog)
-    day = _day_of(event.get("timestamp"), received_day, latest)
+    day = _day_of(event.timestamp, clock)
     device = _device_of(event, request_user_agent)
     if device == BOT:
         return None
@@ -195,7 +235,7 @@ def read_event(
 
 def build_batch(
     account_id: int,
-    events: Iterable[Any],
+    events: Iterable[RawEvent | str],
     catalog: Catalog,
     request_user_agent: str,
     received_at: datetime,
@@ -203,12 +243,11 @@ def build_batch(
     """The batch of every countable event, and (index, reason) of every rejected one."""
     batch = Batch(account_id=account_id)
     problems: list[tuple[int, str]] = []
-    received_day = received_at.astimezone(UTC).date()
-    latest = received_at + MAX_FUTURE
+    clock = _Clock(received_at)
     for position, event in enumerate(events):
         batch.received += 1
         try:
-            read = read_event(event, catalog, request_user_agent, received_day, latest)
+            read = read_event(event, catalog, request_user_agent, clock)
         except ValueError as exc:
             problems.append((position, str(exc)))
             continue

@@ -16,7 +16,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from commerce_stats.kit.admin_http import admin_router
 from commerce_stats.kit.web import first_error_location, surface_route_class
-from commerce_stats.runtime import Runtime, get_runtime
+from commerce_stats.runtime import Runtime
 from commerce_stats.video.errors import VideoError
 from commerce_stats.video.events import BatchResult
 from commerce_stats.video.schemas import (
@@ -82,9 +82,16 @@ router = APIRouter(prefix="/prod", tags=["video ecommerce"], route_class=VideoRo
 admin = admin_router(tags=["admin: video catalog"])
 
 
-def _service(runtime: Annotated[Runtime, Depends(get_runtime)]) -> VideoService:
+def _service_of(request: Request) -> VideoService:
+    runtime: Runtime = request.app.state.runtime
     service: VideoService = runtime.services[SERVICE_KEY]
     return service
+
+
+async def _service(request: Request) -> VideoService:
+    """The process's video service. A coroutine on purpose: FastAPI runs a plain-function
+    dependency in the thread pool, which cost the beacon route about half its time."""
+    return _service_of(request)
 
 
 ServiceDep = Annotated[VideoService, Depends(_service)]
@@ -136,12 +143,12 @@ def _ingest_key(request: Request) -> str | None:
         }
     },
 )
-async def post_events(request: Request, service: ServiceDep) -> Response:
+async def post_events(request: Request) -> Response:
     """A batch of events: a JSON array, NDJSON, or a ``sendBeacon`` text/plain body.
 
     Answered only after the events are committed; all-or-nothing (422 lists bad events).
     """
-    result = await service.ingest(
+    result = await _service_of(request).ingest(
         _ingest_key(request), await request.body(), request.headers.get("user-agent", "")
     )
     return _ingest_answer(result)
@@ -163,9 +170,12 @@ def _pixel_event(request: Request) -> dict[str, Any]:
 
 
 @router.get("/pixel.gif", responses=ERROR_RESPONSES, response_class=Response)
-async def pixel(request: Request, service: ServiceDep) -> Response:
-    """One event from the query string, answered with a 1x1 GIF once committed."""
-    await service.ingest_one(
+async def pixel(request: Request) -> Response:
+    """One event from the query string, answered with a 1x1 GIF once committed.
+
+    The hot routes take only the request (no dependencies) to skip FastAPI's
+    dependency solving, a fifth of a beacon's cost when measured."""
+    await _service_of(request).ingest_one(
         _ingest_key(request), _pixel_event(request), request.headers.get("user-agent", "")
     )
     return Response(

@@ -28,9 +28,11 @@ from commerce_stats.video.events import (
     BatchResult,
     BodyError,
     Catalog,
+    RawEvent,
     build_batch,
     check_key,
     decode_body,
+    to_raw_event,
 )
 from commerce_stats.video.flusher import GroupCommitter
 from commerce_stats.video.schemas import BulkItem, BulkLine, BulkVideo, ItemFields, VideoFields
@@ -368,7 +370,11 @@ class VideoService:
         return account
 
     def prepare(
-        self, account: Account, events: list[Any], user_agent: str, received_at: datetime
+        self,
+        account: Account,
+        events: list[RawEvent | str],
+        user_agent: str,
+        received_at: datetime,
     ) -> Batch:
         """The batch of a request's events, or VideoError 422 listing every bad one."""
         if len(events) > MAX_EVENTS_PER_REQUEST:
@@ -406,7 +412,7 @@ class VideoService:
     ) -> BatchResult:
         """One event from a pixel request, committed before the answer."""
         account = self.authenticate_ingest(ingest_key)
-        batch = self.prepare(account, [event], user_agent, utc_now())
+        batch = self.prepare(account, [to_raw_event(event)], user_agent, utc_now())
         return await self.commit(batch)
 
     async def commit(self, batch: Batch) -> BatchResult:
@@ -425,14 +431,14 @@ class VideoService:
     ) -> tuple[BatchResult, list[tuple[int, str]]]:
         """A backfill chunk: the valid events are committed, the bad lines are returned
         with their 1-based line numbers."""
-        events: list[Any] = []
+        events: list[RawEvent | str] = []
         numbers: list[int] = []
         problems: list[tuple[int, str]] = []
         for offset, line in enumerate(lines):
             if not line.strip():
                 continue
             try:
-                events.append(msgspec.json.decode(line))
+                events.append(to_raw_event(msgspec.json.decode(line)))
                 numbers.append(first_line + offset)
             except msgspec.DecodeError as exc:
                 problems.append((first_line + offset, f"not valid JSON: {exc}"))

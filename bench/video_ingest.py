@@ -1,0 +1,188 @@
+"""Video ingestion throughput: 1,000-event batches and single-event beacons.
+
+Server: the real app in one uvicorn process pinned to core 0 (SQLite, WAL,
+synchronous=FULL: every acknowledged batch is on disk). Load generator: this
+script, pinned to core 1, raw keep-alive HTTP/1.1 sockets on uvloop.
+
+Figures: events/s of POST /prod/events with 1,000-event JSON arrays; requests/s of
+GET /prod/pixel.gif beacons against GET /bench/noop on the same server (ratio).
+Every request waits for its group commit. Medians of ``--runs`` runs.
+
+    .venv/bin/python bench/video_ingest.py [--seconds 5] [--runs 3] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _video_common import (
+    http_request,
+    median,
+    pin_self,
+    pinned_server,
+    print_table,
+    requests_per_second,
+)
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.config import Settings
+from commerce_stats.db.engine import Database
+from commerce_stats.db.migrate import migrate
+from commerce_stats.video.service import VideoService
+
+VIDEOS = 300
+ITEMS = 60
+TYPES = (
+    "ecommerce_viewed",
+    "ecommerce_viewed",
+    "ecommerce_viewed",
+    "ecommerce_hidden",
+    "ecommerce_clicked",
+    "ecommerce_bar_shown",
+    "ecommerce_bar_hidden",
+)
+DEVICES = ("Mobile", "Mobile", "Desktop", "Tablet", "TV")
+
+
+def prepare(database_url: str) -> tuple[str, list[str], list[str]]:
+    """A migrated database with one account and its catalog; returns its ingest key."""
+    database = Database(Settings(database_url=database_url))
+    migrate(database)
+    accounts = Accounts(database)
+    account, credentials = accounts.create("Bench", features=["video_ecommerce"])
+    videos = [f"video-{n:04d}" for n in range(VIDEOS)]
+    items = [f"item-{n:03d}" for n in range(ITEMS)]
+    lines = [
+        {
+            "kind": "ecommerce_item",
+            "ecommerce_key": key,
+            "ecommerce_name": key,
+            "ecommerce_link": f"https://shop.example/{key}",
+        }
+        for key in items
+    ]
+    lines += [
+        {"kind": "video", "content_key": key, "title": key, "ecommerce_keys": items[:3]}
+        for key in videos
+    ]
+    VideoService(database, accounts).bulk_upsert(account.id, b"\n".join(map(orjson.dumps, lines)))
+    database.dispose()
+    return credentials["ingest_key"], videos, items
+
+
+def batch_body(rng: random.Random, videos: list[str], items: list[str], size: int) -> bytes:
+    """A realistic batch: a few hundred viewers' events of the last hours."""
+    now = datetime.now(UTC)
+    events = []
+    for _ in range(size):
+        moment = now - timedelta(seconds=rng.randint(0, 6 * 3600))
+        events.append(
+            {
+                "content_key": rng.choice(videos),
+                "ecommerce_key": rng.choice(items),
+                "type": rng.choice(TYPES),
+                "timestamp": int(moment.timestamp() * 1000),
+                "device_type": rng.choice(DEVICES),
+            }
+        )
+    return orjson.dumps(events)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--postgres", help="PostgreSQL URL of an EMPTY database to use as well")
+    args = parser.parse_args()
+    pin_self(1)
+    backends = [("sqlite", None)]
+    if args.postgres:
+        backends.append(("postgresql", args.postgres))
+    rows = []
+    for backend, url in backends:
+        with tempfile.TemporaryDirectory() as folder:
+            database_url = url or f"sqlite:///{folder}/bench.sqlite3"
+            rows.extend(measure(backend, database_url, args))
+    print_table(
+        f"video ingest — batches of {args.batch} events, {VIDEOS} videos x {ITEMS} items, "
+        f"median of {args.runs} runs of {args.seconds:g}s",
+        ("backend", "scenario", "connections", "requests/s", "events/s", "ratio", "statuses"),
+        rows,
+    )
+
+
+def measure(backend: str, database_url: str, args: argparse.Namespace) -> list[tuple[object, ...]]:
+    ingest_key, videos, items = prepare(database_url)
+    rng = random.Random(42)
+    body = batch_body(rng, videos, items, args.batch)
+    batch_request = http_request(
+        "POST",
+        "/prod/events",
+        body,
+        {"X-Ingest-Key": ingest_key, "Content-Type": "application/json"},
+    )
+    pixel_path = (
+        f"/prod/pixel.gif?ingest_key={ingest_key}&content_key={videos[0]}"
+        f"&ecommerce_key={items[0]}&type=ecommerce_viewed&device_type=Mobile"
+    )
+    pixel_request = http_request("GET", pixel_path)
+    noop_request = http_request("GET", "/bench/noop")
+    results: list[tuple[object, ...]] = []
+    with pinned_server(database_url) as port:
+        requests_per_second(port, batch_request, 4, 1.0)
+        batched = [
+            requests_per_second(port, batch_request, 8, args.seconds) for _ in range(args.runs)
+        ]
+        rate = median([rate for rate, _ in batched])
+        results.append(
+            (
+                backend,
+                "POST /prod/events (batch)",
+                8,
+                f"{rate:,.0f}",
+                f"{rate * args.batch:,.0f}",
+                "",
+                batched[-1][1],
+            )
+        )
+        noop_rates, pixel_rates = [], []
+        for _ in range(args.runs):
+            noop_rates.append(requests_per_second(port, noop_request, 64, args.seconds))
+            pixel_rates.append(requests_per_second(port, pixel_request, 64, args.seconds))
+        noop = median([rate for rate, _ in noop_rates])
+        pixel = median([rate for rate, _ in pixel_rates])
+        results.append(
+            (
+                backend,
+                "GET /bench/noop (baseline)",
+                64,
+                f"{noop:,.0f}",
+                "",
+                "1.00",
+                noop_rates[-1][1],
+            )
+        )
+        results.append(
+            (
+                backend,
+                "GET /prod/pixel.gif (beacon)",
+                64,
+                f"{pixel:,.0f}",
+                f"{pixel:,.0f}",
+                f"{pixel / noop:.2f}",
+                pixel_rates[-1][1],
+            )
+        )
+    return results
+
+
+if __name__ == "__main__":
+    main()
