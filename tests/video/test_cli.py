@@ -69,10 +69,11 @@ def test_catalog_then_ingest_backfill(
     assert "25001 events read: 25000 counted" in ingested.output
     assert "line 25001: unknown content_key 'nope'" in ingested.output
     with database.read() as conn:
-        rows = list(
-            repository.report_rows(conn, account.id, date(2022, 10, 14), date(2022, 10, 14), None)
+        chunks = repository.report_rows(
+            conn, account.id, date(2022, 10, 14), date(2022, 10, 14), None
         )
-    assert [(row.device_type, row.viewed) for row in rows] == [("Mobile", 25_000)]
+        rows = [row for chunk in chunks for row in chunk]
+    assert [(row[2], row[4]) for row in rows] == [("Mobile", 25_000)]
 
 
 def test_ingest_refuses_an_account_without_video(

@@ -64,8 +64,12 @@ def test_pending_batches_are_summed_into_one_flush(database: Database, account: 
     assert committer.flushes == 1
     assert results == [BatchResult(2, 2, 0, 0), BatchResult(3, 3, 0, 0)]
     with database.read() as conn:
-        rows = list(repository.report_rows(conn, account.id, DAY, DAY, None))
-    assert [(row.viewed, row.clicked) for row in rows] == [(2, 3)]
+        rows = [
+            row
+            for chunk in repository.report_rows(conn, account.id, DAY, DAY, None)
+            for row in chunk
+        ]
+    assert [(row[4], row[5]) for row in rows] == [(2, 3)]
 
 
 def test_failed_flush_fails_every_waiting_batch_and_applies_nothing(

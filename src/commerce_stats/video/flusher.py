@@ -206,22 +206,9 @@ def _claim_identified(
     return repository.claim_event_ids(conn, list(rows.values()), cutoff)
 
 
-def _counter_rows(totals: dict[FullKey, list[int]]) -> list[dict[str, object]]:
-    return [
-        {
-            "account_id": account_id,
-            "content_key": content_key,
-            "day": day,
-            "device_type": device_type,
-            "ecommerce_key": ecommerce_key,
-            "viewed": counts[0],
-            "clicked": counts[1],
-            "hidden": counts[2],
-            "bar_shown": counts[3],
-            "bar_hidden": counts[4],
-        }
-        for (account_id, content_key, day, device_type, ecommerce_key), counts in totals.items()
-    ]
+def _counter_rows(totals: dict[FullKey, list[int]]) -> list[tuple[object, ...]]:
+    """Rows in ``repository.COUNTER_COLUMNS`` order: the key, then the five counts."""
+    return [(*key, *counts) for key, counts in totals.items()]
 
 
 def _result_of(batch: Batch, counted_identified: int) -> BatchResult:

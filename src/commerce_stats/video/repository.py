@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, select
+from sqlalchemy import Connection, Row, String, and_, bindparam, cast, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from commerce_stats.video.tables import counters, ecommerce_items, seen_events, video_items, videos
@@ -180,25 +180,61 @@ def items_by_keys(conn: Connection, account_id: int, keys: Iterable[str]) -> lis
 # Counters ----------------------------------------------------------------------------------
 
 
-def add_to_counters(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Add each row's five counts to its counter, creating the counter when new."""
+COUNTER_COLUMNS = (
+    "account_id",
+    "content_key",
+    "day",
+    "device_type",
+    "ecommerce_key",
+    "viewed",
+    "clicked",
+    "hidden",
+    "bar_shown",
+    "bar_hidden",
+)
+"""The order of the values in each row handed to ``add_to_counters``."""
+_compiled_sqlite_upserts: dict[int, tuple[str, tuple[int, ...]]] = {}
+
+
+def _counter_upsert(conn: Connection) -> Any:
+    stmt = _insert(conn, counters)
+    return stmt.on_conflict_do_update(
+        index_elements=[counters.c[name] for name in COUNTER_COLUMNS[:5]],
+        set_={name: counters.c[name] + stmt.excluded[name] for name in COUNTER_COLUMNS[5:]},
+    )
+
+
+def _sqlite_upsert_sql(conn: Connection) -> tuple[str, tuple[int, ...]]:
+    """The upsert compiled once for SQLite, with the order of its ``?`` parameters.
+
+    Handing plain tuples to the driver's executemany skips SQLAlchemy's per-row
+    parameter processing, which was a fifth of the flusher's time when measured.
+    """
+    cached = _compiled_sqlite_upserts.get(id(conn.dialect))
+    if cached is None:
+        stmt = _counter_upsert(conn).values({name: bindparam(name) for name in COUNTER_COLUMNS})
+        compiled = stmt.compile(dialect=conn.dialect)
+        order = tuple(COUNTER_COLUMNS.index(name) for name in compiled.positiontup or ())
+        cached = _compiled_sqlite_upserts[id(conn.dialect)] = (str(compiled), order)
+    return cached
+
+
+def add_to_counters(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Add each row's five counts to its counter, creating the counter when new.
+
+    Each row holds the values of ``COUNTER_COLUMNS`` in that order.
+    """
     if not rows:
         return
-    stmt = _insert(conn, counters)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[
-            counters.c.account_id,
-            counters.c.content_key,
-            counters.c.day,
-            counters.c.device_type,
-            counters.c.ecommerce_key,
-        ],
-        set_={
-            name: counters.c[name] + stmt.excluded[name]
-            for name in ("viewed", "clicked", "hidden", "bar_shown", "bar_hidden")
-        },
+    if conn.dialect.name == "sqlite":
+        sql, order = _sqlite_upsert_sql(conn)
+        day = COUNTER_COLUMNS.index("day")
+        params = [tuple(row[i].isoformat() if i == day else row[i] for i in order) for row in rows]
+        conn.exec_driver_sql(sql, params)
+        return
+    conn.execute(
+        _counter_upsert(conn), [dict(zip(COUNTER_COLUMNS, row, strict=True)) for row in rows]
     )
-    conn.execute(stmt, list(rows))
 
 
 def claim_event_ids(
@@ -238,14 +274,29 @@ def _report_filter(account_id: int, first: date, last: date, content_key: str | 
     return condition
 
 
-def report_keys(
+def report_content_keys(
     conn: Connection, account_id: int, first: date, last: date, content_key: str | None
-) -> tuple[list[str], list[str]]:
-    """The distinct content keys and ecommerce keys of the report's rows."""
+) -> list[str]:
+    """The distinct content keys of the report's rows."""
     condition = _report_filter(account_id, first, last, content_key)
-    content = conn.execute(select(counters.c.content_key).where(condition).distinct()).scalars()
-    items = conn.execute(select(counters.c.ecommerce_key).where(condition).distinct()).scalars()
-    return sorted(content), sorted(items)
+    return sorted(
+        conn.execute(select(counters.c.content_key).where(condition).distinct()).scalars()
+    )
+
+
+def report_ecommerce_keys(
+    conn: Connection, account_id: int, first: date, last: date, content_key: str | None
+) -> list[str]:
+    """The distinct ecommerce keys of the report's rows ("none" included)."""
+    condition = _report_filter(account_id, first, last, content_key)
+    return sorted(
+        conn.execute(select(counters.c.ecommerce_key).where(condition).distinct()).scalars()
+    )
+
+
+ReportRow = tuple[str, str, str, str, int, int, int, int, int]
+"""(content_key, day as YYYY-MM-DD, device_type, ecommerce_key, viewed, clicked, hidden,
+bar_shown, bar_hidden)."""
 
 
 def report_rows(
@@ -255,11 +306,15 @@ def report_rows(
     last: date,
     content_key: str | None,
     batch_size: int = 5000,
-) -> Iterator[Row[Any]]:
-    """The counters of the report, in the seed's order, fetched ``batch_size`` at a time."""
+) -> Iterator[list[ReportRow]]:
+    """The counters of the report in the seed's order, ``batch_size`` rows at a time.
+
+    The day is read as ISO text (both backends render a DATE as YYYY-MM-DD) because the
+    report prints it as text anyway; parsing it into a date first doubled the cost per row.
+    """
     columns: list[Any] = [
         counters.c.content_key,
-        counters.c.day,
+        cast(counters.c.day, String).label("day"),
         counters.c.device_type,
         counters.c.ecommerce_key,
         counters.c.viewed,
@@ -279,7 +334,8 @@ def report_rows(
         )
     )
     result = conn.execution_options(yield_per=batch_size).execute(stmt)
-    yield from result
+    for partition in result.partitions():
+        yield list(partition)
 
 
 def counter_totals(conn: Connection, account_id: int) -> tuple[int, int]:

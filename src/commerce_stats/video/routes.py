@@ -27,7 +27,7 @@ from commerce_stats.video.schemas import (
     ItemOut,
     VideoFields,
     VideoOut,
-    stats_row,
+    stats_rows_json,
 )
 from commerce_stats.video.service import Report, VideoService
 
@@ -193,15 +193,11 @@ def _report_chunks(report: Report) -> Iterator[bytes]:
             yield b'"ecommerce_info":' + orjson.dumps(parts.ecommerce_info) + b","
         yield b'"ecommerce_stats":['
         separator = b""
-        buffer: list[bytes] = []
-        for row in parts.rows:
-            buffer.append(separator + orjson.dumps(stats_row(row)))
-            separator = b","
-            if len(buffer) >= 1000:
-                yield b"".join(buffer)
-                buffer.clear()
-        buffer.append(b"]")
-        yield b"".join(buffer)
+        for chunk in parts.rows:
+            if chunk:
+                yield separator + stats_rows_json(chunk)
+                separator = b","
+        yield b"]"
         if parts.video_info is not None:
             yield b',"video_info":' + orjson.dumps(parts.video_info)
         yield b'},"message":"ok","status":"ok"}'

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from commerce_stats.video.events import check_key
@@ -183,17 +184,33 @@ END_OF_DAY = "T23:59:59.000Z"
 """The seed dates each row at the last millisecond of its UTC day."""
 
 
-def stats_row(row: Any) -> dict[str, Any]:
-    """One counter row as the seed's ``ecommerce_stats`` object (``ecommerce_clicked`` a
-    string, as the seed's example emits it)."""
-    return {
-        "content_key": row.content_key,
-        "date": row.day.isoformat() + END_OF_DAY,
-        "device_type": row.device_type,
-        "ecommerce_bar_hidden": int(row.bar_hidden),
-        "ecommerce_bar_shown": int(row.bar_shown),
-        "ecommerce_clicked": str(int(row.clicked)),
-        "ecommerce_hidden": int(row.hidden),
-        "ecommerce_key": row.ecommerce_key,
-        "ecommerce_viewed": int(row.viewed),
-    }
+def stats_rows_json(rows: list[tuple[Any, ...]]) -> bytes:
+    """Counter rows (``repository.ReportRow``) as the seed's ``ecommerce_stats`` objects,
+    comma-separated without brackets; ``ecommerce_clicked`` is a string, as the seed's
+    example emits it. One orjson call per chunk keeps the cost per row low."""
+    return orjson.dumps(
+        [
+            {
+                "content_key": content_key,
+                "date": day + END_OF_DAY,
+                "device_type": device_type,
+                "ecommerce_bar_hidden": bar_hidden,
+                "ecommerce_bar_shown": bar_shown,
+                "ecommerce_clicked": str(clicked),
+                "ecommerce_hidden": hidden,
+                "ecommerce_key": ecommerce_key,
+                "ecommerce_viewed": viewed,
+            }
+            for (
+                content_key,
+                day,
+                device_type,
+                ecommerce_key,
+                viewed,
+                clicked,
+                hidden,
+                bar_shown,
+                bar_hidden,
+            ) in rows
+        ]
+    )[1:-1]

@@ -185,7 +185,7 @@ class ReportQuery:
 class ReportParts:
     video_info: list[dict[str, Any]] | None
     ecommerce_info: list[dict[str, Any]] | None
-    rows: Iterator[Row[Any]]
+    rows: Iterator[list[repository.ReportRow]]
 
 
 @dataclass(frozen=True)
@@ -200,12 +200,13 @@ class Report:
     def open(self) -> Iterator[ReportParts]:
         query = self.query
         with self.database.read() as conn:
-            content_keys, item_keys = repository.report_keys(
-                conn, self.account_id, query.first, query.last, query.content_key
-            )
             video_info = None
             if query.include_video_data:
-                wanted = set(content_keys)
+                wanted = set(
+                    repository.report_content_keys(
+                        conn, self.account_id, query.first, query.last, query.content_key
+                    )
+                )
                 if query.content_key is not None:
                     wanted.add(query.content_key)
                 video_info = [
@@ -214,6 +215,9 @@ class Report:
                 ]
             ecommerce_info = None
             if query.include_ecommerce_data:
+                item_keys = repository.report_ecommerce_keys(
+                    conn, self.account_id, query.first, query.last, query.content_key
+                )
                 ecommerce_info = [
                     item_row_to_wire(row)
                     for row in repository.items_by_keys(

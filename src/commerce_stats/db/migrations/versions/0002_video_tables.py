@@ -45,6 +45,7 @@ def upgrade() -> None:
             "ecommerce_key",
             name=op.f("pk_video_counters"),
         ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("video_counters", schema=None) as batch_op:
         batch_op.create_index("ix_video_counters_account_day", ["account_id", "day"], unique=False)
@@ -79,6 +80,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("account_id", "event_id", name=op.f("pk_video_seen_events")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("video_seen_events", schema=None) as batch_op:
         batch_op.create_index("ix_video_seen_events_seen_at", ["seen_at"], unique=False)
