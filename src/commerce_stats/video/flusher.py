@@ -11,6 +11,7 @@ fails, every waiting request gets the exception and nothing is applied.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -36,8 +37,28 @@ FullKey = tuple[int, str, object, str, str]
 
 @dataclass
 class _Pending:
+    """A batch and whoever waits for it: a thread (``future``) or a coroutine (``waiter``
+    on ``loop``)."""
+
     batch: Batch
-    future: Future[BatchResult]
+    future: Future[BatchResult] | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    waiter: asyncio.Future[BatchResult] | None = None
+
+
+Outcome = BatchResult | BaseException
+"""What a flush hands each waiting request: its result, or the error that undid the flush."""
+
+
+def _settle(outcomes: list[tuple[asyncio.Future[BatchResult], Outcome]]) -> None:
+    """Runs on the event loop: resolve every waiting request of one flush at once."""
+    for waiter, outcome in outcomes:
+        if waiter.done():
+            continue
+        if isinstance(outcome, BatchResult):
+            waiter.set_result(outcome)
+        else:
+            waiter.set_exception(outcome)
 
 
 class GroupCommitter:
@@ -90,12 +111,28 @@ class GroupCommitter:
         if not batch.plain and not batch.identified:
             future.set_result(BatchResult(batch.received, 0, 0, batch.bots))
             return future
+        self._enqueue(_Pending(batch, future=future))
+        return future
+
+    async def commit(self, batch: Batch) -> BatchResult:
+        """Wait, without blocking the event loop, until ``batch`` is committed.
+
+        Cheaper than wrapping ``submit``'s future: the flusher settles all the
+        coroutines of a flush with one call into the loop.
+        """
+        if not batch.plain and not batch.identified:
+            return BatchResult(batch.received, 0, 0, batch.bots)
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[BatchResult] = loop.create_future()
+        self._enqueue(_Pending(batch, loop=loop, waiter=waiter))
+        return await waiter
+
+    def _enqueue(self, pending: _Pending) -> None:
         with self._condition:
             if self._stopping:
                 raise RuntimeError("the video group committer is stopping")
-            self._pending.append(_Pending(batch, future))
+            self._pending.append(pending)
             self._condition.notify()
-        return future
 
     def apply_now(self, batches: list[Batch]) -> list[BatchResult]:
         """Commit ``batches`` in one transaction from the calling thread (CLI backfills)."""
@@ -126,15 +163,25 @@ class GroupCommitter:
         return taken
 
     def _flush(self, taken: list[_Pending]) -> None:
+        outcomes: list[Outcome]
         try:
-            results = self._apply([pending.batch for pending in taken])
+            outcomes = list(self._apply([pending.batch for pending in taken]))
         except Exception as exc:
             log.exception("video group commit failed; %d request(s) refused", len(taken))
-            for pending in taken:
-                pending.future.set_exception(exc)
-            return
-        for pending, result in zip(taken, results, strict=True):
-            pending.future.set_result(result)
+            outcomes = [exc] * len(taken)
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[BatchResult], Outcome]]]
+        by_loop = {}
+        for pending, outcome in zip(taken, outcomes, strict=True):
+            if pending.future is not None:
+                if isinstance(outcome, BatchResult):
+                    pending.future.set_result(outcome)
+                else:
+                    pending.future.set_exception(outcome)
+            elif pending.loop is not None and pending.waiter is not None:
+                by_loop.setdefault(pending.loop, []).append((pending.waiter, outcome))
+        for loop, settled in by_loop.items():
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle, settled)
 
     def _apply(self, batches: list[Batch]) -> list[BatchResult]:
         now = self.clock()

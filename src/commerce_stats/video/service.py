@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
 import time
@@ -421,8 +420,7 @@ class VideoService:
 
     async def commit(self, batch: Batch) -> BatchResult:
         try:
-            future = self.committer.submit(batch)
-            return await asyncio.wrap_future(future)
+            return await self.committer.commit(batch)
         except Exception as exc:
             raise VideoError(
                 "events could not be stored; nothing was counted, retry later",
