@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -32,7 +32,7 @@ log = logging.getLogger("commerce_stats.video")
 DEDUPE_WINDOW = timedelta(days=7)
 PRUNE_EVERY_SECONDS = 300.0
 
-FullKey = tuple[int, str, object, str, str]
+FullKey = tuple[int, str, date, str, str]
 
 
 @dataclass
@@ -250,12 +250,17 @@ def _claim_identified(
                 rows[pair] = {"account_id": batch.account_id, "event_id": event_id, "seen_at": now}
     if not rows:
         return set()
-    return repository.claim_event_ids(conn, list(rows.values()), cutoff)
+    ordered = [rows[pair] for pair in sorted(rows)]
+    return repository.claim_event_ids(conn, ordered, cutoff)
 
 
 def _counter_rows(totals: dict[FullKey, list[int]]) -> list[tuple[object, ...]]:
-    """Rows in ``repository.COUNTER_COLUMNS`` order: the key, then the five counts."""
-    return [(*key, *counts) for key, counts in totals.items()]
+    """Rows in ``repository.COUNTER_COLUMNS`` order: the key, then the five counts.
+
+    Sorted by key so that concurrent writers (several server processes on PostgreSQL)
+    lock counter rows in the same order and cannot deadlock each other.
+    """
+    return [(*key, *totals[key]) for key in sorted(totals)]
 
 
 def _result_of(batch: Batch, counted_identified: int) -> BatchResult:
