@@ -7,12 +7,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from commerce_stats import __version__
 from commerce_stats.accounts.routes import router as accounts_router
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
+from commerce_stats.dashboard.routes import HERE as DASHBOARD_DIR
+from commerce_stats.dashboard.routes import router as dashboard_router
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.ratelimit import build_failure_limiter
 from commerce_stats.runtime import Runtime
 from commerce_stats.video.routes import admin as video_admin_router
 from commerce_stats.video.routes import router as video_router
@@ -20,7 +24,7 @@ from commerce_stats.video.routes import start_video, stop_video
 
 Hook = Callable[[Runtime], None]
 
-ROUTERS: list[APIRouter] = [accounts_router, video_router, video_admin_router]
+ROUTERS: list[APIRouter] = [accounts_router, dashboard_router, video_router, video_admin_router]
 """Every surface's router, mounted in this order."""
 
 STARTUP_HOOKS: list[Hook] = [start_video]
@@ -36,6 +40,9 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         database=database,
         accounts=Accounts(database, cache_seconds=settings.credential_cache_seconds),
+        failures=build_failure_limiter(
+            settings.auth_failure_limit, settings.auth_failure_window_seconds, settings.redis_url
+        ),
     )
 
 
@@ -75,6 +82,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    app.mount(
+        "/static/dashboard",
+        StaticFiles(directory=DASHBOARD_DIR / "static"),
+        name="dashboard-static",
+    )
     return app
 
 

@@ -35,7 +35,7 @@ accounts_app = typer.Typer(help="Create, list, disable and rotate the keys of ac
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(video_app, name="video")
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def _open_database(settings: Settings) -> Database:
@@ -192,6 +192,20 @@ def accounts_disable(account_id: int) -> None:
 def accounts_enable(account_id: int) -> None:
     """Enable a disabled account again."""
     _set_disabled(account_id, False)
+
+
+@accounts_app.command("dashboard-login")
+def accounts_dashboard_login(
+    account_id: int,
+    username: Annotated[str, typer.Argument(help="Name to sign in to the dashboard with.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set the dashboard username and password of an account (asks for the password)."""
+    try:
+        _accounts().set_dashboard_login(account_id, username, password)
+    except ServiceError as error:
+        raise _fail(error) from error
+    console.print(f"Dashboard sign-in for account {account_id} set: {username}")
 
 
 @accounts_app.command("rotate")

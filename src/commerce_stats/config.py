@@ -45,7 +45,22 @@ class Settings(BaseSettings):
         description="Load demo data when the database has no account yet (make run sets it).",
     )
     data_dir: Path = Field(default=Path("data"), description="Where local files are kept.")
-    redis_url: str | None = None
+    redis_url: str | None = Field(
+        default=None, description="Redis shared by all processes (failed-attempt counts)."
+    )
+    session_secret: str | None = Field(
+        default=None,
+        description="Signs dashboard session cookies; derived from the admin token if unset.",
+    )
+    session_max_age_seconds: int = Field(
+        default=12 * 3600, description="How long a dashboard sign-in lasts."
+    )
+    auth_failure_limit: int = Field(
+        default=10, description="Failed authentications per key and window before 429."
+    )
+    auth_failure_window_seconds: int = Field(
+        default=60, description="Length of the failed-authentication window."
+    )
 
     @property
     def is_sqlite(self) -> bool:

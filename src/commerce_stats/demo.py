@@ -16,9 +16,11 @@ from pathlib import Path
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.keys import new_secret
 from commerce_stats.kit.tenancy import Account
 
 DEMO_ACCOUNT_NAME = "Demo Shop"
+DEMO_DASHBOARD_USERNAME = "demo"
 CREDENTIALS_FILE = "demo-credentials.json"
 
 
@@ -56,8 +58,20 @@ def domain_loaders() -> list[DemoLoader]:
 
 def load_demo(database: Database, accounts: Accounts, seed: int = 20221019) -> DemoInfo:
     account, credentials = accounts.create(DEMO_ACCOUNT_NAME)
+    username = (
+        f"{DEMO_DASHBOARD_USERNAME}-{account.id}" if account.id > 1 else DEMO_DASHBOARD_USERNAME
+    )
+    credentials["dashboard_username"] = username
+    credentials["dashboard_password"] = new_secret()
+    accounts.set_dashboard_login(account.id, username, credentials["dashboard_password"])
     rng = random.Random(seed)
-    info = DemoInfo(account_id=account.id, credentials=credentials)
+    info = DemoInfo(
+        account_id=account.id,
+        credentials=credentials,
+        links=[
+            DemoLink("Dashboard (sign in with dashboard_username / dashboard_password)", "{base}/")
+        ],
+    )
     for loader in domain_loaders():
         info.links.extend(loader(database, account, credentials, rng))
     return info

@@ -10,6 +10,7 @@ from fastapi import Request
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.ratelimit import FailureLimiter
 
 
 @dataclass
@@ -17,6 +18,8 @@ class Runtime:
     settings: Settings
     database: Database
     accounts: Accounts
+    failures: FailureLimiter
+    """Failed-authentication counts, per credential and per client address."""
     services: dict[str, Any] = field(default_factory=dict)
     """Long-lived per-domain objects (ingest buffers, rate limiters), keyed by domain."""
 

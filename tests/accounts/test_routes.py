@@ -7,6 +7,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.app import create_app
+from commerce_stats.config import Settings
+
 CREDENTIAL_NAMES = {
     "organization_key",
     "ingest_key",
@@ -108,7 +112,7 @@ def test_unknown_feature_is_422_naming_features(
         "/admin/v1/accounts", json={"name": "Acme", "features": ["nope"]}, headers=admin_headers
     )
     assert response.status_code == 422
-    assert response.json()["error"]["field"] == "features"
+    assert response.json()["error"]["field"] == "features.0"
     assert _listed(client, admin_headers) == []
 
 
@@ -206,3 +210,93 @@ def test_rotate_on_unknown_account_is_404(
         headers=admin_headers,
     )
     assert response.status_code == 404
+
+
+def test_repeated_wrong_tokens_are_answered_429_even_with_the_right_one(
+    settings: Settings, admin_headers: dict[str, str]
+) -> None:
+    limited = settings.model_copy(update={"auth_failure_limit": 3})
+    with TestClient(create_app(limited)) as client:
+        for _ in range(3):
+            assert (
+                client.get("/admin/v1/accounts", headers={"Authorization": "Bearer x"}).status_code
+                == 401
+            )
+        response = client.get("/admin/v1/accounts", headers=admin_headers)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "too_many_attempts"
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+def test_dashboard_login_is_set_with_204(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount, accounts: Accounts
+) -> None:
+    created = make_account()
+    response = client.put(
+        f"/admin/v1/accounts/{created['id']}/dashboard-login",
+        json={"username": "acme", "password": "a long passphrase"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 204
+    login = accounts.verify_dashboard_login("acme", "a long passphrase")
+    assert login is not None
+    assert login.account.id == created["id"]
+
+
+def test_dashboard_login_refuses_short_passwords(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount, accounts: Accounts
+) -> None:
+    created = make_account()
+    response = client.put(
+        f"/admin/v1/accounts/{created['id']}/dashboard-login",
+        json={"username": "acme", "password": "short"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "password"
+    assert accounts.dashboard_login_version(created["id"]) is None
+
+
+def test_dashboard_username_of_another_account_is_409(
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount, accounts: Accounts
+) -> None:
+    first, second = make_account("One"), make_account("Two")
+    body = {"username": "shared", "password": "a long passphrase"}
+    url = "/admin/v1/accounts/{}/dashboard-login"
+    assert client.put(url.format(first["id"]), json=body, headers=admin_headers).status_code == 204
+    response = client.put(url.format(second["id"]), json=body, headers=admin_headers)
+    assert response.status_code == 409
+    assert response.json()["error"]["field"] == "username"
+    assert accounts.dashboard_login_version(second["id"]) is None
+
+
+def test_dashboard_login_on_unknown_account_is_404(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.put(
+        "/admin/v1/accounts/9/dashboard-login",
+        json={"username": "acme", "password": "a long passphrase"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 404
+
+
+def test_body_that_is_not_utf8_is_400_and_creates_nothing(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/admin/v1/accounts",
+        content=b'{"name": "\xff"}',
+        headers={**admin_headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
+    assert _listed(client, admin_headers) == []
+
+
+def test_account_id_beyond_the_integer_range_is_422(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.get("/admin/v1/accounts/99999999999999999999", headers=admin_headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "account_id"

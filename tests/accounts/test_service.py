@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 
 from commerce_stats.accounts.service import AccountChanges, Accounts
 from commerce_stats.accounts.tables import account_credentials
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret
 from commerce_stats.kit.tenancy import Account, Feature
 
@@ -94,3 +96,10 @@ def test_features_are_typed(make_service_account: MakeAccount) -> None:
     assert account.features == frozenset({Feature.PROMOTIONS})
     assert account.has(Feature.PROMOTIONS)
     assert not account.has(Feature.AFFILIATE)
+
+
+def test_unknown_feature_is_refused_naming_features(accounts: Accounts) -> None:
+    with pytest.raises(AdminError, match="unknown feature") as refused:
+        accounts.create("Acme", features=["nope"])
+    assert refused.value.field == "features"
+    assert accounts.list() == []

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
-from commerce_stats.accounts.tables import account_credentials, accounts
+from commerce_stats.accounts.tables import account_credentials, accounts, dashboard_logins
 
 
 def insert_account(
@@ -103,3 +103,53 @@ def public_ids(conn: Connection, account_id: int) -> dict[str, str]:
         .where(account_credentials.c.public_id.is_not(None))
     )
     return {row.name: row.public_id for row in conn.execute(query)}
+
+
+def select_dashboard_login_by_username(conn: Connection, username: str) -> Row[Any] | None:
+    query = (
+        select(accounts, dashboard_logins.c.password_hash, dashboard_logins.c.version)
+        .join(dashboard_logins, dashboard_logins.c.account_id == accounts.c.id)
+        .where(dashboard_logins.c.username == username)
+    )
+    return conn.execute(query).first()
+
+
+def select_dashboard_login(conn: Connection, account_id: int) -> Row[Any] | None:
+    query = select(dashboard_logins).where(dashboard_logins.c.account_id == account_id)
+    return conn.execute(query).first()
+
+
+def username_taken_by_other(conn: Connection, *, username: str, account_id: int) -> bool:
+    query = (
+        select(dashboard_logins.c.account_id)
+        .where(dashboard_logins.c.username == username)
+        .where(dashboard_logins.c.account_id != account_id)
+    )
+    return conn.execute(query).first() is not None
+
+
+def save_dashboard_login(
+    conn: Connection, *, account_id: int, username: str, password_hash: str, now: datetime
+) -> None:
+    """Insert the account's sign-in, or replace it and bump its version."""
+    if select_dashboard_login(conn, account_id) is None:
+        conn.execute(
+            insert(dashboard_logins).values(
+                account_id=account_id,
+                username=username,
+                password_hash=password_hash,
+                version=1,
+                updated_at=now,
+            )
+        )
+        return
+    conn.execute(
+        update(dashboard_logins)
+        .where(dashboard_logins.c.account_id == account_id)
+        .values(
+            username=username,
+            password_hash=password_hash,
+            version=dashboard_logins.c.version + 1,
+            updated_at=now,
+        )
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Response
 
 from commerce_stats.accounts.schemas import (
     AccountCreate,
@@ -13,11 +13,12 @@ from commerce_stats.accounts.schemas import (
     AccountOut,
     AccountPatch,
     Credentials,
+    DashboardLoginIn,
     RotatedCredential,
     RotateRequest,
 )
 from commerce_stats.accounts.service import AccountChanges, Accounts
-from commerce_stats.kit.admin_http import admin_router
+from commerce_stats.kit.admin_http import AccountId, admin_router
 from commerce_stats.runtime import Runtime, get_runtime
 
 router = admin_router(tags=["admin: accounts"])
@@ -43,12 +44,12 @@ def list_accounts(accounts: AccountsDep) -> AccountList:
 
 
 @router.get("/accounts/{account_id}", response_model=AccountOut)
-def get_account(account_id: int, accounts: AccountsDep) -> AccountOut:
+def get_account(account_id: AccountId, accounts: AccountsDep) -> AccountOut:
     return AccountOut.of(*accounts.describe(account_id))
 
 
 @router.patch("/accounts/{account_id}", response_model=AccountOut)
-def patch_account(account_id: int, body: AccountPatch, accounts: AccountsDep) -> AccountOut:
+def patch_account(account_id: AccountId, body: AccountPatch, accounts: AccountsDep) -> AccountOut:
     changes = AccountChanges(
         name=body.name, features=body.features, timezone=body.timezone, disabled=body.disabled
     )
@@ -57,8 +58,17 @@ def patch_account(account_id: int, body: AccountPatch, accounts: AccountsDep) ->
 
 @router.post("/accounts/{account_id}/credentials/rotate", response_model=RotatedCredential)
 def rotate_credential(
-    account_id: int, body: RotateRequest, accounts: AccountsDep
+    account_id: AccountId, body: RotateRequest, accounts: AccountsDep
 ) -> RotatedCredential:
     return RotatedCredential(
         credential=body.credential, secret=accounts.rotate(account_id, body.credential)
     )
+
+
+@router.put("/accounts/{account_id}/dashboard-login", status_code=204)
+def set_dashboard_login(
+    account_id: AccountId, body: DashboardLoginIn, accounts: AccountsDep
+) -> Response:
+    """Set the username and password that open the dashboard on this account."""
+    accounts.set_dashboard_login(account_id, body.username, body.password)
+    return Response(status_code=204)

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from commerce_stats.kit.tenancy import Account
 
+FeatureName = Literal["video_ecommerce", "affiliate", "promotions"]
+RotatableCredential = Literal[
+    "organization_key",
+    "ingest_key",
+    "affiliate_access_token",
+    "affiliate_rest_token",
+    "promotions_password",
+]
+
 
 class AccountCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(max_length=200, examples=["Acme"])
-    features: list[str] | None = Field(
+    name: str = Field(min_length=1, max_length=200, examples=["Acme"])
+    features: list[FeatureName] | None = Field(
         default=None,
         description="Any of video_ecommerce, affiliate, promotions; all three when omitted.",
     )
@@ -23,8 +33,8 @@ class AccountCreate(BaseModel):
 class AccountPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=200)
-    features: list[str] | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    features: list[FeatureName] | None = None
     timezone: str | None = None
     disabled: bool | None = None
 
@@ -32,7 +42,14 @@ class AccountPatch(BaseModel):
 class RotateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    credential: str = Field(examples=["organization_key"])
+    credential: RotatableCredential = Field(examples=["organization_key"])
+
+
+class DashboardLoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=100, examples=["acme-ops"])
+    password: str = Field(min_length=10, max_length=1000, examples=["a long passphrase"])
 
 
 class Credentials(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,13 @@ from sqlalchemy import Connection, Row
 from commerce_stats.accounts import repository
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
-from commerce_stats.kit.keys import digests_equal, hash_secret, new_secret
+from commerce_stats.kit.keys import (
+    digests_equal,
+    hash_password,
+    hash_secret,
+    new_secret,
+    verify_password,
+)
 from commerce_stats.kit.tenancy import ALL_FEATURES, Account, Feature
 from commerce_stats.kit.timeutil import is_valid_zone, utc_now
 
@@ -27,12 +33,27 @@ SECRET_CREDENTIALS: tuple[str, ...] = (
 PUBLIC_CREDENTIALS: tuple[str, ...] = ("affiliate_login_id", "promotions_username")
 DEFAULT_TIMEZONE = "Europe/Berlin"
 MAX_NAME_LENGTH = 200
+MIN_PASSWORD_LENGTH = 10
+MAX_USERNAME_LENGTH = 100
+_DUMMY_PASSWORD_HASH = hash_password("timing-equaliser")
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardLogin:
+    """A verified dashboard sign-in: the account and the version of its password.
+
+    The version goes into the session so that changing the password ends every
+    session opened with the old one.
+    """
+
+    account: Account
+    version: int
 
 
 @dataclass(frozen=True, slots=True)
 class AccountChanges:
     name: str | None = None
-    features: list[str] | None = None
+    features: Sequence[str] | None = None
     timezone: str | None = None
     disabled: bool | None = None
 
@@ -263,6 +284,65 @@ class Accounts:
         if not digests_equal(row.secret_hash, digest) or row.disabled:
             return None
         return _row_to_account(row)
+
+    def set_dashboard_login(self, account_id: int, username: str, password: str) -> None:
+        """Create or replace the account's dashboard sign-in; old sessions stop working."""
+        clean = _checked_username(username)
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AdminError(
+                f"password must have at least {MIN_PASSWORD_LENGTH} characters",
+                status=422,
+                code="invalid_field",
+                field="password",
+            )
+        password_hash = hash_password(password)
+        with self.database.write() as conn:
+            if repository.select_account(conn, account_id) is None:
+                raise _not_found(account_id)
+            if repository.username_taken_by_other(conn, username=clean, account_id=account_id):
+                raise AdminError(
+                    f"username {clean!r} is taken", status=409, code="conflict", field="username"
+                )
+            repository.save_dashboard_login(
+                conn,
+                account_id=account_id,
+                username=clean,
+                password_hash=password_hash,
+                now=utc_now(),
+            )
+
+    def verify_dashboard_login(self, username: str, password: str) -> DashboardLogin | None:
+        """The enabled account whose dashboard sign-in this is, else None.
+
+        An unknown username costs the same scrypt work as a wrong password, so
+        the answer's timing does not tell which usernames exist.
+        """
+        with self.database.read() as conn:
+            row = repository.select_dashboard_login_by_username(conn, username.strip())
+        if row is None:
+            verify_password(password, _DUMMY_PASSWORD_HASH)
+            return None
+        if not verify_password(password, row.password_hash) or row.disabled:
+            return None
+        return DashboardLogin(_row_to_account(row), row.version)
+
+    def dashboard_login_version(self, account_id: int) -> int | None:
+        """The current password version of the account's dashboard sign-in, if it has one."""
+        with self.database.read() as conn:
+            row = repository.select_dashboard_login(conn, account_id)
+        return None if row is None else int(row.version)
+
+
+def _checked_username(username: str) -> str:
+    clean = username.strip()
+    if not clean or len(clean) > MAX_USERNAME_LENGTH or any(ch.isspace() for ch in clean):
+        raise AdminError(
+            f"username must be 1 to {MAX_USERNAME_LENGTH} characters without spaces",
+            status=422,
+            code="invalid_field",
+            field="username",
+        )
+    return clean
 
 
 def _require(row: Row[Any] | None) -> Row[Any]:

@@ -35,3 +35,18 @@ account_credentials = Table(
     Index("ix_account_credentials_lookup", "name", "secret_hash", unique=True),
     Index("ix_account_credentials_public", "name", "public_id", unique=True),
 )
+
+dashboard_logins = Table(
+    "dashboard_logins",
+    metadata,
+    Column(
+        "account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -18,14 +18,21 @@ from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import digests_equal, hash_secret
 from commerce_stats.kit.web import (
     bearer_token,
+    client_address,
     first_error_location,
     is_json_decode_error,
     surface_route_class,
 )
 
+MAX_ID = 2**31 - 1
+
+AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="The account's id.")]
+"""An account id in an admin path: bounded so it always fits the database's integer."""
+
 ADMIN_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed request"},
     401: {"description": "Missing or wrong admin token"},
+    429: {"description": "Too many failed attempts from this address"},
     404: {"description": "Unknown resource"},
     422: {"description": "A field has an invalid value"},
 }
@@ -35,7 +42,9 @@ def render_admin_error(error: AdminError) -> JSONResponse:
     body: dict[str, Any] = {"code": error.code, "message": error.message}
     if error.field is not None:
         body["field"] = error.field
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    headers = dict(error.headers)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse({"error": body}, status_code=error.status, headers=headers)
 
 
@@ -54,12 +63,27 @@ AdminRoute = surface_route_class(AdminError, render_admin_error, _from_validatio
 
 
 def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Refuses the request unless it carries the configured admin token."""
-    expected: str | None = request.app.state.runtime.settings.admin_token
+    """Refuses the request unless it carries the configured admin token.
+
+    Wrong tokens are counted per client address; past the limit every attempt
+    from that address is answered 429 until the window ends.
+    """
+    runtime = request.app.state.runtime
+    expected: str | None = runtime.settings.admin_token
     given = bearer_token(authorization)
     if expected is None or given is None:
         raise AdminError("admin token required", status=401, code="unauthorized")
+    failure_key = f"admin:{client_address(request)}"
+    verdict = runtime.failures.check(failure_key)
+    if not verdict.allowed:
+        raise AdminError(
+            "too many failed attempts; retry later",
+            status=429,
+            code="too_many_attempts",
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
     if not digests_equal(hash_secret(given), hash_secret(expected)):
+        runtime.failures.record_failure(failure_key)
         raise AdminError("admin token is not valid", status=401, code="unauthorized")
 
 

@@ -17,12 +17,14 @@ class ServiceError(Exception):
         status: int = 400,
         code: str = "invalid_request",
         field: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
         self.field = field
+        self.headers = headers or {}
 
 
 class AdminError(ServiceError):

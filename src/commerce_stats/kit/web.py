@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 
 from commerce_stats.kit.errors import ServiceError
 
@@ -43,6 +44,10 @@ def surface_route_class(
                     return render(exc)
                 except RequestValidationError as exc:
                     return render(from_validation(exc))
+                except HTTPException as exc:
+                    if exc.status_code != 400:
+                        raise
+                    return render(from_validation(unparsable_body(str(exc.detail))))
                 except Exception:
                     log.exception("unhandled error on %s %s", request.method, request.url.path)
                     return render(internal_error())
@@ -50,6 +55,11 @@ def surface_route_class(
             return guarded
 
     return SurfaceRoute
+
+
+def unparsable_body(detail: str) -> RequestValidationError:
+    """The validation error for a body that could not even be decoded (bad UTF-8)."""
+    return RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": detail}])
 
 
 def first_error_location(exc: RequestValidationError) -> tuple[str, str]:
@@ -74,3 +84,8 @@ def bearer_token(authorization: str | None) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def client_address(request: Request) -> str:
+    """The peer's address as the server sees it (proxies are not trusted)."""
+    return request.client.host if request.client else "unknown"

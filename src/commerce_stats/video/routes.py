@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
 
-from commerce_stats.kit.admin_http import admin_router
+from commerce_stats.kit.admin_http import AccountId, admin_router
 from commerce_stats.kit.web import first_error_location, surface_route_class
 from commerce_stats.runtime import Runtime
 from commerce_stats.video.errors import VideoError
@@ -45,6 +46,21 @@ PIXEL_GIF = (
     b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 )
 PIXEL_FIELDS = ("content_key", "ecommerce_key", "type", "event_id", "device_type", "timestamp")
+EVENTS_BODY = {
+    "required": True,
+    "description": "Events as a JSON array, NDJSON, or a sendBeacon text/plain body.",
+    "content": {
+        media: {"schema": {"type": "string"}}
+        for media in ("application/json", "application/x-ndjson", "text/plain")
+    },
+}
+NDJSON_BODY = {
+    "required": True,
+    "description": "One JSON object a line (a video or an ecommerce item).",
+    "content": {
+        media: {"schema": {"type": "string"}} for media in ("application/x-ndjson", "text/plain")
+    },
+}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorAnswer, "description": text}
     for status, text in (
@@ -135,15 +151,7 @@ def _ingest_key(request: Request) -> str | None:
     "/events",
     response_model=IngestAnswer,
     responses=ERROR_RESPONSES,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                media: {"schema": {"type": "string"}}
-                for media in ("application/json", "application/x-ndjson", "text/plain")
-            },
-        }
-    },
+    openapi_extra={"requestBody": EVENTS_BODY},
 )
 async def post_events(request: Request) -> Response:
     """A batch of events: a JSON array, NDJSON, or a ``sendBeacon`` text/plain body.
@@ -244,37 +252,38 @@ def get_ecommerce_reports(request: Request, service: ServiceDep) -> StreamingRes
 
 @admin.put("/accounts/{account_id}/videos/{content_key}", response_model=VideoOut)
 def put_video(
-    account_id: int, content_key: str, body: VideoFields, service: ServiceDep
+    account_id: AccountId, content_key: str, body: VideoFields, service: ServiceDep
 ) -> dict[str, Any]:
     """Create or replace a video (every ``video_info`` field) and its attached items."""
     return service.put_video(account_id, content_key, body)
 
 
 @admin.get("/accounts/{account_id}/videos/{content_key}", response_model=VideoOut)
-def get_video(account_id: int, content_key: str, service: ServiceDep) -> dict[str, Any]:
+def get_video(account_id: AccountId, content_key: str, service: ServiceDep) -> dict[str, Any]:
     return service.get_video(account_id, content_key)
 
 
 @admin.put("/accounts/{account_id}/ecommerce-items/{ecommerce_key}", response_model=ItemOut)
 def put_item(
-    account_id: int, ecommerce_key: str, body: ItemFields, service: ServiceDep
+    account_id: AccountId, ecommerce_key: str, body: ItemFields, service: ServiceDep
 ) -> dict[str, Any]:
     return service.put_item(account_id, ecommerce_key, body)
 
 
 @admin.get("/accounts/{account_id}/ecommerce-items/{ecommerce_key}", response_model=ItemOut)
-def get_item(account_id: int, ecommerce_key: str, service: ServiceDep) -> dict[str, Any]:
+def get_item(account_id: AccountId, ecommerce_key: str, service: ServiceDep) -> dict[str, Any]:
     return service.get_item(account_id, ecommerce_key)
 
 
-@admin.post("/accounts/{account_id}/catalog/bulk", response_model=BulkResult)
-def bulk_catalog(
-    account_id: int,
-    service: ServiceDep,
-    body: Annotated[bytes, Body(media_type="application/x-ndjson")],
-) -> BulkResult:
+@admin.post(
+    "/accounts/{account_id}/catalog/bulk",
+    response_model=BulkResult,
+    openapi_extra={"requestBody": NDJSON_BODY},
+)
+async def bulk_catalog(account_id: AccountId, request: Request) -> BulkResult:
     """NDJSON, one object a line: ``{"kind": "video", "content_key": ..., <video fields>}``
     or ``{"kind": "ecommerce_item", "ecommerce_key": ..., "ecommerce_name", "ecommerce_link"}``.
     All-or-nothing: a bad line refuses the whole body (422 naming the lines)."""
-    videos, items = service.bulk_upsert(account_id, body)
+    body = await request.body()
+    videos, items = await run_in_threadpool(_service_of(request).bulk_upsert, account_id, body)
     return BulkResult(videos=videos, ecommerce_items=items)

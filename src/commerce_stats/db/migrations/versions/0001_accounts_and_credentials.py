@@ -1,4 +1,4 @@
-"""accounts and credentials
+"""accounts, credentials and dashboard logins
 
 Revision ID: 0001
 Revises:
@@ -49,8 +49,26 @@ def upgrade() -> None:
         batch_op.create_index("ix_account_credentials_lookup", ["name", "secret_hash"], unique=True)
         batch_op.create_index("ix_account_credentials_public", ["name", "public_id"], unique=True)
 
+    op.create_table(
+        "dashboard_logins",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("username", sa.String(length=100), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("updated_at", commerce_stats.db.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_dashboard_logins_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", name=op.f("pk_dashboard_logins")),
+        sa.UniqueConstraint("username", name=op.f("uq_dashboard_logins_username")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("dashboard_logins")
     with op.batch_alter_table("account_credentials", schema=None) as batch_op:
         batch_op.drop_index("ix_account_credentials_public")
         batch_op.drop_index("ix_account_credentials_lookup")

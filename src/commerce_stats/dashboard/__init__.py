@@ -1,0 +1,1 @@
+"""Server-rendered dashboard: the numbers of every domain in a browser."""

@@ -1,0 +1,221 @@
+"""Dashboard pages: sign-in, account picker, and the per-domain pages.
+
+HTML only; every page that shows data needs a session cookie, every form
+carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from commerce_stats.dashboard.service import (
+    DashboardError,
+    Session,
+    SessionCodec,
+    choose_account,
+    csrf_matches,
+    session_secret,
+    sign_in_with_admin_token,
+    sign_in_with_password,
+    viewed_account,
+)
+from commerce_stats.kit.tenancy import Account
+from commerce_stats.kit.web import client_address
+from commerce_stats.runtime import Runtime, get_runtime
+
+HERE = Path(__file__).parent
+
+
+def _plotly_js() -> Path:
+    """plotly.min.js as shipped inside the plotly package (found without importing it)."""
+    spec = find_spec("plotly")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the plotly package is not installed")
+    return Path(spec.origin).parent / "package_data" / "plotly.min.js"
+
+
+PLOTLY_JS = _plotly_js()
+SESSION_COOKIE = "cs_session"
+SIGN_IN_COOKIE = "cs_signin"
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["thousands"] = lambda value: f"{value:,}"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    session: Session
+    account: Account
+
+
+def _codec(runtime: Runtime) -> SessionCodec:
+    codec = runtime.services.get("dashboard.sessions")
+    if codec is None:
+        codec = SessionCodec(
+            session_secret(runtime.settings), runtime.settings.session_max_age_seconds
+        )
+        runtime.services["dashboard.sessions"] = codec
+    assert isinstance(codec, SessionCodec)
+    return codec
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def _redirect(location: str) -> HTTPException:
+    return HTTPException(status_code=303, headers={"Location": location})
+
+
+def current_session(request: Request, runtime: RuntimeDep) -> Session:
+    session = _codec(runtime).load(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        raise _redirect("/sign-in")
+    return session
+
+
+SessionDep = Annotated[Session, Depends(current_session)]
+
+
+def current_viewer(session: SessionDep, runtime: RuntimeDep) -> Viewer:
+    account = viewed_account(runtime.accounts, session)
+    if account is None:
+        raise _redirect("/accounts" if session.admin else "/sign-in")
+    return Viewer(session, account)
+
+
+ViewerDep = Annotated[Viewer, Depends(current_viewer)]
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def page(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    """A rendered page; ``viewer`` in the context fills the navigation bar."""
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def _sign_in_page(
+    request: Request, runtime: Runtime, error: DashboardError | None = None
+) -> HTMLResponse:
+    cookie, token = _codec(runtime).new_sign_in_token()
+    response = page(
+        request,
+        "sign_in.html",
+        {"csrf_token": token, "error": error},
+        status_code=error.status if error else 200,
+    )
+    if error is not None:
+        for name, value in error.headers.items():
+            response.headers[name] = value
+    _set_cookie(request, response, SIGN_IN_COOKIE, cookie, 3600)
+    return response
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    return _sign_in_page(request, runtime)
+
+
+@router.post("/sign-in", response_model=None)
+def sign_in(
+    request: Request,
+    runtime: RuntimeDep,
+    csrf_token: Annotated[str, Form()] = "",
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    admin_token: Annotated[str, Form()] = "",
+) -> Response:
+    codec = _codec(runtime)
+    if not codec.sign_in_token_matches(request.cookies.get(SIGN_IN_COOKIE), csrf_token):
+        error = DashboardError("The form expired; please try again.", status=400, code="csrf")
+        return _sign_in_page(request, runtime, error)
+    client = client_address(request)
+    try:
+        if admin_token:
+            session = sign_in_with_admin_token(
+                runtime.settings, runtime.failures, admin_token, client
+            )
+        else:
+            session = sign_in_with_password(
+                runtime.accounts, runtime.failures, username, password, client
+            )
+    except DashboardError as error:
+        return _sign_in_page(request, runtime, error)
+    response = RedirectResponse("/accounts" if session.admin else "/", status_code=303)
+    _set_cookie(request, response, SESSION_COOKIE, codec.dump(session), codec.max_age_seconds)
+    response.delete_cookie(SIGN_IN_COOKIE, path="/")
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(session: SessionDep, csrf_token: Annotated[str, Form()] = "") -> Response:
+    if not csrf_matches(session, csrf_token):
+        return Response("CSRF token missing or wrong", status_code=400)
+    response = RedirectResponse("/sign-in", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+def account_picker(request: Request, session: SessionDep, runtime: RuntimeDep) -> HTMLResponse:
+    if not session.admin:
+        raise _redirect("/")
+    return page(
+        request,
+        "picker.html",
+        {"accounts": runtime.accounts.list(), "csrf_token": session.csrf, "session": session},
+    )
+
+
+@router.post("/accounts/select")
+def select_account(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    account_id: Annotated[int, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    if not csrf_matches(session, csrf_token):
+        return Response("CSRF token missing or wrong", status_code=400)
+    try:
+        chosen = choose_account(runtime.accounts, session, account_id)
+    except DashboardError as error:
+        return Response(error.message, status_code=error.status)
+    codec = _codec(runtime)
+    response = RedirectResponse("/", status_code=303)
+    _set_cookie(request, response, SESSION_COOKIE, codec.dump(chosen), codec.max_age_seconds)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, viewer: ViewerDep) -> HTMLResponse:
+    return page(request, "overview.html", {"viewer": viewer, "active": "overview"})
+
+
+@router.get("/static/vendor/plotly.min.js")
+def plotly_js() -> FileResponse:
+    """The charting library, served from its Python package: no CDN, works offline."""
+    return FileResponse(
+        PLOTLY_JS,
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
