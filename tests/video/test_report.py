@@ -386,3 +386,20 @@ def test_report_reads_only_the_callers_account(
     assert body["data"]["ecommerce_stats"] == []
     assert body["data"]["ecommerce_info"] == []
     assert report(owner).json()["data"]["ecommerce_stats"][0]["ecommerce_viewed"] == 1
+
+
+def test_repeated_wrong_organization_keys_are_answered_429(
+    client: TestClient, video_account: Callable[..., dict[str, Any]], report: Callable[..., Any]
+) -> None:
+    account = video_account()
+    wrong = {"organization_key": "guess", "start_date": "2022-10-01", "end_date": "2022-10-02"}
+    statuses = [
+        client.get("/prod/get_ecommerce_reports", params=wrong).status_code for _ in range(10)
+    ]
+
+    refused = report(account)
+
+    assert statuses == [401] * 10
+    assert refused.status_code == 429
+    assert refused.json() == {"status": "error", "message": "too many failed attempts; retry later"}
+    assert int(refused.headers["retry-after"]) > 0

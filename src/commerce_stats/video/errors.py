@@ -19,6 +19,7 @@ class VideoError(ServiceError):
         code: str = "invalid_request",
         field: str | None = None,
         problems: list[tuple[int, str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(message, status=status, code=code, field=field)
+        super().__init__(message, status=status, code=code, field=field, headers=headers)
         self.problems = problems or []

@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
 
 from commerce_stats.kit.admin_http import AccountId, admin_router
-from commerce_stats.kit.web import first_error_location, surface_route_class
+from commerce_stats.kit.web import client_address, first_error_location, surface_route_class
 from commerce_stats.runtime import Runtime
 from commerce_stats.video.errors import VideoError
 from commerce_stats.video.events import BatchResult
@@ -68,6 +68,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "Unknown or missing key"),
         (403, "The organization has no video ecommerce add-on"),
         (413, "Too many events or too large a body"),
+        (429, "Too many failed organization_key attempts from this address"),
         (422, "Some events were rejected (each listed with its index); nothing was counted"),
         (503, "The events could not be committed; nothing was counted"),
     )
@@ -82,7 +83,7 @@ def render_video_error(error: VideoError) -> Response:
         orjson.dumps(body),
         status_code=error.status,
         media_type="application/json",
-        headers={"Access-Control-Allow-Origin": "*"},
+        headers={"Access-Control-Allow-Origin": "*", **error.headers},
     )
 
 
@@ -117,7 +118,7 @@ ServiceDep = Annotated[VideoService, Depends(_service)]
 
 def start_video(runtime: Runtime) -> None:
     """Startup hook: the service and its group-commit thread."""
-    service = VideoService(runtime.database, runtime.accounts)
+    service = VideoService(runtime.database, runtime.accounts, runtime.failures)
     service.start()
     runtime.services[SERVICE_KEY] = service
 
@@ -243,7 +244,7 @@ def _report_chunks(report: Report) -> Iterator[bytes]:
 )
 def get_ecommerce_reports(request: Request, service: ServiceDep) -> StreamingResponse:
     """Ecommerce statistics per video, UTC day, device type and item (seed 000)."""
-    report = service.report(dict(request.query_params))
+    report = service.report(dict(request.query_params), client_address(request))
     return StreamingResponse(_report_chunks(report), media_type="application/json")
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Row
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
+from commerce_stats.kit.ratelimit import FailureLimiter
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.video import repository
@@ -282,9 +283,14 @@ def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
 class VideoService:
     """One per process: the catalog cache and the group committer live here."""
 
-    def __init__(self, database: Database, accounts: Accounts) -> None:
+    def __init__(
+        self, database: Database, accounts: Accounts, failures: FailureLimiter | None = None
+    ) -> None:
+        """``failures`` limits failed report authentications per client address; the
+        command line and the demo loader, which never authenticate, pass none."""
         self.database = database
         self.accounts = accounts
+        self.failures = failures
         self.catalogs = CatalogCache(database)
         self.committer = GroupCommitter(database)
 
@@ -418,6 +424,18 @@ class VideoService:
         batch = self.prepare(account, [to_raw_event(event)], user_agent, utc_now())
         return await self.commit(batch)
 
+    def _refuse_if_limited(self, failure_key: str) -> None:
+        if self.failures is None:
+            return
+        verdict = self.failures.check(failure_key)
+        if not verdict.allowed:
+            raise VideoError(
+                "too many failed attempts; retry later",
+                status=429,
+                code="too_many_attempts",
+                headers={"Retry-After": str(verdict.retry_after)},
+            )
+
     async def commit(self, batch: Batch) -> BatchResult:
         try:
             return await self.committer.commit(batch)
@@ -456,11 +474,19 @@ class VideoService:
 
     # report ------------------------------------------------------------------------------
 
-    def report(self, params: Mapping[str, str]) -> Report:
-        """The authorised report for the request's parameters (read when opened)."""
+    def report(self, params: Mapping[str, str], client: str) -> Report:
+        """The authorised report for the request's parameters (read when opened).
+
+        Failed organization keys are counted per client address; past the limit the
+        address is answered 429 until the window ends, even with a right key.
+        """
         query = parse_report_query(params)
+        failure_key = f"organization_key:{client}"
+        self._refuse_if_limited(failure_key)
         account = self.accounts.authenticate("organization_key", query.organization_key)
         if account is None:
+            if self.failures is not None:
+                self.failures.record_failure(failure_key)
             raise VideoError("unknown organization_key", status=401, field="organization_key")
         if not account.has(Feature.VIDEO_ECOMMERCE):
             raise VideoError("the organization has no video ecommerce add-on", status=403)
