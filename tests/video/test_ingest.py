@@ -374,3 +374,17 @@ def test_pixel_of_another_accounts_video_is_refused(
     assert response.status_code == 422
     assert response.json()["errors"] == [{"index": 0, "reason": f"unknown content_key '{VIDEO_A}'"}]
     assert _rows(report, owner) == []
+
+
+def test_body_over_5_mb_is_413_and_counts_nothing(
+    client: TestClient, video_account: Callable[..., dict[str, Any]], report: Callable[..., Any]
+) -> None:
+    account = video_account()
+    padding = "x" * 1000
+    body = orjson.dumps([event("ecommerce_viewed", pad=padding) for _ in range(5300)])
+    response = client.post(
+        "/prod/events", content=body, headers={"X-Ingest-Key": account["credentials"]["ingest_key"]}
+    )
+    assert response.status_code == 413
+    assert response.json() == {"status": "error", "message": "body is larger than 5 MB"}
+    assert _rows(report, account) == []

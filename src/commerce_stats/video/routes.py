@@ -31,7 +31,7 @@ from commerce_stats.video.schemas import (
     VideoOut,
     stats_rows_json,
 )
-from commerce_stats.video.service import Report, VideoService
+from commerce_stats.video.service import MAX_BODY_BYTES, Report, VideoService
 
 SERVICE_KEY = "video"
 log = logging.getLogger("commerce_stats.video")
@@ -144,6 +144,22 @@ def _ingest_answer(result: BatchResult) -> Response:
     return Response(orjson.dumps(body), media_type="application/json", headers=CORS_HEADERS)
 
 
+async def _capped_body(request: Request) -> bytes:
+    """The body, refused with 413 as soon as it passes ``MAX_BODY_BYTES`` (never buffered
+    whole when it is too large)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise VideoError("body is larger than 5 MB", status=413)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise VideoError("body is larger than 5 MB", status=413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _ingest_key(request: Request) -> str | None:
     return request.headers.get("x-ingest-key") or request.query_params.get("ingest_key")
 
@@ -160,7 +176,7 @@ async def post_events(request: Request) -> Response:
     Answered only after the events are committed; all-or-nothing (422 lists bad events).
     """
     result = await _service_of(request).ingest(
-        _ingest_key(request), await request.body(), request.headers.get("user-agent", "")
+        _ingest_key(request), await _capped_body(request), request.headers.get("user-agent", "")
     )
     return _ingest_answer(result)
 
