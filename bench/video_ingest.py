@@ -173,8 +173,8 @@ def measure(backend: str, database_url: str, args: argparse.Namespace) -> list[t
         for _ in range(args.runs):
             pairs.append(
                 (
-                    requests_per_second(port, noop_request, 16, args.seconds, 8),
-                    requests_per_second(port, pixel_request, 16, args.seconds, 8),
+                    requests_per_second(port, noop_request, 32, args.seconds, 8),
+                    requests_per_second(port, pixel_request, 32, args.seconds, 8),
                 )
             )
         noop = median([noop[0] for noop, _ in pairs])
@@ -184,7 +184,7 @@ def measure(backend: str, database_url: str, args: argparse.Namespace) -> list[t
             (
                 backend,
                 "GET /bench/noop (baseline)",
-                "16 x 8 pipelined",
+                "32 x 8 pipelined",
                 f"{noop:,.0f}",
                 "",
                 "1.00",
@@ -195,7 +195,7 @@ def measure(backend: str, database_url: str, args: argparse.Namespace) -> list[t
             (
                 backend,
                 "GET /prod/pixel.gif (beacon)",
-                "16 x 8 pipelined",
+                "32 x 8 pipelined",
                 f"{pixel:,.0f}",
                 f"{pixel:,.0f} ({max(p[0] for _, p in pairs):,.0f})",
                 f"{ratio:.2f}",
