@@ -88,8 +88,12 @@ class BatchResult:
     bots: int
 
 
-class RawEvent(msgspec.Struct):
-    """An event as sent; every field optional here, the rules are checked in ``read_event``."""
+class RawEvent(msgspec.Struct, gc=False):
+    """An event as sent; every field optional here, the rules are checked in ``read_event``.
+
+    ``gc=False``: an event holds only strings and numbers, so it can never be part of a
+    reference cycle, and leaving thousands per request out of the cycle collector's
+    bookkeeping is measurably cheaper."""
 
     type: str | None = None
     content_key: str | None = None
@@ -244,8 +248,9 @@ def build_batch(
     batch = Batch(account_id=account_id)
     problems: list[tuple[int, str]] = []
     clock = _Clock(received_at)
+    plain = batch.plain
+    position = -1
     for position, event in enumerate(events):
-        batch.received += 1
         try:
             read = read_event(event, catalog, request_user_agent, clock)
         except ValueError as exc:
@@ -255,10 +260,15 @@ def build_batch(
             batch.bots += 1
             continue
         event_id, key, index = read
-        if event_id is None:
-            batch.add(key, index)
-        else:
+        if event_id is not None:
             batch.identified.append((event_id, key, index))
+            continue
+        counts = plain.get(key)
+        if counts is None:
+            counts = plain[key] = [0, 0, 0, 0, 0]
+        if index != LOADED:
+            counts[index] += 1
+    batch.received = position + 1
     return batch, problems
 
 

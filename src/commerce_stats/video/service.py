@@ -55,12 +55,17 @@ _bulk_adapter: TypeAdapter[BulkVideo | BulkItem] = TypeAdapter(BulkLine)
 
 
 class CatalogCache:
-    """Each account's catalog keys in memory, dropped on every catalog write in this process."""
+    """Each account's catalog keys in memory, dropped on every catalog write in this process.
+
+    A generation number per account keeps a reload that raced with a write from storing
+    the catalog it read before that write.
+    """
 
     def __init__(self, database: Database, ttl_seconds: float = CATALOG_TTL_SECONDS) -> None:
         self.database = database
         self.ttl_seconds = ttl_seconds
         self._entries: dict[int, tuple[float, Catalog]] = {}
+        self._generations: dict[int, int] = {}
         self._lock = threading.Lock()
 
     def get(self, account_id: int) -> tuple[Catalog, float]:
@@ -72,17 +77,20 @@ class CatalogCache:
         return self.reload(account_id), 0.0
 
     def reload(self, account_id: int) -> Catalog:
+        generation = self._generations.get(account_id, 0)
         with self.database.read() as conn:
             catalog = Catalog(
                 content_keys=frozenset(repository.content_keys(conn, account_id)),
                 ecommerce_keys=frozenset(repository.ecommerce_keys(conn, account_id)),
             )
         with self._lock:
-            self._entries[account_id] = (time.monotonic(), catalog)
+            if self._generations.get(account_id, 0) == generation:
+                self._entries[account_id] = (time.monotonic(), catalog)
         return catalog
 
     def invalidate(self, account_id: int) -> None:
         with self._lock:
+            self._generations[account_id] = self._generations.get(account_id, 0) + 1
             self._entries.pop(account_id, None)
 
 
