@@ -135,3 +135,14 @@ def test_prune_forgets_only_ids_older_than_the_cutoff(database: Database, accoun
         claimed_again = repository.claim_event_ids(conn, rows, cutoff=old)
     assert removed == 1
     assert claimed_again == {(account.id, "old")}
+
+
+def test_a_flush_takes_at_most_its_event_budget(database: Database, account: Account) -> None:
+    committer = GroupCommitter(database, max_events_per_flush=5)
+    futures = [committer.submit(_batch(account.id, viewed=3)) for _ in range(3)]
+    committer.start()
+    results = [future.result(timeout=30) for future in futures]
+    committer.stop()
+    assert committer.flushes == 3
+    assert [result.counted for result in results] == [3, 3, 3]
+    assert _totals(database, account.id) == (1, 9)

@@ -152,14 +152,16 @@ class GroupCommitter:
 
     def _take(self) -> list[_Pending]:
         """The oldest pending batches, up to ``max_events_per_flush`` events (at least one)."""
-        taken: list[_Pending] = []
+        cut = 0
         events = 0
-        while self._pending:
-            size = self._pending[0].batch.received
-            if taken and events + size > self.max_events_per_flush:
+        for pending in self._pending:
+            size = pending.batch.received
+            if cut and events + size > self.max_events_per_flush:
                 break
-            taken.append(self._pending.pop(0))
+            cut += 1
             events += size
+        taken = self._pending[:cut]
+        del self._pending[:cut]
         return taken
 
     def _flush(self, taken: list[_Pending]) -> None:
