@@ -265,3 +265,39 @@ def test_bulk_changes_only_that_account(
     )
     got = client.get(_url(owner["id"], "videos", VIDEO_A), headers=admin_headers).json()
     assert got["title"] == f"Video {VIDEO_A}"
+
+
+def test_nul_character_in_a_video_is_422_and_not_written(
+    client: TestClient, admin_headers: dict[str, str], video_account: Callable[..., dict[str, Any]]
+) -> None:
+    account = video_account()
+    response = client.put(
+        _url(account["id"], "videos", "nul"),
+        json={"title": "T", "privateTags": ["a\x00b"]},
+        headers=admin_headers,
+    )
+    assert response.status_code == 422
+    assert (
+        client.get(_url(account["id"], "videos", "nul"), headers=admin_headers).status_code == 404
+    )
+
+
+def test_nul_character_in_an_item_is_422(
+    client: TestClient, admin_headers: dict[str, str], video_account: Callable[..., dict[str, Any]]
+) -> None:
+    account = video_account()
+    response = client.put(
+        _url(account["id"], "ecommerce-items", "nul"),
+        json={"ecommerce_name": "a\x00", "ecommerce_link": "https://x.example"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 422
+
+
+def test_reading_a_malformed_key_is_404(
+    client: TestClient, admin_headers: dict[str, str], video_account: Callable[..., dict[str, Any]]
+) -> None:
+    account = video_account()
+    video = client.get(_url(account["id"], "videos", "a%00b"), headers=admin_headers)
+    item = client.get(_url(account["id"], "ecommerce-items", "a%00b"), headers=admin_headers)
+    assert (video.status_code, item.status_code) == (404, 404)

@@ -388,3 +388,17 @@ def test_body_over_5_mb_is_413_and_counts_nothing(
     assert response.status_code == 413
     assert response.json() == {"status": "error", "message": "body is larger than 5 MB"}
     assert _rows(report, account) == []
+
+
+def test_event_id_with_nul_is_rejected_not_a_failed_commit(
+    video_account: Callable[..., dict[str, Any]],
+    post_events: Callable[..., Any],
+    report: Callable[..., Any],
+) -> None:
+    account = video_account()
+    response = post_events(account, [event("ecommerce_viewed", event_id="a\x00b")])
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"index": 0, "reason": "event_id must not contain NUL characters"}
+    ]
+    assert _rows(report, account) == []

@@ -403,3 +403,10 @@ def test_repeated_wrong_organization_keys_are_answered_429(
     assert refused.status_code == 429
     assert refused.json() == {"status": "error", "message": "too many failed attempts; retry later"}
     assert int(refused.headers["retry-after"]) > 0
+
+
+def test_parameter_with_nul_is_400(
+    video_account: Callable[..., dict[str, Any]], report: Callable[..., Any]
+) -> None:
+    response = report(video_account(), content_key="a\x00b")
+    _error(response, 400, "invalid content_key: contains a NUL character")

@@ -208,6 +208,8 @@ def _event_id_of(event: RawEvent) -> str | None:
     text = str(event_id)
     if not text or len(text) > EVENT_ID_LENGTH:
         raise ValueError(f"event_id must have 1 to {EVENT_ID_LENGTH} characters")
+    if "\x00" in text:
+        raise ValueError("event_id must not contain NUL characters")
     return text
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from commerce_stats.video.events import check_key
 
@@ -54,7 +54,29 @@ class Syndication(BaseModel):
 ShortText = Annotated[str, Field(max_length=500)]
 
 
-class VideoFields(BaseModel):
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+class _NoNulText(BaseModel):
+    """Refuses NUL characters anywhere in the body: PostgreSQL text cannot hold them, and
+    the same body must be accepted or refused alike on both backends."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        if _contains_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
+
+
+class VideoFields(_NoNulText):
     """Every ``video_info`` field of the seed plus the items attached to the video."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -104,7 +126,7 @@ class VideoFields(BaseModel):
         return self.duration if isinstance(self.duration, str) else str(Decimal(str(self.duration)))
 
 
-class ItemFields(BaseModel):
+class ItemFields(_NoNulText):
     model_config = ConfigDict(extra="forbid")
 
     ecommerce_name: Annotated[str, Field(min_length=1, max_length=500)]

@@ -98,6 +98,15 @@ def _invalid(message: str, field: str) -> AdminError:
     return AdminError(message, status=422, code="invalid_field", field=field)
 
 
+def _is_valid_key(value: str, name: str) -> bool:
+    """Whether ``value`` could be a stored key (a malformed one is simply not found)."""
+    try:
+        check_key(value, name)
+    except ValueError:
+        return False
+    return True
+
+
 def _checked_catalog_key(value: str, name: str) -> str:
     try:
         return check_key(value, name)
@@ -244,6 +253,8 @@ def _parameter(params: Mapping[str, str], name: str, required: bool) -> str | No
         if required:
             raise VideoError(f"missing parameter: {name}", field=name)
         return None
+    if "\x00" in value:
+        raise VideoError(f"invalid {name}: contains a NUL character", field=name)
     return value
 
 
@@ -324,6 +335,8 @@ class VideoService:
 
     def get_video(self, account_id: int, content_key: str) -> dict[str, Any]:
         self.accounts.get(account_id)
+        if not _is_valid_key(content_key, "content_key"):
+            raise AdminError(f"video {content_key} not found", status=404, code="not_found")
         with self.database.read() as conn:
             row = repository.select_video(conn, account_id, content_key)
             if row is None:
@@ -342,6 +355,10 @@ class VideoService:
 
     def get_item(self, account_id: int, ecommerce_key: str) -> dict[str, Any]:
         self.accounts.get(account_id)
+        if not _is_valid_key(ecommerce_key, "ecommerce_key"):
+            raise AdminError(
+                f"ecommerce item {ecommerce_key} not found", status=404, code="not_found"
+            )
         with self.database.read() as conn:
             row = repository.select_item(conn, account_id, ecommerce_key)
         if row is None:
