@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
@@ -32,7 +32,8 @@ log = logging.getLogger("commerce_stats.video")
 DEDUPE_WINDOW = timedelta(days=7)
 PRUNE_EVERY_SECONDS = 300.0
 
-FullKey = tuple[int, str, date, str, str]
+Totals = dict[int, dict[CounterKey, list[int]]]
+"""A flush's increments: per account, per counter key, the five counts."""
 
 
 @dataclass
@@ -188,7 +189,7 @@ class GroupCommitter:
     def _apply(self, batches: list[Batch]) -> list[BatchResult]:
         now = self.clock()
         cutoff = now - DEDUPE_WINDOW
-        totals: dict[FullKey, list[int]] = {}
+        totals: Totals = {}
         for batch in batches:
             _sum_into(totals, batch.account_id, batch.plain)
         with self.database.write() as conn:
@@ -200,7 +201,9 @@ class GroupCommitter:
                         fresh.discard((batch.account_id, event_id))
                         _add_one(totals, batch.account_id, key, index)
                         counted_identified[position] += 1
-            repository.add_to_counters(conn, _counter_rows(totals))
+            repository.add_to_counters(
+                conn, _counter_rows(totals, in_key_order=not self.database.is_sqlite)
+            )
             self._maybe_prune(conn, cutoff)
         self.flushes += 1
         return [
@@ -215,26 +218,30 @@ class GroupCommitter:
         repository.prune_seen_events(conn, cutoff)
 
 
-def _sum_into(
-    totals: dict[FullKey, list[int]], account_id: int, plain: dict[CounterKey, list[int]]
-) -> None:
+def _sum_into(totals: Totals, account_id: int, plain: dict[CounterKey, list[int]]) -> None:
+    """Add a batch's sums to the flush's totals of its account.
+
+    The first batch of an account lends its own dictionary (no copy): a flush consumes
+    its batches, nothing reads their sums afterwards.
+    """
+    mine = totals.get(account_id)
+    if mine is None:
+        totals[account_id] = plain
+        return
     for key, counts in plain.items():
-        full = (account_id, *key)
-        existing = totals.get(full)
+        existing = mine.get(key)
         if existing is None:
-            totals[full] = list(counts)
+            mine[key] = counts
         else:
             for index in range(5):
                 existing[index] += counts[index]
 
 
-def _add_one(
-    totals: dict[FullKey, list[int]], account_id: int, key: CounterKey, index: int
-) -> None:
-    full = (account_id, *key)
-    counts = totals.get(full)
+def _add_one(totals: Totals, account_id: int, key: CounterKey, index: int) -> None:
+    mine = totals.setdefault(account_id, {})
+    counts = mine.get(key)
     if counts is None:
-        counts = totals[full] = [0, 0, 0, 0, 0]
+        counts = mine[key] = [0, 0, 0, 0, 0]
     if index >= 0:
         counts[index] += 1
 
@@ -256,13 +263,19 @@ def _claim_identified(
     return repository.claim_event_ids(conn, ordered, cutoff)
 
 
-def _counter_rows(totals: dict[FullKey, list[int]]) -> list[tuple[object, ...]]:
+def _counter_rows(totals: Totals, in_key_order: bool) -> list[tuple[object, ...]]:
     """Rows in ``repository.COUNTER_COLUMNS`` order: the key, then the five counts.
 
-    Sorted by key so that concurrent writers (several server processes on PostgreSQL)
-    lock counter rows in the same order and cannot deadlock each other.
+    ``in_key_order`` (PostgreSQL): sorted so that concurrent writers (several server
+    processes) lock counter rows in the same order and cannot deadlock each other. SQLite
+    has one writer at a time and skips the sort (a tenth of a flush when measured).
     """
-    return [(*key, *totals[key]) for key in sorted(totals)]
+    rows: list[tuple[object, ...]] = []
+    for account_id in sorted(totals):
+        mine = totals[account_id]
+        keys = sorted(mine) if in_key_order else mine
+        rows.extend((account_id, *key, *mine[key]) for key in keys)
+    return rows
 
 
 def _result_of(batch: Batch, counted_identified: int) -> BatchResult:
