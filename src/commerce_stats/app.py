@@ -22,21 +22,26 @@ from commerce_stats.kit.ratelimit import build_failure_limiter
 from commerce_stats.promotions.routes import router as promotions_router
 from commerce_stats.promotions.routes import start_promotions, stop_promotions
 from commerce_stats.runtime import Runtime
+from commerce_stats.video.routes import admin as video_admin_router
+from commerce_stats.video.routes import router as video_router
+from commerce_stats.video.routes import start_video, stop_video
 
 Hook = Callable[[Runtime], None]
 
 ROUTERS: list[APIRouter] = [
     accounts_router,
     dashboard_router,
-    promotions_router,
+    video_router,
+    video_admin_router,
     *AFFILIATE_ROUTERS,
+    promotions_router,
 ]
 """Every surface's router, mounted in this order."""
 
-STARTUP_HOOKS: list[Hook] = [start_promotions, affiliate_ingest.start]
+STARTUP_HOOKS: list[Hook] = [start_video, affiliate_ingest.start, start_promotions]
 """Domain start-up work (background flushers, caches), run after the database opens."""
 
-SHUTDOWN_HOOKS: list[Hook] = [stop_promotions, affiliate_ingest.stop]
+SHUTDOWN_HOOKS: list[Hook] = [stop_video, affiliate_ingest.stop, stop_promotions]
 """Domain shut-down work, run before the database closes; must flush what was acknowledged."""
 
 

@@ -22,6 +22,7 @@ from commerce_stats.demo import DemoInfo, load_demo, read_demo_info, save_demo_i
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.keys import new_secret
 from commerce_stats.promotions.cli import app as promotions_app
+from commerce_stats.video.cli import app as video_app
 
 app = typer.Typer(
     help=(
@@ -37,6 +38,7 @@ accounts_app = typer.Typer(help="Create, list, disable and rotate the keys of ac
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(promotions_app, name="promotions")
 app.add_typer(affiliate_app, name="affiliate")
+app.add_typer(video_app, name="video")
 
 console = Console(soft_wrap=True)
 

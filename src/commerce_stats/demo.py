@@ -53,8 +53,9 @@ def domain_loaders() -> list[DemoLoader]:
     """
     from commerce_stats.affiliate.demo import load as load_affiliate
     from commerce_stats.promotions.demo import load as load_promotions
+    from commerce_stats.video.demo import load as load_video
 
-    return [load_affiliate, load_promotions]
+    return [load_video, load_affiliate, load_promotions]
 
 
 def load_demo(database: Database, accounts: Accounts, seed: int = 20221019) -> DemoInfo:

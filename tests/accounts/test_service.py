@@ -103,3 +103,10 @@ def test_unknown_feature_is_refused_naming_features(accounts: Accounts) -> None:
         accounts.create("Acme", features=["nope"])
     assert refused.value.field == "features"
     assert accounts.list() == []
+
+
+def test_name_with_nul_is_refused_on_every_backend(accounts: Accounts) -> None:
+    with pytest.raises(AdminError, match="NUL") as refused:
+        accounts.create("Ac\x00me")
+    assert refused.value.status == 422
+    assert accounts.list() == []

@@ -73,6 +73,10 @@ def _checked_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned:
         raise AdminError("name must not be empty", status=422, code="invalid_field", field="name")
+    if "\x00" in cleaned:
+        raise AdminError(
+            "name must not contain NUL characters", status=422, code="invalid_field", field="name"
+        )
     if len(cleaned) > MAX_NAME_LENGTH:
         raise AdminError(
             f"name is longer than {MAX_NAME_LENGTH} characters",
@@ -335,9 +339,13 @@ class Accounts:
 
 def _checked_username(username: str) -> str:
     clean = username.strip()
-    if not clean or len(clean) > MAX_USERNAME_LENGTH or any(ch.isspace() for ch in clean):
+    if (
+        not clean
+        or len(clean) > MAX_USERNAME_LENGTH
+        or any(ch.isspace() or ch == "\x00" for ch in clean)
+    ):
         raise AdminError(
-            f"username must be 1 to {MAX_USERNAME_LENGTH} characters without spaces",
+            f"username must be 1 to {MAX_USERNAME_LENGTH} characters without spaces or NUL",
             status=422,
             code="invalid_field",
             field="username",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import commerce_stats.accounts.tables
 import commerce_stats.affiliate.tables
-import commerce_stats.promotions.tables  # noqa: F401
+import commerce_stats.promotions.tables
+import commerce_stats.video.tables  # noqa: F401
 from commerce_stats.db.metadata import metadata
 
 __all__ = ["metadata"]

@@ -1,0 +1,1 @@
+"""Shoppable-video ecommerce analytics: catalog, event ingestion and the ecommerce report."""

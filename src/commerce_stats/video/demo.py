@@ -1,0 +1,143 @@
+"""Demo data for shoppable video: a catalog and four months of daily counters.
+
+Counters are generated per (video, day, device, item) with a realistic device mix
+(mostly mobile), icon click-through of a few percent and occasional bar toggles,
+then committed through the group committer like ingested events.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import orjson
+
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.db.engine import Database
+from commerce_stats.demo import DemoLink
+from commerce_stats.kit.tenancy import Account
+from commerce_stats.kit.timeutil import utc_now
+from commerce_stats.video.events import NONE_KEY, Batch
+from commerce_stats.video.service import VideoService
+
+VIDEOS = 300
+ITEMS = 60
+DAYS = 120
+ACTIVE_SHARE = 0.25
+"""Share of (video, day) pairs with any ecommerce activity."""
+DEVICE_MIX = (("Mobile", 0.55), ("Desktop", 0.3), ("Tablet", 0.08), ("TV", 0.05), ("Other", 0.02))
+TOPICS = ("Golf", "Tennis", "Cooking", "Travel", "Fashion", "Tech", "Fitness", "Garden")
+PRODUCTS = ("Driver", "Racket", "Pan", "Backpack", "Sneakers", "Headphones", "Mat", "Shears")
+
+
+def _key(rng: random.Random, length: int) -> str:
+    alphabet = "abcdefABCDEF0123456789"
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+def _catalog(service: VideoService, account: Account, rng: random.Random) -> dict[str, list[str]]:
+    """Items and videos written through the bulk upsert; returns each video's items."""
+    lines: list[dict[str, Any]] = []
+    item_keys = [_key(rng, 8) for _ in range(ITEMS)]
+    for number, key in enumerate(item_keys):
+        lines.append(
+            {
+                "kind": "ecommerce_item",
+                "ecommerce_key": key,
+                "ecommerce_name": f"{PRODUCTS[number % len(PRODUCTS)]} {number + 1}",
+                "ecommerce_link": f"https://shop.example.com/p/{key}",
+            }
+        )
+    start = (utc_now() - timedelta(days=DAYS + 30)).date().isoformat()
+    videos: dict[str, list[str]] = {}
+    for number in range(VIDEOS):
+        key = _key(rng, 20)
+        topic = TOPICS[number % len(TOPICS)]
+        videos[key] = rng.sample(item_keys, rng.randint(1, 3))
+        lines.append(
+            {
+                "kind": "video",
+                "content_key": key,
+                "title": f"{topic} highlights #{number + 1}",
+                "description": f"The best {topic.lower()} moments of the week.",
+                "duration": f"{rng.randint(30, 900)}.000",
+                "parone_categories": [topic, "Highlights"],
+                "syndications": [{"start_date": start, "end_date": "2999-12-31", "geos": ["USA"]}],
+                "thumbnail": f"https://thumbnails.example.com/{key}.jpg",
+                "ecommerce_keys": videos[key],
+            }
+        )
+    service.bulk_upsert(account.id, b"\n".join(orjson.dumps(line) for line in lines))
+    return videos
+
+
+def _device(rng: random.Random) -> str:
+    pick = rng.random()
+    for device, share in DEVICE_MIX:
+        pick -= share
+        if pick <= 0:
+            return device
+    return "Other"
+
+
+def _day_batch(
+    account: Account, videos: dict[str, list[str]], day: date, rng: random.Random
+) -> Batch:
+    batch = Batch(account_id=account.id)
+    for content_key, items in videos.items():
+        if rng.random() > ACTIVE_SHARE:
+            continue
+        for _ in range(rng.randint(1, 3)):
+            device = _device(rng)
+            for item in items:
+                viewed = rng.randint(1, 60)
+                counts = batch.plain.setdefault((content_key, day, device, item), [0] * 5)
+                counts[0] += viewed
+                counts[1] += sum(1 for _ in range(viewed) if rng.random() < 0.04)
+                counts[2] += sum(1 for _ in range(viewed) if rng.random() < 0.1)
+            bar = batch.plain.setdefault((content_key, day, device, NONE_KEY), [0] * 5)
+            bar[3] += rng.randint(0, 4)
+            bar[4] += rng.randint(0, 3)
+    batch.received = sum(sum(counts) for counts in batch.plain.values())
+    return batch
+
+
+def _braces(value: Any) -> str:
+    """JSON of ``value`` with its braces doubled: link targets go through ``str.format``."""
+    text = orjson.dumps([value]).decode()
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def load(
+    database: Database, account: Account, credentials: dict[str, str], rng: random.Random
+) -> list[DemoLink]:
+    service = VideoService(database, Accounts(database))
+    videos = _catalog(service, account, rng)
+    today = utc_now().date()
+    batches = [
+        _day_batch(account, videos, today - timedelta(days=offset), rng) for offset in range(DAYS)
+    ]
+    for start in range(0, len(batches), 10):
+        service.committer.apply_now(batches[start : start + 10])
+    first = (today - timedelta(days=6)).isoformat()
+    key = credentials["organization_key"]
+    sample = next(iter(videos))
+    event = {
+        "content_key": sample,
+        "ecommerce_key": videos[sample][0],
+        "type": "ecommerce_clicked",
+        "device_type": "Mobile",
+    }
+    return [
+        DemoLink(
+            "Video ecommerce report, last 7 days",
+            f"{{base}}/prod/get_ecommerce_reports?organization_key={key}&start_date={first}"
+            f"&end_date={today.isoformat()}&include_video_data=1&include_ecommerce_data=1",
+        ),
+        DemoLink(
+            "Send a video ecommerce event",
+            f"curl -X POST '{{base}}/prod/events' -H 'X-Ingest-Key: {credentials['ingest_key']}' "
+            f"-d '{_braces(event)}'",
+        ),
+    ]

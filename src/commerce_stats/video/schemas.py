@@ -1,0 +1,238 @@
+"""Wire formats of the video domain: catalog admin bodies, ingest answers, report rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+import orjson
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from commerce_stats.video.events import check_key
+
+MAX_TEXT = 10_000
+MAX_LIST = 1_000
+
+
+def _iso_millis(moment: datetime) -> str:
+    """``2022-08-02T00:00:00.000Z``: the seed's timestamp format."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _aware_moment(value: Any) -> Any:
+    """A date alone means midnight UTC; a timestamp must carry its offset."""
+    if isinstance(value, str) and len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), time.min, tzinfo=UTC)
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError("timestamp needs a UTC offset (e.g. Z)")
+        return parsed
+    return value
+
+
+AwareMoment = Annotated[datetime, BeforeValidator(_aware_moment)]
+
+
+class Syndication(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: AwareMoment
+    end_date: AwareMoment
+    geos: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=300)
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "end_date": _iso_millis(self.end_date),
+            "geos": list(self.geos),
+            "start_date": _iso_millis(self.start_date),
+        }
+
+
+ShortText = Annotated[str, Field(max_length=500)]
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+class _NoNulText(BaseModel):
+    """Refuses NUL characters anywhere in the body: PostgreSQL text cannot hold them, and
+    the same body must be accepted or refused alike on both backends."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        if _contains_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
+
+
+class VideoFields(_NoNulText):
+    """Every ``video_info`` field of the seed plus the items attached to the video."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    title: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    description: Annotated[str, Field(max_length=MAX_TEXT)] = ""
+    duration: str | int | float | None = None
+    parone_categories: list[ShortText] = Field(default_factory=list, max_length=MAX_LIST)
+    private_categories: list[ShortText] = Field(
+        default_factory=list, alias="privateCategories", max_length=MAX_LIST
+    )
+    private_tags: list[ShortText] = Field(
+        default_factory=list, alias="privateTags", max_length=MAX_LIST
+    )
+    removed: Literal[0, 1] = 0
+    syndications: list[Syndication] = Field(default_factory=list, max_length=MAX_LIST)
+    thumbnail: Annotated[str, Field(max_length=2000)] | None = None
+    translations: list[Any] = Field(default_factory=list, max_length=MAX_LIST)
+    ecommerce_keys: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+
+    @field_validator("duration")
+    @classmethod
+    def _decimal_duration(cls, value: str | int | float | None) -> str | int | float | None:
+        if value is None:
+            return None
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError("duration must be a decimal number of seconds") from None
+        if not number.is_finite() or number < 0:
+            raise ValueError("duration must be a non-negative decimal number of seconds")
+        return value
+
+    @field_validator("ecommerce_keys")
+    @classmethod
+    def _valid_keys(cls, keys: list[str]) -> list[str]:
+        for key in keys:
+            check_key(key, "ecommerce_key")
+        if len(set(keys)) != len(keys):
+            raise ValueError("ecommerce_keys must not repeat a key")
+        return keys
+
+    def duration_text(self) -> str | None:
+        """The duration as the seed shows it: a decimal string, or null."""
+        if self.duration is None:
+            return None
+        return self.duration if isinstance(self.duration, str) else str(Decimal(str(self.duration)))
+
+
+class ItemFields(_NoNulText):
+    model_config = ConfigDict(extra="forbid")
+
+    ecommerce_name: Annotated[str, Field(min_length=1, max_length=500)]
+    ecommerce_link: Annotated[str, Field(min_length=1, max_length=2000)]
+
+    @field_validator("ecommerce_link")
+    @classmethod
+    def _http_link(cls, link: str) -> str:
+        if not link.startswith(("http://", "https://")):
+            raise ValueError("ecommerce_link must be an http:// or https:// URL")
+        return link
+
+
+class BulkVideo(VideoFields):
+    kind: Literal["video"]
+    content_key: str
+
+
+class BulkItem(ItemFields):
+    kind: Literal["ecommerce_item"]
+    ecommerce_key: str
+
+
+BulkLine = Annotated[BulkVideo | BulkItem, Field(discriminator="kind")]
+
+
+class VideoOut(BaseModel):
+    """A video as the admin API returns it: the seed's ``video_info`` plus its items."""
+
+    content_key: str
+    description: str
+    duration: str | None
+    parone_categories: list[str]
+    privateCategories: list[str]  # noqa: N815 - the seed's field name
+    privateTags: list[str]  # noqa: N815 - the seed's field name
+    removed: int
+    syndications: list[dict[str, Any]]
+    thumbnail: str | None
+    title: str
+    translations: list[Any]
+    ecommerce_keys: list[str]
+
+
+class ItemOut(BaseModel):
+    ecommerce_key: str
+    ecommerce_link: str
+    ecommerce_name: str
+
+
+class BulkResult(BaseModel):
+    videos: int
+    ecommerce_items: int
+
+
+class IngestData(BaseModel):
+    received: int
+    counted: int
+    duplicates: int
+    bots: int
+
+
+class IngestAnswer(BaseModel):
+    data: IngestData
+    message: str = "ok"
+    status: str = "ok"
+
+
+class ErrorAnswer(BaseModel):
+    status: Literal["error"] = "error"
+    message: str
+    errors: list[dict[str, Any]] | None = None
+
+
+# The report's wire format ------------------------------------------------------------------
+
+END_OF_DAY = "T23:59:59.000Z"
+"""The seed dates each row at the last millisecond of its UTC day."""
+
+
+def stats_rows_json(rows: list[tuple[Any, ...]]) -> bytes:
+    """Counter rows (``repository.ReportRow``) as the seed's ``ecommerce_stats`` objects,
+    comma-separated without brackets; ``ecommerce_clicked`` is a string, as the seed's
+    example emits it. One orjson call per chunk keeps the cost per row low."""
+    return orjson.dumps(
+        [
+            {
+                "content_key": content_key,
+                "date": day + END_OF_DAY,
+                "device_type": device_type,
+                "ecommerce_bar_hidden": bar_hidden,
+                "ecommerce_bar_shown": bar_shown,
+                "ecommerce_clicked": str(clicked),
+                "ecommerce_hidden": hidden,
+                "ecommerce_key": ecommerce_key,
+                "ecommerce_viewed": viewed,
+            }
+            for (
+                content_key,
+                day,
+                device_type,
+                ecommerce_key,
+                viewed,
+                clicked,
+                hidden,
+                bar_shown,
+                bar_hidden,
+            ) in rows
+        ]
+    )[1:-1]

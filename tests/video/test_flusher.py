@@ -1,0 +1,148 @@
+"""Group commit: batches share one transaction, a failure applies nothing, dedupe window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.db.engine import Database
+from commerce_stats.kit.tenancy import Account
+from commerce_stats.video import repository
+from commerce_stats.video.events import Batch, BatchResult
+from commerce_stats.video.flusher import GroupCommitter
+from commerce_stats.video.schemas import ItemFields, VideoFields
+from commerce_stats.video.service import VideoService
+
+DAY = date(2022, 10, 14)
+KEY = ("video-1", DAY, "Desktop", "item-1")
+
+
+@pytest.fixture
+def account(
+    database: Database,
+    accounts: Accounts,
+    make_service_account: Callable[..., tuple[Account, dict[str, str]]],
+) -> Account:
+    created, _credentials = make_service_account("Shop", features=["video_ecommerce"])
+    service = VideoService(database, accounts)
+    service.put_item(
+        created.id, "item-1", ItemFields(ecommerce_name="I", ecommerce_link="https://i.example")
+    )
+    service.put_video(created.id, "video-1", VideoFields(title="V", ecommerce_keys=["item-1"]))
+    return created
+
+
+def _batch(account_id: int, viewed: int = 0, clicked: int = 0, ids: tuple[str, ...] = ()) -> Batch:
+    batch = Batch(account_id=account_id)
+    for _ in range(viewed):
+        batch.add(KEY, 0)
+    for _ in range(clicked):
+        batch.add(KEY, 1)
+    for event_id in ids:
+        batch.identified.append((event_id, KEY, 0))
+    batch.received = viewed + clicked + len(ids)
+    return batch
+
+
+def _totals(database: Database, account_id: int) -> tuple[int, int]:
+    with database.read() as conn:
+        return repository.counter_totals(conn, account_id)
+
+
+def test_pending_batches_are_summed_into_one_flush(database: Database, account: Account) -> None:
+    committer = GroupCommitter(database)
+    first = committer.submit(_batch(account.id, viewed=2))
+    second = committer.submit(_batch(account.id, clicked=3))
+    committer.start()
+    results = [first.result(timeout=30), second.result(timeout=30)]
+    committer.stop()
+
+    assert committer.flushes == 1
+    assert results == [BatchResult(2, 2, 0, 0), BatchResult(3, 3, 0, 0)]
+    with database.read() as conn:
+        rows = [
+            row
+            for chunk in repository.report_rows(conn, account.id, DAY, DAY, None)
+            for row in chunk
+        ]
+    assert [(row[4], row[5]) for row in rows] == [(2, 3)]
+
+
+def test_failed_flush_fails_every_waiting_batch_and_applies_nothing(
+    database: Database, account: Account
+) -> None:
+    committer = GroupCommitter(database)
+    valid = committer.submit(_batch(account.id, viewed=5))
+    orphan = committer.submit(_batch(account.id + 1000, viewed=1))
+    committer.start()
+    errors = [valid.exception(timeout=30), orphan.exception(timeout=30)]
+    committer.stop()
+
+    assert all(error is not None for error in errors)
+    assert _totals(database, account.id) == (0, 0)
+
+
+def test_stop_commits_what_is_pending(database: Database, account: Account) -> None:
+    committer = GroupCommitter(database)
+    committer.start()
+    future = committer.submit(_batch(account.id, viewed=4))
+    committer.stop()
+    assert future.result(timeout=0) == BatchResult(4, 4, 0, 0)
+    assert _totals(database, account.id) == (1, 4)
+
+
+def test_submit_after_stop_is_refused(database: Database, account: Account) -> None:
+    committer = GroupCommitter(database)
+    committer.start()
+    committer.stop()
+    with pytest.raises(RuntimeError):
+        committer.submit(_batch(account.id, viewed=1))
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2022, 10, 14, 12, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_event_id_counts_again_after_seven_days(database: Database, account: Account) -> None:
+    clock = _Clock()
+    committer = GroupCommitter(database, clock=clock)
+    counted: list[int] = []
+    for advance in (timedelta(0), timedelta(days=6, hours=23), timedelta(days=7, hours=2)):
+        clock.now += advance
+        counted.append(committer.apply_now([_batch(account.id, ids=("e-1",))])[0].counted)
+    assert counted == [1, 0, 1]
+    assert _totals(database, account.id) == (1, 2)
+
+
+def test_prune_forgets_only_ids_older_than_the_cutoff(database: Database, account: Account) -> None:
+    old = datetime(2022, 10, 1, tzinfo=UTC)
+    recent = datetime(2022, 10, 10, tzinfo=UTC)
+    rows: list[dict[str, Any]] = [
+        {"account_id": account.id, "event_id": "old", "seen_at": old},
+        {"account_id": account.id, "event_id": "recent", "seen_at": recent},
+    ]
+    with database.write() as conn:
+        repository.claim_event_ids(conn, rows, cutoff=old)
+        removed = repository.prune_seen_events(conn, cutoff=datetime(2022, 10, 5, tzinfo=UTC))
+        claimed_again = repository.claim_event_ids(conn, rows, cutoff=old)
+    assert removed == 1
+    assert claimed_again == {(account.id, "old")}
+
+
+def test_a_flush_takes_at_most_its_event_budget(database: Database, account: Account) -> None:
+    committer = GroupCommitter(database, max_events_per_flush=5)
+    futures = [committer.submit(_batch(account.id, viewed=3)) for _ in range(3)]
+    committer.start()
+    results = [future.result(timeout=30) for future in futures]
+    committer.stop()
+    assert committer.flushes == 3
+    assert [result.counted for result in results] == [3, 3, 3]
+    assert _totals(database, account.id) == (1, 9)
