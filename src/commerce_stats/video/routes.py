@@ -176,7 +176,10 @@ async def post_events(request: Request) -> Response:
     Answered only after the events are committed; all-or-nothing (422 lists bad events).
     """
     result = await _service_of(request).ingest(
-        _ingest_key(request), await _capped_body(request), request.headers.get("user-agent", "")
+        _ingest_key(request),
+        await _capped_body(request),
+        request.headers.get("user-agent", ""),
+        client_address(request),
     )
     return _ingest_answer(result)
 
@@ -205,7 +208,10 @@ async def pixel(request: Request) -> Response:
     """
     try:
         await _service_of(request).ingest_one(
-            _ingest_key(request), _pixel_event(request), request.headers.get("user-agent", "")
+            _ingest_key(request),
+            _pixel_event(request),
+            request.headers.get("user-agent", ""),
+            client_address(request),
         )
     except VideoError as error:
         return render_video_error(error)

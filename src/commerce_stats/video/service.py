@@ -393,11 +393,18 @@ class VideoService:
 
     # ingestion ---------------------------------------------------------------------------
 
-    def authenticate_ingest(self, ingest_key: str | None) -> Account:
+    def authenticate_ingest(self, ingest_key: str | None, client: str = "unknown") -> Account:
+        """The ingest key's account; wrong keys are counted per client address and past
+        the limit the address is answered 429 until the window ends, even with a right key.
+        """
         if not ingest_key:
             raise VideoError("missing ingest key (X-Ingest-Key header or ingest_key)", status=401)
+        failure_key = f"ingest_key:{client}"
+        self._refuse_if_limited(failure_key)
         account = self.accounts.authenticate("ingest_key", ingest_key)
         if account is None:
+            if self.failures is not None:
+                self.failures.record_failure(failure_key)
             raise VideoError("unknown ingest key", status=401)
         if not account.has(Feature.VIDEO_ECOMMERCE):
             raise VideoError("the organization has no video ecommerce add-on", status=403)
@@ -429,9 +436,11 @@ class VideoService:
             )
         return batch
 
-    async def ingest(self, ingest_key: str | None, body: bytes, user_agent: str) -> BatchResult:
+    async def ingest(
+        self, ingest_key: str | None, body: bytes, user_agent: str, client: str = "unknown"
+    ) -> BatchResult:
         """Validate a request body's events and wait until they are committed."""
-        account = self.authenticate_ingest(ingest_key)
+        account = self.authenticate_ingest(ingest_key, client)
         if len(body) > MAX_BODY_BYTES:
             raise VideoError("body is larger than 5 MB", status=413)
         try:
@@ -442,10 +451,14 @@ class VideoService:
         return await self.commit(batch)
 
     async def ingest_one(
-        self, ingest_key: str | None, event: dict[str, Any], user_agent: str
+        self,
+        ingest_key: str | None,
+        event: dict[str, Any],
+        user_agent: str,
+        client: str = "unknown",
     ) -> BatchResult:
         """One event from a pixel request, committed before the answer."""
-        account = self.authenticate_ingest(ingest_key)
+        account = self.authenticate_ingest(ingest_key, client)
         batch = self.prepare(account, [to_raw_event(event)], user_agent, utc_now())
         return await self.commit(batch)
 
