@@ -135,7 +135,7 @@ ServiceDep = Annotated[Promotions, Depends(promotions_service)]
 
 
 async def authenticated_account(
-    service: ServiceDep, authorization: Annotated[str | None, Header()] = None
+    request: Request, service: ServiceDep, authorization: Annotated[str | None, Header()] = None
 ) -> Account:
     """401 1008 without a header, 1007 for a malformed or unknown token, 1009 when expired."""
     token = bearer_token(authorization)
@@ -144,7 +144,15 @@ async def authenticated_account(
     remembered = service.remembered_account(token)
     if remembered is not None:
         return remembered
-    return await run_in_threadpool(service.authenticate, token)
+    runtime: Runtime = request.app.state.runtime
+    return await run_in_threadpool(
+        partial(
+            service.authenticate,
+            token,
+            failures=runtime.failures,
+            client=client_address(request),
+        )
+    )
 
 
 AccountDep = Annotated[Account, Depends(authenticated_account)]
@@ -184,7 +192,16 @@ async def login_check(request: Request, service: ServiceDep) -> Response:
 )
 async def token_refresh(request: Request, service: ServiceDep) -> Response:
     body = schemas.parse_refresh(*await _body(request))
-    return _json(schemas.tokens_body(await run_in_threadpool(service.refresh, body.refresh_token)))
+    runtime: Runtime = request.app.state.runtime
+    pair = await run_in_threadpool(
+        partial(
+            service.refresh,
+            body.refresh_token,
+            failures=runtime.failures,
+            client=client_address(request),
+        )
+    )
+    return _json(schemas.tokens_body(pair))
 
 
 # --- promotions -----------------------------------------------------------------------------
