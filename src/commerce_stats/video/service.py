@@ -278,6 +278,10 @@ def _flag_parameter(params: Mapping[str, str], name: str) -> bool:
     raise VideoError(f"invalid {name}: must be 0 or 1", field=name)
 
 
+MAX_REPORT_DAYS = 3660
+"""Longest report range (about ten years, like the affiliate exports' ``last{N}d``)."""
+
+
 def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
     """The report's parameters, checked; 400 names the first bad or missing one."""
     organization_key = _parameter(params, "organization_key", required=True)
@@ -286,6 +290,10 @@ def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
     last = _date_parameter(params, "end_date")
     if last < first:
         raise VideoError("invalid end_date: before start_date", field="end_date")
+    if (last - first).days >= MAX_REPORT_DAYS:
+        raise VideoError(
+            f"invalid end_date: the range is longer than {MAX_REPORT_DAYS} days", field="end_date"
+        )
     return ReportQuery(
         organization_key=organization_key,
         first=first,
