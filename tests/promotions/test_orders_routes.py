@@ -250,3 +250,12 @@ def test_body_over_16_mib_is_413_and_records_nothing(shop: Shop) -> None:
     }
     assert shop.get("/v1/orders/BIG-1").status_code == 404
     assert shop.stats(promotion_id)["redemptions"] == 0
+
+
+def test_order_of_1001_lines_is_refused_and_records_nothing(shop: Shop) -> None:
+    promotion_id = shop.promotion([1], "10")
+    response = shop.order("LONG-1", [(1, 1, "1.00")] * 1001)
+    assert response.status_code == 400
+    assert [entry["error"] for entry in response.json()["errors"]] == [11010]
+    assert shop.get("/v1/orders/LONG-1").status_code == 404
+    assert shop.stats(promotion_id)["redemptions"] == 0
