@@ -3,14 +3,16 @@
 The server runs as a subprocess (uvicorn on a loopback port) over the test's
 database (SQLite file with synchronous=FULL, or the PostgreSQL database of the
 suite's backend). Writer threads send beacon batches (every event with a unique
-event_id) and promotions orders; the server is killed with SIGKILL while they
-run, then started again. Proof, through the public API and the ledger:
+event_id), promotions orders and affiliate CSV uploads of 200 new rows; the server
+is killed with SIGKILL while they run, then started again. Proof, through the public
+API and the ledger:
 
 - every acknowledged batch, sent again, is answered as all duplicates (present);
 - every unacknowledged batch, sent again, is either all duplicates or all counted
   (never half-applied);
 - the report's counter equals the number of distinct events stored;
-- every acknowledged order reads back; promotion counters equal the ledger.
+- every acknowledged order reads back; promotion counters equal the ledger;
+- every acknowledged upload has all its rows, any other upload all or none.
 
 ``CRASH_ROUNDS`` (environment, default 1) repeats kill/restart; ``make soak``
 runs it with more rounds.
@@ -18,6 +20,8 @@ runs it with more rounds.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import signal
 import socket
@@ -123,6 +127,8 @@ class Outcome:
     acked_batches: list[list[dict[str, Any]]] = field(default_factory=list)
     unacked_batches: list[list[dict[str, Any]]] = field(default_factory=list)
     acked_orders: list[str] = field(default_factory=list)
+    uploads: dict[str, bool] = field(default_factory=dict)
+    """Upload prefix → acknowledged."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -156,7 +162,87 @@ def _setup(base: str) -> tuple[dict[str, Any], str]:
             },
         )
         assert promotion.status_code == 201, promotion.text
+        account["upload_columns"] = _affiliate_network(http, account_id)
     return account, token
+
+
+def _affiliate_network(http: httpx2.Client, account_id: int) -> tuple[int, int, int, int]:
+    """A campaign, sale trigger, default group and publisher project: the ids a CSV row needs."""
+    base = f"/admin/v1/accounts/{account_id}/affiliate"
+
+    def post(url: str, body: dict[str, Any]) -> int:
+        response = http.post(base + url, json=body)
+        assert response.status_code == 201, response.text
+        created: int = response.json()["id"]
+        return created
+
+    advertiser = post("/advertisers", {"name": "Shop"})
+    campaign = post(
+        "/campaigns",
+        {
+            "advertiser_id": advertiser,
+            "title": "Crash",
+            "target_url": "https://shop.example/",
+            "currency": "EUR",
+        },
+    )
+    sale = post(f"/campaigns/{campaign}/triggers", {"title": "Sale"})
+    group = post(
+        f"/campaigns/{campaign}/groups",
+        {
+            "title": "Standard",
+            "default": True,
+            "triggers": [
+                {"trigger_id": sale, "trigger_type": "sale_dynamic", "trigger_value": "10"}
+            ],
+        },
+    )
+    publisher = post("/publishers", {"prename": "A", "surname": "B", "searchtitle": "ab"})
+    project = post(f"/publishers/{publisher}/projects", {"title": "Blog"})
+    return campaign, group, sale, project
+
+
+UPLOAD_ROWS = 200
+UPLOAD_HEADER = (
+    '"orderid";"campaign_id";"commissiongroup";"trigger_id";"project_id";"conversiontype";'
+    '"price";"commission";"order_timestamp";"ordertoken";"cancel_reason";"status"\n'
+)
+
+
+def _upload_csv(columns: tuple[int, int, int, int], prefix: str) -> bytes:
+    campaign, group, sale, project = columns
+    lines = [
+        f'"";"{campaign}";"{group}";"{sale}";"{project}";"sale";"100,00";"";'
+        f'"2026-01-15 10:30:00";"{prefix}-{index}";"";"confirmed"\n'
+        for index in range(UPLOAD_ROWS)
+    ]
+    return (UPLOAD_HEADER + "".join(lines)).encode()
+
+
+def _uploads(base: str, account: dict[str, Any], stop: threading.Event, out: Outcome) -> None:
+    credentials = account["credentials"]
+    form = {
+        "login_id": credentials["affiliate_login_id"],
+        "token": credentials["affiliate_rest_token"],
+        "section": "Admin",
+    }
+    with httpx2.Client(base_url=base, timeout=30) as http:
+        number = 0
+        while not stop.is_set():
+            prefix = f"U{len(out.uploads)}x{number}"
+            number += 1
+            content = _upload_csv(account["upload_columns"], prefix)
+            try:
+                response = http.put(
+                    "/REST/orders/", data=form, files={"file": ("o.csv", content, "text/csv")}
+                )
+                acked = response.status_code == 200
+            except httpx2.TransportError:
+                acked = False
+            with out.lock:
+                out.uploads[prefix] = acked
+            if not acked:
+                return
 
 
 def _events(prefix: str) -> list[dict[str, Any]]:
@@ -216,13 +302,21 @@ def _traffic_then_kill(server: Server, account: dict[str, Any], token: str, out:
     stop = threading.Event()
     key = account["credentials"]["ingest_key"]
     round_tag = f"r{len(out.acked_batches) + len(out.unacked_batches)}"
-    threads = [
-        threading.Thread(target=_beacons, args=(server.base, key, f"{round_tag}b{n}", stop, out))
-        for n in range(3)
-    ] + [
-        threading.Thread(target=_orders, args=(server.base, token, f"{round_tag}o{n}", stop, out))
-        for n in range(2)
-    ]
+    threads = (
+        [
+            threading.Thread(
+                target=_beacons, args=(server.base, key, f"{round_tag}b{n}", stop, out)
+            )
+            for n in range(3)
+        ]
+        + [
+            threading.Thread(
+                target=_orders, args=(server.base, token, f"{round_tag}o{n}", stop, out)
+            )
+            for n in range(2)
+        ]
+        + [threading.Thread(target=_uploads, args=(server.base, account, stop, out))]
+    )
     for thread in threads:
         thread.start()
     time.sleep(1.5)
@@ -240,6 +334,7 @@ def test_sigkill_mid_traffic_loses_nothing_acknowledged(server: Server, settings
         server.start()
     assert out.acked_batches, "no batch was acknowledged before the kill"
     assert out.acked_orders, "no order was acknowledged before the kill"
+    assert any(out.uploads.values()), "no upload was acknowledged before the kill"
 
     key = account["credentials"]["ingest_key"]
     stored = 0
@@ -263,6 +358,18 @@ def test_sigkill_mid_traffic_loses_nothing_acknowledged(server: Server, settings
         total = sum(row["ecommerce_bar_shown"] for row in report["data"]["ecommerce_stats"])
         assert total == stored
 
+        credentials = account["credentials"]
+        export = http.get(
+            f"/api/{credentials['affiliate_access_token']}/admin/{account['id']}"
+            "/get-statistic_transactions.csv",
+            params={"condition[dynamicdate]": "today"},
+        )
+        tokens = [
+            row["ordertoken"] for row in csv.DictReader(io.StringIO(export.text), delimiter=";")
+        ]
+        for prefix, acked in out.uploads.items():
+            present = sum(1 for value in tokens if value.startswith(prefix + "-"))
+            assert present == UPLOAD_ROWS if acked else present in {0, UPLOAD_ROWS}, prefix
         bearer = {"Authorization": f"Bearer {token}"}
         for order_id in out.acked_orders:
             assert http.get(f"/v1/orders/{order_id}", headers=bearer).status_code == 200

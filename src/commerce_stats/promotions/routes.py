@@ -46,7 +46,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _documented("11200 promotion not found / 11404 order not found"),
     409: _documented("11400 the order_id is known with a different body"),
     422: _documented("11300 unknown, deleted or already used promotion code"),
-    429: _documented("1010 too many failed logins"),
+    413: _documented("11413 the request body is larger than 16 MiB"),
+    429: _documented("1010 too many failed logins or unknown tokens (Retry-After)"),
     500: _documented("Internal Server Error"),
 }
 

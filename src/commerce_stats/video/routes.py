@@ -68,7 +68,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "Unknown or missing key"),
         (403, "The organization has no video ecommerce add-on"),
         (413, "Too many events or too large a body"),
-        (429, "Too many failed organization_key attempts from this address"),
+        (429, "Too many failed key attempts from this address (Retry-After)"),
         (422, "Some events were rejected (each listed with its index); nothing was counted"),
         (503, "The events could not be committed; nothing was counted"),
     )
