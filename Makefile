@@ -6,7 +6,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 BIN := .venv/bin
 
-.PHONY: run test env lint types test-sqlite test-postgres check-migrations bench soak clean
+.PHONY: run test env lint types test-sqlite test-postgres check-migrations bench soak audit clean
 
 ## Environment: a private uv (pinned) builds .venv from the committed uv.lock.
 $(UV):
@@ -47,6 +47,26 @@ test-postgres: env
 	else \
 		echo "NOTE: PostgreSQL not reachable; the PostgreSQL leg was not run (see docs/operations.md)."; \
 	fi
+
+## Long reliability runs (docs/reliability.md): repeated crash/restart rounds on both
+## backends, then the 60-second mixed load on SQLite and on PostgreSQL.
+SOAK_ROUNDS ?= 10
+SOAK_SECONDS ?= 60
+soak: env
+	CRASH_ROUNDS=$(SOAK_ROUNDS) COMMERCE_STATS_TEST_BACKEND=sqlite $(BIN)/pytest -q tests/test_crash_safety.py
+	@if $(BIN)/python scripts/postgres_reachable.py; then \
+		CRASH_ROUNDS=$(SOAK_ROUNDS) COMMERCE_STATS_TEST_BACKEND=postgresql $(BIN)/pytest -q tests/test_crash_safety.py; \
+	fi
+	$(BIN)/python bench/load_mixed.py sqlite $(SOAK_SECONDS)
+	@if $(BIN)/python scripts/postgres_reachable.py; then \
+		$(BIN)/python bench/load_mixed.py postgresql $(SOAK_SECONDS); \
+	fi
+
+## Known vulnerabilities in the locked dependencies. Needs the vulnerability service
+## (PyPI JSON API / OSV) to be reachable; not part of `make test` (docs/reliability.md).
+audit: env
+	$(UV) export --frozen --no-hashes --no-emit-project --format requirements-txt > .venv/audit-requirements.txt
+	$(BIN)/pip-audit --strict --disable-pip --no-deps -r .venv/audit-requirements.txt
 
 clean:
 	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -296,3 +296,21 @@ def test_non_numeric_owner_id_is_no_permission(client: TestClient, network: Netw
     token = network.credentials["affiliate_access_token"]
     response = client.get(f"/api/{token}/admin/x1/get-statistic_transactions.csv")
     assert (response.status_code, response.text) == (403, "NO PERMISSION")
+
+
+def test_repeated_wrong_export_tokens_are_answered_429(
+    client: TestClient, network: Network
+) -> None:
+    statuses = [
+        client.get(
+            f"/api/guess-{n}/admin/{network.account_id}/get-statistic_transactions.csv"
+        ).status_code
+        for n in range(10)
+    ]
+
+    refused = client.get(network.export_url())
+
+    assert statuses == [403] * 10
+    assert refused.status_code == 429
+    assert refused.text == "too many failed attempts; retry later"
+    assert int(refused.headers["retry-after"]) > 0

@@ -85,3 +85,9 @@ def test_non_numeric_id_is_named() -> None:
 def test_unknown_timetype_is_refused() -> None:
     with pytest.raises(AffiliateError, match="condition\\[timetype\\]"):
         parse_filters([("condition[timetype]", "7")], WEDNESDAY)
+
+
+def test_last3660d_is_the_longest_dynamic_range() -> None:
+    assert dynamic_range("last3660d", WEDNESDAY) == (date(2005, 5, 6), WEDNESDAY)
+    with pytest.raises(AffiliateError, match="unknown value 'last3661d'"):
+        dynamic_range("last3661d", WEDNESDAY)

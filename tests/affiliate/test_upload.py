@@ -324,3 +324,32 @@ def test_out_of_range_orderid_is_a_row_error(client: TestClient, network: Networ
     assert response.json()["errors"] == [
         {"row": 2, "column": "orderid", "reason": f"not an id: '{'9' * 30}'"}
     ]
+
+
+def test_repeated_wrong_upload_tokens_are_answered_429_on_both_upload_routes(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    ids = _ids(client, network)
+    body = UPLOAD_HEADER + _line(
+        ids["A"], network.campaign_id, "", "", "", "", "", "", "", "A", "", "1"
+    )
+    statuses = [
+        _upload(client, network, body.encode(), token="guess").status_code for _ in range(10)
+    ]
+
+    refused = _upload(client, network, body.encode())
+    twin = client.put(
+        "/ws/V6/admin/JSON/Orders",
+        json=[],
+        headers={
+            "X-Auth-ID": network.credentials["affiliate_login_id"],
+            "X-Auth-Token": network.credentials["affiliate_rest_token"],
+        },
+    )
+
+    assert statuses == [403] * 10
+    assert (refused.status_code, twin.status_code) == (429, 429)
+    assert refused.json()["message"] == "too many failed attempts; retry later"
+    assert int(refused.headers["retry-after"]) > 0
+    assert csv_rows(client, network.export_url())[0]["status"] == "0"

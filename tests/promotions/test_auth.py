@@ -12,7 +12,7 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.promotions.service import Promotions
-from commerce_stats.promotions.tables import promo_tokens
+from commerce_stats.promotions.tables import promo_tokens, promotions
 from tests.promotions.conftest import Shop, login
 
 MakeAccount = Callable[..., dict[str, Any]]
@@ -156,3 +156,39 @@ def test_repeated_wrong_logins_are_refused_with_429(
     assert response.status_code == 429
     assert response.json()["errors"][0]["error"] == 1010
     assert int(response.headers["Retry-After"]) > 0
+
+
+def test_repeated_unknown_bearer_tokens_are_refused_with_429(
+    client: TestClient, shop: Shop, settings: Settings, database: Database
+) -> None:
+    for n in range(settings.auth_failure_limit):
+        response = client.get("/v1/promotion", headers={"Authorization": f"Bearer guess-{n}"})
+        assert response.status_code == 401
+    refused = client.post(
+        "/v1/promotion",
+        headers={"Authorization": f"Bearer {shop.token}"},
+        json={
+            "promotion_type": "discount",
+            "promotion_name": "Blocked",
+            "date_from": "2026-01-01T00:00:00+00:00",
+            "coupons": {"discount_percent": "10", "product_id": [1]},
+        },
+    )
+    refreshed = client.post("/v1/token/refresh", json={"refresh_token": shop.refresh_token})
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["error"] == 1010
+    assert int(refused.headers["Retry-After"]) > 0
+    assert refreshed.status_code == 429
+    with database.read() as conn:
+        assert conn.execute(select(promotions)).all() == []
+
+
+def test_repeated_unknown_refresh_tokens_are_refused_with_429(
+    client: TestClient, shop: Shop, settings: Settings
+) -> None:
+    for n in range(settings.auth_failure_limit):
+        response = client.post("/v1/token/refresh", json={"refresh_token": f"guess-{n}"})
+        assert response.status_code == 401
+    refused = client.post("/v1/token/refresh", json={"refresh_token": shop.refresh_token})
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["error"] == 1010

@@ -230,3 +230,32 @@ def test_unit_price_beyond_one_billion_is_11010(shop: Shop) -> None:
         "errors": [{"error": 11010, "message": "Invalid field value: price"}]
     }
     assert shop.get("/v1/orders/O-1").status_code == 404
+
+
+def test_body_over_16_mib_is_413_and_records_nothing(shop: Shop) -> None:
+    promotion_id = shop.promotion([1], "10")
+    padding = "x" * (16 * 1024 * 1024)
+    body = (
+        '{"order_id": "BIG-1", "created_at": "2026-05-01T10:00:00+02:00", '
+        f'"products": [{{"product_id": 1, "quantity": 1, "price": "10.00"}}], "note": "{padding}"}}'
+    )
+    response = shop.client.post(
+        "/v1/orders",
+        content=body.encode(),
+        headers=shop.headers | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "errors": [{"error": 11413, "message": "Request body is larger than 16777216 bytes."}]
+    }
+    assert shop.get("/v1/orders/BIG-1").status_code == 404
+    assert shop.stats(promotion_id)["redemptions"] == 0
+
+
+def test_order_of_1001_lines_is_refused_and_records_nothing(shop: Shop) -> None:
+    promotion_id = shop.promotion([1], "10")
+    response = shop.order("LONG-1", [(1, 1, "1.00")] * 1001)
+    assert response.status_code == 400
+    assert [entry["error"] for entry in response.json()["errors"]] == [11010]
+    assert shop.get("/v1/orders/LONG-1").status_code == 404
+    assert shop.stats(promotion_id)["redemptions"] == 0

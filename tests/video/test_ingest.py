@@ -402,3 +402,37 @@ def test_event_id_with_nul_is_rejected_not_a_failed_commit(
         {"index": 0, "reason": "event_id must not contain NUL characters"}
     ]
     assert _rows(report, account) == []
+
+
+def test_repeated_wrong_ingest_keys_are_answered_429_even_for_a_right_key(
+    client: TestClient,
+    video_account: Callable[..., dict[str, Any]],
+    post_events: Any,
+    report: Callable[..., Any],
+) -> None:
+    account = video_account()
+    wrong = {"X-Ingest-Key": "guess"}
+    statuses = [
+        client.post("/prod/events", json=[event("ecommerce_viewed")], headers=wrong).status_code
+        for _ in range(10)
+    ]
+    pixel = client.get(
+        "/prod/pixel.gif",
+        params={
+            "ingest_key": account["credentials"]["ingest_key"],
+            "content_key": VIDEO_A,
+            "type": "ecommerce_bar_shown",
+        },
+    )
+    refused = post_events(account, [event("ecommerce_viewed")])
+
+    assert statuses == [401] * 10
+    assert (pixel.status_code, refused.status_code) == (429, 429)
+    assert refused.json() == {"status": "error", "message": "too many failed attempts; retry later"}
+    assert int(refused.headers["retry-after"]) > 0
+    assert (
+        report(account, start_date="2022-01-01", end_date="2026-12-31").json()["data"][
+            "ecommerce_stats"
+        ]
+        == []
+    )

@@ -332,6 +332,15 @@ def test_end_before_start_is_400(
     _error(response, 400, "invalid end_date: before start_date")
 
 
+def test_range_of_3660_days_is_read_and_3661_is_400(
+    video_account: Callable[..., dict[str, Any]], report: Callable[..., Any]
+) -> None:
+    account = video_account()
+    assert report(account, start_date="2015-01-01", end_date="2025-01-07").status_code == 200
+    response = report(account, start_date="2015-01-01", end_date="2025-01-08")
+    _error(response, 400, "invalid end_date: the range is longer than 3660 days")
+
+
 def test_flag_other_than_0_or_1_is_400(
     video_account: Callable[..., dict[str, Any]], report: Callable[..., Any]
 ) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from commerce_stats.affiliate import repository
-from commerce_stats.affiliate.errors import AffiliateError, no_permission
+from commerce_stats.affiliate.errors import AffiliateError
 from commerce_stats.affiliate.filters import Filters, parse_filters
 from commerce_stats.affiliate.rules import (
     CANCELED,
@@ -336,12 +336,10 @@ def export(
     owner_id: str,
     filename: str,
     params: Iterable[tuple[str, str]],
+    client: str = "unknown",
 ) -> Export:
     """Authorises, validates the filters, and prepares the streamed body of one report."""
-    owner_number = as_id(owner_id)
-    if owner_number is None:
-        raise no_permission()
-    owner = network.export_owner(access_token, role, owner_number)
+    owner = network.export_owner(access_token, role, as_id(owner_id), client)
     report, export_format = parse_report_name(filename)
     return prepare(network, owner, report, export_format, params)
 

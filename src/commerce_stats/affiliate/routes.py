@@ -52,7 +52,7 @@ from commerce_stats.kit.admin_http import admin_router
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.exports import MEDIA_TYPES
 from commerce_stats.kit.tenancy import Account
-from commerce_stats.kit.web import first_error_location, surface_route_class
+from commerce_stats.kit.web import client_address, first_error_location, surface_route_class
 from commerce_stats.runtime import Runtime, get_runtime
 
 # -- the public surfaces' envelope ------------------------------------------------------
@@ -61,8 +61,12 @@ from commerce_stats.runtime import Runtime, get_runtime
 def render_error(error: AffiliateError) -> Response:
     """Uploads answer JSON; tracking and exports answer plain text (``NO PERMISSION``)."""
     if isinstance(error, UploadError):
-        return JSONResponse(upload_errors(error.message, error.rows), status_code=error.status)
-    return PlainTextResponse(error.message, status_code=error.status)
+        return JSONResponse(
+            upload_errors(error.message, error.rows),
+            status_code=error.status,
+            headers=error.headers,
+        )
+    return PlainTextResponse(error.message, status_code=error.status, headers=error.headers)
 
 
 def _from_validation(exc: RequestValidationError) -> AffiliateError:
@@ -84,7 +88,7 @@ BigIdPath = Annotated[int, Path(ge=1, le=MAX_BIG_ID)]
 
 
 def _network(runtime: Annotated[Runtime, Depends(get_runtime)]) -> AffiliateNetwork:
-    return AffiliateNetwork(runtime.database, runtime.accounts)
+    return AffiliateNetwork(runtime.database, runtime.accounts, runtime.failures)
 
 
 def _account(account_id: IdPath, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Account:
@@ -277,7 +281,13 @@ def export_report(
 ) -> Response:
     """The Transaktions-API (``get-statistic_transactions``) and its sibling reports."""
     prepared = exporting.export(
-        network, access_token, role, owner_id, filename, request.query_params.multi_items()
+        network,
+        access_token,
+        role,
+        owner_id,
+        filename,
+        request.query_params.multi_items(),
+        client_address(request),
     )
     return StreamingResponse(
         prepared.body,
@@ -291,6 +301,7 @@ def export_report(
 
 @public_router.put("/REST/orders/", response_model=UploadCountsOut, responses=UPLOAD_RESPONSES)
 def upload_orders(
+    request: Request,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     network: NetworkDep,
     login_id: Annotated[str, Form()],
@@ -300,7 +311,13 @@ def upload_orders(
 ) -> Any:
     """The seed's REST upload: a ``;``-separated CSV with the 12 columns."""
     counts = upload.upload_csv(
-        network, login_id, token, section, file.file, runtime.settings.affiliate_upload_max_bytes
+        network,
+        login_id,
+        token,
+        section,
+        file.file,
+        runtime.settings.affiliate_upload_max_bytes,
+        client_address(request),
     )
     return upload_counts(counts)
 
@@ -324,6 +341,7 @@ async def upload_orders_json(
         x_auth_token,
         body,
         runtime.settings.affiliate_upload_max_bytes,
+        client_address(request),
     )
     return upload_counts(counts)
 

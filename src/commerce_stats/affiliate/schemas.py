@@ -143,6 +143,7 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
         },
     },
     **PLAIN_ERRORS,
+    429: _text("Too many refused links from this address; Retry-After says when to retry"),
 }
 PIXEL_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -162,6 +163,10 @@ UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": UploadErrorOut, "description": "Missing or malformed field"},
     403: _text("NO PERMISSION: wrong login id or token"),
     413: {"model": UploadErrorOut, "description": "Larger than the upload limit"},
+    429: {
+        "model": UploadErrorOut,
+        "description": "Too many refused logins for this login id or address (Retry-After)",
+    },
     422: {"model": UploadErrorOut, "description": "Invalid rows; nothing was applied"},
     500: {"model": UploadErrorOut, "description": "Internal error"},
 }

@@ -16,7 +16,12 @@ from sqlalchemy import Connection, Row, Table
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import repository
-from commerce_stats.affiliate.errors import AffiliateError, no_permission
+from commerce_stats.affiliate.errors import (
+    AffiliateError,
+    no_permission,
+    record_failures,
+    refuse_if_limited,
+)
 from commerce_stats.affiliate.rules import (
     CANCELED,
     CONFIRMED,
@@ -45,6 +50,7 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret, new_secret
 from commerce_stats.kit.money import is_currency_code
+from commerce_stats.kit.ratelimit import FailureLimiter
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import utc_now
 
@@ -137,9 +143,13 @@ def as_dict(row: Row[Any]) -> dict[str, Any]:
 class AffiliateNetwork:
     """The affiliate domain's service; cheap to build, holds no per-request state."""
 
-    def __init__(self, database: Database, accounts: Accounts) -> None:
+    def __init__(
+        self, database: Database, accounts: Accounts, failures: FailureLimiter | None = None
+    ) -> None:
+        """``failures`` counts refused export links and uploads (brute-force protection)."""
         self.database = database
         self.accounts = accounts
+        self.failures = failures
 
     # -- the model (admin API) -------------------------------------------------
 
@@ -581,8 +591,26 @@ class AffiliateNetwork:
 
     # -- export authorisation --------------------------------------------------------
 
-    def export_owner(self, access_token: str, role: str, owner_id: int) -> Owner:
-        """Who the export link belongs to; anything that does not match is NO PERMISSION."""
+    def export_owner(
+        self, access_token: str, role: str, owner_id: int | None, client: str = "unknown"
+    ) -> Owner:
+        """Who the export link belongs to; anything that does not match is NO PERMISSION.
+
+        Refusals are counted per client address; past the limit the address is
+        answered 429 until the window ends, even with a right link.
+        """
+        keys = [f"affiliate_export:{client}"]
+        refuse_if_limited(self.failures, keys, upload=False)
+        try:
+            return self._export_owner(access_token, role, owner_id)
+        except AffiliateError as refusal:
+            if refusal.status == 403:
+                record_failures(self.failures, keys)
+            raise
+
+    def _export_owner(self, access_token: str, role: str, owner_id: int | None) -> Owner:
+        if owner_id is None:
+            raise no_permission()
         if role == "admin":
             account = self.accounts.authenticate("affiliate_access_token", access_token)
             if account is None or account.id != owner_id or not account.has(Feature.AFFILIATE):

@@ -25,7 +25,13 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, Row, select
 
 from commerce_stats.affiliate import repository
-from commerce_stats.affiliate.errors import RowError, UploadError, no_permission
+from commerce_stats.affiliate.errors import (
+    RowError,
+    UploadError,
+    no_permission,
+    record_failures,
+    refuse_if_limited,
+)
 from commerce_stats.affiliate.rules import (
     CANCELED,
     MAX_BIG_ID,
@@ -555,11 +561,18 @@ def apply_rows(
     return checker.counts
 
 
-def authenticate_upload(network: AffiliateNetwork, login_id: str, token: str) -> Account:
+def authenticate_upload(
+    network: AffiliateNetwork, login_id: str, token: str, client: str = "unknown"
+) -> Account:
+    """The login's account; refusals are counted per login id and per client address,
+    and past the limit either is answered 429 until its window ends."""
+    keys = [f"affiliate_upload_login:{login_id}", f"affiliate_upload:{client}"]
+    refuse_if_limited(network.failures, keys, upload=True)
     account = network.accounts.authenticate_pair(
         "affiliate_login_id", login_id, "affiliate_rest_token", token
     )
     if account is None or not account.has(Feature.AFFILIATE):
+        record_failures(network.failures, keys)
         raise no_permission()
     return account
 
@@ -575,9 +588,10 @@ def upload_csv(
     section: str,
     file: BinaryIO,
     limit: int,
+    client: str = "unknown",
 ) -> Counts:
     """The seed's ``PUT /REST/orders/``: authenticate, check section and size, apply."""
-    account = authenticate_upload(network, login_id, token)
+    account = authenticate_upload(network, login_id, token, client)
     if section.strip().lower() != "admin":
         raise UploadError("section must be Admin", code="invalid_section")
     content = file.read(limit + 1)
@@ -587,10 +601,15 @@ def upload_csv(
 
 
 def upload_json(
-    network: AffiliateNetwork, login_id: str, token: str, body: bytes, limit: int
+    network: AffiliateNetwork,
+    login_id: str,
+    token: str,
+    body: bytes,
+    limit: int,
+    client: str = "unknown",
 ) -> Counts:
     """``PUT /ws/V6/admin/JSON/Orders``: updates transactions found by id or ordertoken."""
-    account = authenticate_upload(network, login_id, token)
+    account = authenticate_upload(network, login_id, token, client)
     if len(body) > limit:
         raise _too_large(limit)
     try:

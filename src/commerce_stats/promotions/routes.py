@@ -23,6 +23,7 @@ from commerce_stats.kit.web import (
 from commerce_stats.promotions import schemas
 from commerce_stats.promotions.committer import GroupCommitter
 from commerce_stats.promotions.errors import (
+    BODY_TOO_LARGE,
     INTERNAL,
     INVALID_JSON,
     PromotionsError,
@@ -45,7 +46,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _documented("11200 promotion not found / 11404 order not found"),
     409: _documented("11400 the order_id is known with a different body"),
     422: _documented("11300 unknown, deleted or already used promotion code"),
-    429: _documented("1010 too many failed logins"),
+    413: _documented("11413 the request body is larger than 16 MiB"),
+    429: _documented("1010 too many failed logins or unknown tokens (Retry-After)"),
     500: _documented("Internal Server Error"),
 }
 
@@ -135,7 +137,7 @@ ServiceDep = Annotated[Promotions, Depends(promotions_service)]
 
 
 async def authenticated_account(
-    service: ServiceDep, authorization: Annotated[str | None, Header()] = None
+    request: Request, service: ServiceDep, authorization: Annotated[str | None, Header()] = None
 ) -> Account:
     """401 1008 without a header, 1007 for a malformed or unknown token, 1009 when expired."""
     token = bearer_token(authorization)
@@ -144,14 +146,44 @@ async def authenticated_account(
     remembered = service.remembered_account(token)
     if remembered is not None:
         return remembered
-    return await run_in_threadpool(service.authenticate, token)
+    runtime: Runtime = request.app.state.runtime
+    return await run_in_threadpool(
+        partial(
+            service.authenticate,
+            token,
+            failures=runtime.failures,
+            client=client_address(request),
+        )
+    )
 
 
 AccountDep = Annotated[Account, Depends(authenticated_account)]
 
 
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""Largest JSON body read: a promotion's 100,000 codes of 64 characters fit with room."""
+
+
+def _body_too_large() -> PromotionsError:
+    return PromotionsError(
+        [(BODY_TOO_LARGE, f"Request body is larger than {MAX_BODY_BYTES} bytes.")], status=413
+    )
+
+
 async def _body(request: Request) -> tuple[str | None, bytes]:
-    return request.headers.get("content-type"), await request.body()
+    """Content type and body; 413 11413 as soon as the body passes ``MAX_BODY_BYTES``
+    (a too large body is never buffered whole)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _body_too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _body_too_large()
+        chunks.append(chunk)
+    return request.headers.get("content-type"), b"".join(chunks)
 
 
 # --- tokens ------------------------------------------------------------------------------
@@ -184,7 +216,16 @@ async def login_check(request: Request, service: ServiceDep) -> Response:
 )
 async def token_refresh(request: Request, service: ServiceDep) -> Response:
     body = schemas.parse_refresh(*await _body(request))
-    return _json(schemas.tokens_body(await run_in_threadpool(service.refresh, body.refresh_token)))
+    runtime: Runtime = request.app.state.runtime
+    pair = await run_in_threadpool(
+        partial(
+            service.refresh,
+            body.refresh_token,
+            failures=runtime.failures,
+            client=client_address(request),
+        )
+    )
+    return _json(schemas.tokens_body(pair))
 
 
 # --- promotions -----------------------------------------------------------------------------

@@ -304,39 +304,35 @@ class Promotions:
         address; past the limit every attempt is refused (429) until the window ends.
         """
         keys = [f"promotions-user:{(username or '').strip().lower()}", f"promotions-ip:{client}"]
-        if failures is not None:
-            for key in keys:
-                verdict = failures.check(key)
-                if not verdict.allowed:
-                    raise PromotionsError(
-                        [
-                            (
-                                TOO_MANY_ATTEMPTS,
-                                "Too many failed attempts. "
-                                f"Try again in {verdict.retry_after} seconds.",
-                            )
-                        ],
-                        status=429,
-                        headers={"Retry-After": str(verdict.retry_after)},
-                    )
+        _refuse_if_limited(failures, keys)
         account = self.accounts.authenticate_pair(
             "promotions_username", username, "promotions_password", password
         )
         if account is None:
-            if failures is not None:
-                for key in keys:
-                    failures.record_failure(key)
+            _record_failures(failures, keys)
             raise PromotionsError([(INVALID_CREDENTIALS, "Invalid credentials.")], status=401)
         return self._issue_tokens(account.id)
 
-    def refresh(self, refresh_token: str | None) -> TokenPair:
-        """A new token pair for a valid refresh token, which is used up."""
+    def refresh(
+        self,
+        refresh_token: str | None,
+        *,
+        failures: FailureLimiter | None = None,
+        client: str = "unknown",
+    ) -> TokenPair:
+        """A new token pair for a valid refresh token, which is used up.
+
+        Unknown tokens are counted per client address like unknown bearer tokens.
+        """
         if not refresh_token:
             raise token_missing()
+        keys = [f"promotions-token-ip:{client}"]
+        _refuse_if_limited(failures, keys)
         digest = hash_secret(refresh_token)
         with self.database.write() as conn:
             found = repository.token_by_hash(conn, digest, "refresh")
             if found is None:
+                _record_failures(failures, keys)
                 raise token_invalid()
             account_id, expires_at = found
             if expires_at <= utc_now():
@@ -391,17 +387,30 @@ class Promotions:
             raise token_expired()
         return _require_feature(cached[1])
 
-    def authenticate(self, token: str | None) -> Account:
-        """The account behind a bearer token (401 1008/1007/1009), with the feature (11000)."""
+    def authenticate(
+        self,
+        token: str | None,
+        *,
+        failures: FailureLimiter | None = None,
+        client: str = "unknown",
+    ) -> Account:
+        """The account behind a bearer token (401 1008/1007/1009), with the feature (11000).
+
+        With ``failures``, unknown tokens are counted per client address; past the limit
+        the address is answered 429 until the window ends.
+        """
         if not token:
             raise token_missing()
         remembered = self.remembered_account(token)
         if remembered is not None:
             return remembered
+        keys = [f"promotions-token-ip:{client}"]
+        _refuse_if_limited(failures, keys)
         digest = hash_secret(token)
         with self.database.read() as conn:
             found = repository.token_by_hash(conn, digest, "access")
         if found is None:
+            _record_failures(failures, keys)
             raise token_invalid()
         account_id, expires_at = found
         if expires_at <= utc_now():
@@ -1100,3 +1109,28 @@ def _order_view(order: Mapping[Any, Any], lines: Sequence[Mapping[Any, Any]]) ->
         ],
         total=format_minor(order["total_minor"], currency),
     )
+
+
+def _refuse_if_limited(failures: FailureLimiter | None, keys: list[str]) -> None:
+    """429 1010 with ``Retry-After`` when any key has too many failures in its window."""
+    if failures is None:
+        return
+    for key in keys:
+        verdict = failures.check(key)
+        if not verdict.allowed:
+            raise PromotionsError(
+                [
+                    (
+                        TOO_MANY_ATTEMPTS,
+                        f"Too many failed attempts. Try again in {verdict.retry_after} seconds.",
+                    )
+                ],
+                status=429,
+                headers={"Retry-After": str(verdict.retry_after)},
+            )
+
+
+def _record_failures(failures: FailureLimiter | None, keys: list[str]) -> None:
+    if failures is not None:
+        for key in keys:
+            failures.record_failure(key)

@@ -68,7 +68,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "Unknown or missing key"),
         (403, "The organization has no video ecommerce add-on"),
         (413, "Too many events or too large a body"),
-        (429, "Too many failed organization_key attempts from this address"),
+        (429, "Too many failed key attempts from this address (Retry-After)"),
         (422, "Some events were rejected (each listed with its index); nothing was counted"),
         (503, "The events could not be committed; nothing was counted"),
     )
@@ -176,7 +176,10 @@ async def post_events(request: Request) -> Response:
     Answered only after the events are committed; all-or-nothing (422 lists bad events).
     """
     result = await _service_of(request).ingest(
-        _ingest_key(request), await _capped_body(request), request.headers.get("user-agent", "")
+        _ingest_key(request),
+        await _capped_body(request),
+        request.headers.get("user-agent", ""),
+        client_address(request),
     )
     return _ingest_answer(result)
 
@@ -205,7 +208,10 @@ async def pixel(request: Request) -> Response:
     """
     try:
         await _service_of(request).ingest_one(
-            _ingest_key(request), _pixel_event(request), request.headers.get("user-agent", "")
+            _ingest_key(request),
+            _pixel_event(request),
+            request.headers.get("user-agent", ""),
+            client_address(request),
         )
     except VideoError as error:
         return render_video_error(error)

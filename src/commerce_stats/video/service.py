@@ -278,6 +278,10 @@ def _flag_parameter(params: Mapping[str, str], name: str) -> bool:
     raise VideoError(f"invalid {name}: must be 0 or 1", field=name)
 
 
+MAX_REPORT_DAYS = 3660
+"""Longest report range (about ten years, like the affiliate exports' ``last{N}d``)."""
+
+
 def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
     """The report's parameters, checked; 400 names the first bad or missing one."""
     organization_key = _parameter(params, "organization_key", required=True)
@@ -286,6 +290,10 @@ def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
     last = _date_parameter(params, "end_date")
     if last < first:
         raise VideoError("invalid end_date: before start_date", field="end_date")
+    if (last - first).days >= MAX_REPORT_DAYS:
+        raise VideoError(
+            f"invalid end_date: the range is longer than {MAX_REPORT_DAYS} days", field="end_date"
+        )
     return ReportQuery(
         organization_key=organization_key,
         first=first,
@@ -393,11 +401,18 @@ class VideoService:
 
     # ingestion ---------------------------------------------------------------------------
 
-    def authenticate_ingest(self, ingest_key: str | None) -> Account:
+    def authenticate_ingest(self, ingest_key: str | None, client: str = "unknown") -> Account:
+        """The ingest key's account; wrong keys are counted per client address and past
+        the limit the address is answered 429 until the window ends, even with a right key.
+        """
         if not ingest_key:
             raise VideoError("missing ingest key (X-Ingest-Key header or ingest_key)", status=401)
+        failure_key = f"ingest_key:{client}"
+        self._refuse_if_limited(failure_key)
         account = self.accounts.authenticate("ingest_key", ingest_key)
         if account is None:
+            if self.failures is not None:
+                self.failures.record_failure(failure_key)
             raise VideoError("unknown ingest key", status=401)
         if not account.has(Feature.VIDEO_ECOMMERCE):
             raise VideoError("the organization has no video ecommerce add-on", status=403)
@@ -429,9 +444,11 @@ class VideoService:
             )
         return batch
 
-    async def ingest(self, ingest_key: str | None, body: bytes, user_agent: str) -> BatchResult:
+    async def ingest(
+        self, ingest_key: str | None, body: bytes, user_agent: str, client: str = "unknown"
+    ) -> BatchResult:
         """Validate a request body's events and wait until they are committed."""
-        account = self.authenticate_ingest(ingest_key)
+        account = self.authenticate_ingest(ingest_key, client)
         if len(body) > MAX_BODY_BYTES:
             raise VideoError("body is larger than 5 MB", status=413)
         try:
@@ -442,10 +459,14 @@ class VideoService:
         return await self.commit(batch)
 
     async def ingest_one(
-        self, ingest_key: str | None, event: dict[str, Any], user_agent: str
+        self,
+        ingest_key: str | None,
+        event: dict[str, Any],
+        user_agent: str,
+        client: str = "unknown",
     ) -> BatchResult:
         """One event from a pixel request, committed before the answer."""
-        account = self.authenticate_ingest(ingest_key)
+        account = self.authenticate_ingest(ingest_key, client)
         batch = self.prepare(account, [to_raw_event(event)], user_agent, utc_now())
         return await self.commit(batch)
 
