@@ -89,6 +89,41 @@ def test_xls_without_rows_has_the_header() -> None:
     assert book.sheet_by_index(0).row_values(0) == list(HEADER)
 
 
+def test_xls_reads_back_unicode_empty_text_and_numbers() -> None:
+    rows = [(7, Decimal("-1.25"), "Größe ✓ 𝄞", "")]
+    sheet = xlrd.open_workbook(file_contents=_bytes(write_xls(HEADER, rows))).sheet_by_index(0)
+    assert sheet.row_values(1) == [7.0, -1.25, "Größe ✓ 𝄞", ""]
+    assert sheet.cell(1, 3).ctype == xlrd.XL_CELL_TEXT
+
+
+def test_xls_cuts_text_to_one_record() -> None:
+    rows = [(1, None, "x" * 9000, "€" * 5000)]
+    sheet = xlrd.open_workbook(file_contents=_bytes(write_xls(HEADER, rows))).sheet_by_index(0)
+    assert sheet.cell_value(1, 2) == "x" * 8215
+    assert sheet.cell_value(1, 3) == "€" * 4107
+
+
+def test_xls_starts_new_sheets_at_the_row_limit_and_names_them() -> None:
+    rows = [(index, None, f"r{index}", None) for index in range(5)]
+    data = _bytes(write_xls(HEADER, rows, sheet_name="tx", max_data_rows=2))
+    book = xlrd.open_workbook(file_contents=data)
+    assert book.sheet_names() == ["tx", "tx 2", "tx 3"]
+    assert [book.sheet_by_index(2).row_values(row) for row in range(2)] == [
+        list(HEADER),
+        [4.0, "", "r4", ""],
+    ]
+
+
+def test_xls_larger_than_the_header_allocation_table_reads_back() -> None:
+    text = "y" * 4000
+    rows = [(index, None, text, None) for index in range(2_000)]
+    data = _bytes(write_xls(HEADER, rows))
+    assert len(data) > 109 * 128 * 512
+    sheet = xlrd.open_workbook(file_contents=data).sheet_by_index(0)
+    assert sheet.nrows == 2_001
+    assert sheet.row_values(2_000) == [1999.0, "", text, ""]
+
+
 def test_xlsx_reads_back_with_openpyxl_and_never_holds_formulas() -> None:
     data = _bytes(write_xlsx(HEADER, ROWS, sheet_name="tx"))
     sheet = openpyxl.load_workbook(io.BytesIO(data))["tx"]

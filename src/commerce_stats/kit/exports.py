@@ -12,8 +12,10 @@ no spreadsheet program evaluates it; in XLS and XLSX such values are written as
 string cells, which are never evaluated, so their text stays unchanged.
 
 XLS and XLSX need a finished file before its first byte can be sent (the
-container formats record sizes up front); those writers build the workbook in a
-temporary file with bounded memory and then stream that file.
+container formats record sizes up front); those writers are our own, write the
+rows one at a time to a temporary file (XLSX: a deflated ZIP of sheet XML with
+inline strings; XLS: BIFF8 records, see ``kit.biff8``) and then stream it, so
+memory stays flat whatever the row count.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from enum import StrEnum
-from typing import IO, Any
+from itertools import count
+from typing import IO
 
 import msgspec
-import xlwt
+
+from commerce_stats.kit import biff8
 
 Cell = str | int | Decimal | None
 Row = Sequence[Cell]
@@ -114,10 +118,6 @@ def write_csv(
     yield _guard_csv(buffer.getvalue(), delimiter).encode("utf-8")
 
 
-def _spreadsheet_text(text: str) -> str:
-    return text if len(text) <= MAX_CELL_TEXT else text[:MAX_CELL_TEXT]
-
-
 def _sheet_name(base: str, index: int) -> str:
     return base[:31] if index == 1 else f"{base[:25]} {index}"
 
@@ -129,43 +129,16 @@ def _stream_file(handle: IO[bytes]) -> Iterator[bytes]:
 
 
 def write_xls(
-    header: Sequence[str], rows: Iterable[Row], *, sheet_name: str = "export"
+    header: Sequence[str],
+    rows: Iterable[Row],
+    *,
+    sheet_name: str = "export",
+    max_data_rows: int = XLS_MAX_DATA_ROWS,
 ) -> Iterator[bytes]:
-    """A BIFF8 workbook (Excel 97-2003); a new sheet, with the header, every 65,535 rows."""
-    book = xlwt.Workbook(encoding="utf-8")
-    sheet: Any = None
-    sheets = 0
-    row_index = XLS_MAX_DATA_ROWS + 1
-    for row in rows:
-        if row_index > XLS_MAX_DATA_ROWS:
-            if sheet is not None:
-                sheet.flush_row_data()
-            sheets += 1
-            sheet = book.add_sheet(_sheet_name(sheet_name, sheets))
-            _xls_row(sheet, 0, header)
-            row_index = 1
-        _xls_row(sheet, row_index, row)
-        row_index += 1
-        if row_index % 1000 == 0:
-            sheet.flush_row_data()
-    if sheet is None:
-        sheet = book.add_sheet(_sheet_name(sheet_name, 1))
-        _xls_row(sheet, 0, header)
-    with tempfile.TemporaryFile() as handle:
-        book.save(handle)
-        del book, sheet
-        yield from _stream_file(handle)
-
-
-def _xls_row(sheet: Any, index: int, cells: Sequence[Cell]) -> None:
-    target = sheet.row(index)
-    for column, cell in enumerate(cells):
-        if cell is None:
-            continue
-        if isinstance(cell, str):
-            target.set_cell_text(column, _spreadsheet_text(cell))
-        else:
-            target.set_cell_number(column, float(cell))
+    """A BIFF8 workbook (Excel 97-2003) in flat memory; a new sheet, with the header,
+    every ``max_data_rows`` rows (see ``kit.biff8``)."""
+    names = (_sheet_name(sheet_name, index) for index in count(1))
+    return biff8.write_workbook(header, iter(rows), names, max_data_rows)
 
 
 _XLSX_TEXT_OPEN = '<c t="inlineStr"><is><t xml:space="preserve">'
