@@ -7,7 +7,8 @@ Each format is exported by a fresh child process (pinned to core 0) that runs
 the same code path as the HTTP route (filters -> streamed query -> writer) and
 writes to a temporary file; the child reports rows/s and its peak RSS
 (ru_maxrss). The baseline is the sqlite3 shell dumping the same columns with
-`-csv` in the same run.
+`-csv`, run (pinned to the same core) right before each export run, so that each
+ratio compares figures taken under the same machine load; medians are printed.
 """
 
 from __future__ import annotations
@@ -108,22 +109,30 @@ def main() -> None:
     formats = sys.argv[2].split(",") if len(sys.argv) > 2 else list(FORMATS)
     repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     data = dataset(rows)
-    baseline = min(sqlite_baseline(data["path"]) for _ in range(3))
     print(f"dataset: {rows:,} transactions (SQLite, all in the last 25 days), 43 columns")
-    print(f"baseline sqlite3 -csv, same columns: {baseline:.2f} s = {rows / baseline:,.0f} rows/s")
+    print(
+        "each run is preceded by a `sqlite3 -csv` run of the same columns (the baseline); "
+        f"medians of {repeats} runs"
+    )
     print(
         f"{'format':<6} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'MB out':>7} "
-        f"{'peak RSS MB':>11} {'x sqlite3':>9}"
+        f"{'peak RSS MB':>11} {'sqlite3 s':>9} {'x sqlite3':>9}"
     )
     for export_format in formats:
-        runs = [run_child(data["url"], data["account_id"], export_format) for _ in range(repeats)]
+        baselines: list[float] = []
+        runs: list[dict[str, float]] = []
+        for _ in range(repeats):
+            baselines.append(sqlite_baseline(data["path"]))
+            runs.append(run_child(data["url"], data["account_id"], export_format))
         result = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+        baseline = sorted(baselines)[len(baselines) // 2]
         seconds = result["seconds"]
         rate = result["rows"] / seconds
         peak = max(run["peak_mb"] for run in runs)
         print(
             f"{export_format:<6} {int(result['rows']):>9,} {seconds:>8.2f} {rate:>9,.0f} "
-            f"{result['bytes'] / 1e6:>7.1f} {peak:>11.0f} {seconds / baseline:>9.2f}"
+            f"{result['bytes'] / 1e6:>7.1f} {peak:>11.0f} {baseline:>9.2f} "
+            f"{seconds / baseline:>9.2f}"
         )
 
 

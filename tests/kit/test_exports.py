@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from commerce_stats.kit.exports import (
+    MAX_CELL_TEXT,
     XLS_MAX_DATA_ROWS,
     ExportFormat,
     neutralize_formula,
@@ -87,6 +89,41 @@ def test_xls_without_rows_has_the_header() -> None:
     assert book.sheet_by_index(0).row_values(0) == list(HEADER)
 
 
+def test_xls_reads_back_unicode_empty_text_and_numbers() -> None:
+    rows = [(7, Decimal("-1.25"), "Größe ✓ 𝄞", "")]
+    sheet = xlrd.open_workbook(file_contents=_bytes(write_xls(HEADER, rows))).sheet_by_index(0)
+    assert sheet.row_values(1) == [7.0, -1.25, "Größe ✓ 𝄞", ""]
+    assert sheet.cell(1, 3).ctype == xlrd.XL_CELL_TEXT
+
+
+def test_xls_cuts_text_to_one_record() -> None:
+    rows = [(1, None, "x" * 9000, "€" * 5000)]
+    sheet = xlrd.open_workbook(file_contents=_bytes(write_xls(HEADER, rows))).sheet_by_index(0)
+    assert sheet.cell_value(1, 2) == "x" * 8215
+    assert sheet.cell_value(1, 3) == "€" * 4107
+
+
+def test_xls_starts_new_sheets_at_the_row_limit_and_names_them() -> None:
+    rows = [(index, None, f"r{index}", None) for index in range(5)]
+    data = _bytes(write_xls(HEADER, rows, sheet_name="tx", max_data_rows=2))
+    book = xlrd.open_workbook(file_contents=data)
+    assert book.sheet_names() == ["tx", "tx 2", "tx 3"]
+    assert [book.sheet_by_index(2).row_values(row) for row in range(2)] == [
+        list(HEADER),
+        [4.0, "", "r4", ""],
+    ]
+
+
+def test_xls_larger_than_the_header_allocation_table_reads_back() -> None:
+    text = "y" * 4000
+    rows = [(index, None, text, None) for index in range(2_000)]
+    data = _bytes(write_xls(HEADER, rows))
+    assert len(data) > 109 * 128 * 512
+    sheet = xlrd.open_workbook(file_contents=data).sheet_by_index(0)
+    assert sheet.nrows == 2_001
+    assert sheet.row_values(2_000) == [1999.0, "", text, ""]
+
+
 def test_xlsx_reads_back_with_openpyxl_and_never_holds_formulas() -> None:
     data = _bytes(write_xlsx(HEADER, ROWS, sheet_name="tx"))
     sheet = openpyxl.load_workbook(io.BytesIO(data))["tx"]
@@ -96,6 +133,50 @@ def test_xlsx_reads_back_with_openpyxl_and_never_holds_formulas() -> None:
     formula_cell = sheet.cell(row=3, column=3)
     assert formula_cell.data_type == "s"
     assert formula_cell.value == '=HYPERLINK("http://evil")'
+
+
+def test_xlsx_escapes_markup_drops_forbidden_characters_and_keeps_spaces() -> None:
+    rows = [(1, None, " a & <b> \x07\x00c ", None)]
+    data = _bytes(write_xlsx(HEADER, rows, sheet_name="tx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["tx"]
+    assert sheet.cell(row=2, column=3).value == " a & <b> c "
+    assert sheet.cell(row=2, column=4).value is None
+
+
+def test_xlsx_writes_tabs_and_newlines_and_leaves_empty_text_blank() -> None:
+    data = _bytes(write_xlsx(HEADER, [(1, None, "a\tb\nc", "")]))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    assert sheet.cell(row=2, column=3).value == "a\tb\nc"
+    assert sheet.cell(row=2, column=4).value is None
+
+
+def test_xlsx_sheets_are_well_formed_xml_with_one_row_per_line() -> None:
+    data = _bytes(write_xlsx(HEADER, ROWS, sheet_name="tx"))
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        sheet = etree.fromstring(package.read("xl/worksheets/sheet1.xml"))
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    assert len(sheet.findall(f"{main}sheetData/{main}row")) == 4
+
+
+def test_xlsx_cuts_text_at_the_cell_limit() -> None:
+    data = _bytes(write_xlsx(HEADER, [(1, None, "x" * (MAX_CELL_TEXT + 5), None)]))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    assert sheet.cell(row=2, column=3).value == "x" * MAX_CELL_TEXT
+
+
+def test_xlsx_starts_a_new_sheet_with_the_header_after_the_row_limit() -> None:
+    rows = [(index, None, f"r{index}", None) for index in range(5)]
+    data = _bytes(write_xlsx(HEADER, rows, sheet_name="tx", max_data_rows=2))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["tx", "tx 2", "tx 3"]
+    last = [[cell.value for cell in row] for row in book["tx 3"].iter_rows()]
+    assert last == [list(HEADER), [4, None, "r4", None]]
+    assert book["tx 2"].max_row == 3
+
+
+def test_xlsx_without_rows_has_the_header() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(_bytes(write_xlsx(HEADER, []))))
+    assert [cell.value for cell in book.worksheets[0][1]] == list(HEADER)
 
 
 def test_xml_has_one_root_and_an_item_per_row_without_forbidden_characters() -> None:

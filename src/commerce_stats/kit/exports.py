@@ -12,8 +12,10 @@ no spreadsheet program evaluates it; in XLS and XLSX such values are written as
 string cells, which are never evaluated, so their text stays unchanged.
 
 XLS and XLSX need a finished file before its first byte can be sent (the
-container formats record sizes up front); those writers build the workbook in a
-temporary file with bounded memory and then stream that file.
+container formats record sizes up front); those writers are our own, write the
+rows one at a time to a temporary file (XLSX: a deflated ZIP of sheet XML with
+inline strings; XLS: BIFF8 records, see ``kit.biff8``) and then stream it, so
+memory stays flat whatever the row count.
 """
 
 from __future__ import annotations
@@ -22,14 +24,16 @@ import csv
 import io
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from enum import StrEnum
-from typing import IO, Any
+from itertools import count
+from typing import IO
 
 import msgspec
-import xlsxwriter
-import xlwt
+
+from commerce_stats.kit import biff8
 
 Cell = str | int | Decimal | None
 Row = Sequence[Cell]
@@ -114,10 +118,6 @@ def write_csv(
     yield _guard_csv(buffer.getvalue(), delimiter).encode("utf-8")
 
 
-def _spreadsheet_text(text: str) -> str:
-    return text if len(text) <= MAX_CELL_TEXT else text[:MAX_CELL_TEXT]
-
-
 def _sheet_name(base: str, index: int) -> str:
     return base[:31] if index == 1 else f"{base[:25]} {index}"
 
@@ -129,85 +129,194 @@ def _stream_file(handle: IO[bytes]) -> Iterator[bytes]:
 
 
 def write_xls(
-    header: Sequence[str], rows: Iterable[Row], *, sheet_name: str = "export"
+    header: Sequence[str],
+    rows: Iterable[Row],
+    *,
+    sheet_name: str = "export",
+    max_data_rows: int = XLS_MAX_DATA_ROWS,
 ) -> Iterator[bytes]:
-    """A BIFF8 workbook (Excel 97-2003); a new sheet, with the header, every 65,535 rows."""
-    book = xlwt.Workbook(encoding="utf-8")
-    sheet: Any = None
-    sheets = 0
-    row_index = XLS_MAX_DATA_ROWS + 1
-    for row in rows:
-        if row_index > XLS_MAX_DATA_ROWS:
-            if sheet is not None:
-                sheet.flush_row_data()
-            sheets += 1
-            sheet = book.add_sheet(_sheet_name(sheet_name, sheets))
-            _xls_row(sheet, 0, header)
-            row_index = 1
-        _xls_row(sheet, row_index, row)
-        row_index += 1
-        if row_index % 1000 == 0:
-            sheet.flush_row_data()
-    if sheet is None:
-        sheet = book.add_sheet(_sheet_name(sheet_name, 1))
-        _xls_row(sheet, 0, header)
-    with tempfile.TemporaryFile() as handle:
-        book.save(handle)
-        del book, sheet
-        yield from _stream_file(handle)
+    """A BIFF8 workbook (Excel 97-2003) in flat memory; a new sheet, with the header,
+    every ``max_data_rows`` rows (see ``kit.biff8``)."""
+    names = (_sheet_name(sheet_name, index) for index in count(1))
+    return biff8.write_workbook(header, iter(rows), names, max_data_rows)
 
 
-def _xls_row(sheet: Any, index: int, cells: Sequence[Cell]) -> None:
-    target = sheet.row(index)
-    for column, cell in enumerate(cells):
-        if cell is None:
-            continue
-        if isinstance(cell, str):
-            target.set_cell_text(column, _spreadsheet_text(cell))
+_XLSX_TEXT_OPEN = '<c t="inlineStr"><is><t xml:space="preserve">'
+_XLSX_TEXT_CLOSE = "</t></is></c>"
+_XLSX_SHEET_START = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+_XLSX_SHEET_END = "</sheetData></worksheet>"
+_XLSX_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_XLSX_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XLSX_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XLSX_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{_XLSX_MAIN}">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+XLSX_COMPRESS_LEVEL = 1
+"""Deflate level of the XLSX parts: the sheet XML is very repetitive, so level 1
+already shrinks it about tenfold, at a fraction of the default level's time."""
+
+
+def _xlsx_text(text: str) -> str:
+    """``text`` escaped for a sheet's inline string, trimmed to what a cell holds."""
+    return xml_text(text[:MAX_CELL_TEXT])
+
+
+def _xlsx_row_xml(cells: Sequence[Cell]) -> str:
+    """One ``<row>``: inline strings for text, ``<v>`` numbers, an empty ``<c/>`` for blanks.
+
+    Cells carry no references: readers place them in order, which is why a
+    blank cell is still written. Text is escaped only when the row's text
+    holds a character that may need it, which almost no row does.
+    """
+    parts = ["<row>"]
+    append = parts.append
+    texts: list[str] = []
+    for cell in cells:
+        if cell.__class__ is str:
+            if cell:
+                texts.append(cell)
+                append(_XLSX_TEXT_OPEN + cell + _XLSX_TEXT_CLOSE)
+            else:
+                append("<c/>")
+        elif cell is None:
+            append("<c/>")
         else:
-            target.set_cell_number(column, float(cell))
+            append(f"<c><v>{cell}</v></c>")
+    append("</row>")
+    if texts:
+        joined = "".join(texts)
+        if (
+            not joined.isprintable()
+            or "&" in joined
+            or "<" in joined
+            or ">" in joined
+            or len(joined) > MAX_CELL_TEXT
+        ):
+            return _xlsx_row_escaped(cells)
+    return "".join(parts)
+
+
+def _xlsx_row_escaped(cells: Sequence[Cell]) -> str:
+    parts = ["<row>"]
+    for cell in cells:
+        if cell is None or cell == "":
+            parts.append("<c/>")
+        elif isinstance(cell, str):
+            parts.append(_XLSX_TEXT_OPEN + _xlsx_text(cell) + _XLSX_TEXT_CLOSE)
+        else:
+            parts.append(f"<c><v>{cell}</v></c>")
+    parts.append("</row>")
+    return "".join(parts)
+
+
+def _xlsx_package_parts(sheet_names: Sequence[str]) -> dict[str, str]:
+    """The workbook, relationships, styles and content types around ``sheet_names``."""
+    indexes = range(1, len(sheet_names) + 1)
+    sheets = "".join(
+        f'<sheet name="{xml_text(name)}" sheetId="{index}" r:id="rId{index}"/>'
+        for index, name in zip(indexes, sheet_names, strict=True)
+    )
+    sheet_relations = "".join(
+        f'<Relationship Id="rId{index}" Type="{_XLSX_RELATIONSHIPS}/worksheet" '
+        f'Target="worksheets/sheet{index}.xml"/>'
+        for index in indexes
+    )
+    sheet_types = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{index}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for index in indexes
+    )
+    declaration = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    styles_id = len(sheet_names) + 1
+    return {
+        "[Content_Types].xml": declaration
+        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{sheet_types}</Types>",
+        "_rels/.rels": declaration + f'<Relationships xmlns="{_XLSX_PACKAGE_RELATIONSHIPS}">'
+        f'<Relationship Id="rId1" Type="{_XLSX_RELATIONSHIPS}/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": declaration
+        + f'<workbook xmlns="{_XLSX_MAIN}" xmlns:r="{_XLSX_RELATIONSHIPS}">'
+        f"<sheets>{sheets}</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels": declaration
+        + f'<Relationships xmlns="{_XLSX_PACKAGE_RELATIONSHIPS}">{sheet_relations}'
+        f'<Relationship Id="rId{styles_id}" Type="{_XLSX_RELATIONSHIPS}/styles" '
+        'Target="styles.xml"/></Relationships>',
+        "xl/styles.xml": _XLSX_STYLES,
+    }
 
 
 def write_xlsx(
-    header: Sequence[str], rows: Iterable[Row], *, sheet_name: str = "export"
+    header: Sequence[str],
+    rows: Iterable[Row],
+    *,
+    sheet_name: str = "export",
+    max_data_rows: int = XLSX_MAX_DATA_ROWS,
 ) -> Iterator[bytes]:
-    """An Office Open XML workbook written in constant memory; strings stay strings."""
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        book = xlsxwriter.Workbook(
-            handle.name,
-            {
-                "constant_memory": True,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-            },
-        )
-        sheet: Any = None
-        sheets = 0
-        row_index = XLSX_MAX_DATA_ROWS + 1
+    """An Office Open XML workbook, written row by row in constant memory.
+
+    Each sheet's XML goes straight into a deflated ZIP entry of a temporary
+    file (inline strings, so no shared-string table grows in memory); a new
+    sheet, with the header, starts every ``max_data_rows`` rows. Text stays
+    text: cells are never formulas, numbers or links unless they are numbers.
+    """
+    header_xml = _xlsx_row_xml(header)
+    sheet_names: list[str] = []
+    with (
+        tempfile.TemporaryFile() as handle,
+        zipfile.ZipFile(
+            handle, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESS_LEVEL
+        ) as package,
+    ):
+        entry: IO[bytes] | None = None
+        row_index = max_data_rows
+        batch: list[str] = []
         for row in rows:
-            if row_index > XLSX_MAX_DATA_ROWS:
-                sheets += 1
-                sheet = book.add_worksheet(_sheet_name(sheet_name, sheets))
-                sheet.write_row(0, 0, header)
-                row_index = 1
-            _xlsx_row(sheet, row_index, row)
+            if row_index == max_data_rows:
+                if entry is not None:
+                    entry.write(("".join(batch) + _XLSX_SHEET_END).encode("utf-8"))
+                    batch.clear()
+                    entry.close()
+                sheet_names.append(_sheet_name(sheet_name, len(sheet_names) + 1))
+                entry = package.open(
+                    f"xl/worksheets/sheet{len(sheet_names)}.xml", "w", force_zip64=True
+                )
+                batch.append(_XLSX_SHEET_START + header_xml)
+                row_index = 0
+            batch.append(_xlsx_row_xml(row))
             row_index += 1
-        if sheet is None:
-            book.add_worksheet(_sheet_name(sheet_name, 1)).write_row(0, 0, header)
-        book.close()
-        with open(handle.name, "rb") as finished:
-            yield from _stream_file(finished)
-
-
-def _xlsx_row(sheet: Any, index: int, cells: Sequence[Cell]) -> None:
-    for column, cell in enumerate(cells):
-        if cell is None:
-            continue
-        if isinstance(cell, str):
-            sheet.write_string(index, column, _spreadsheet_text(cell))
-        else:
-            sheet.write_number(index, column, float(cell))
+            if len(batch) >= CHUNK_ROWS:
+                entry.write("".join(batch).encode("utf-8"))  # type: ignore[union-attr]
+                batch.clear()
+        if entry is None:
+            sheet_names.append(_sheet_name(sheet_name, 1))
+            entry = package.open("xl/worksheets/sheet1.xml", "w")
+            batch.append(_XLSX_SHEET_START + header_xml)
+        entry.write(("".join(batch) + _XLSX_SHEET_END).encode("utf-8"))
+        entry.close()
+        for name, text in _xlsx_package_parts(sheet_names).items():
+            package.writestr(name, text)
+        package.close()
+        yield from _stream_file(handle)
 
 
 def xml_text(value: str) -> str:
