@@ -32,6 +32,7 @@ from commerce_stats.affiliate.rules import (
 from commerce_stats.affiliate.service import AffiliateNetwork, Owner
 from commerce_stats.kit.exports import Cell, ExportFormat, write_export
 from commerce_stats.kit.money import exponent
+from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import local_days_to_utc, to_local, utc_now, zone
 
 TRANSACTION_COLUMNS = (
@@ -483,3 +484,46 @@ def _summary_rows(
         lines = summarize(report, repository.stream_summary_rows(conn, query), tz)
     for line in lines:
         yield line.cells(money)
+
+
+# -- dashboard ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardFigures:
+    """Per-day, per-campaign and per-publisher totals of an account's selected transactions."""
+
+    first_day: date
+    last_day: date
+    daily: list[Totals]
+    campaigns: list[Totals]
+    publishers: list[Totals]
+
+
+def dashboard_figures(
+    network: AffiliateNetwork, account: Account, params: Iterable[tuple[str, str]]
+) -> DashboardFigures:
+    """The account's totals for the export filters ``params`` (the same names and rules)."""
+    filters = parse_filters(params, network_today(account.timezone))
+    query = build_query(Owner(account, None), filters)
+    with network.database.read() as conn:
+        rows = list(repository.stream_summary_rows(conn, query))
+    return DashboardFigures(
+        first_day=filters.first_day,
+        last_day=filters.last_day,
+        daily=summarize("daily", rows, account.timezone),
+        campaigns=summarize("campaign", rows, account.timezone),
+        publishers=summarize("publisher", rows, account.timezone),
+    )
+
+
+def account_export(
+    network: AffiliateNetwork,
+    account: Account,
+    export_format: ExportFormat,
+    params: Iterable[tuple[str, str]],
+) -> Export:
+    """The account's transactions export (the admin role's bytes) for a signed-in viewer."""
+    if not account.has(Feature.AFFILIATE):
+        raise no_permission()
+    return prepare(network, Owner(account, None), "transactions", export_format, params)
