@@ -617,7 +617,7 @@ def promotions_page(
         context["error"] = error
         context["period"] = Period(today - timedelta(days=DEFAULT_DAYS - 1), today)
         return context
-    figures = promotion_figures(database, account, period.first, period.last)
+    figures = promotion_figures(database, account, period.first, period.last, limit=10)
     promotions = sorted(figures.promotions, key=lambda row: (-row[3], row[0]))
     codes = figures.codes
     order_days = sorted({day for day, _ in figures.orders_by_day})
@@ -643,7 +643,7 @@ def promotions_page(
         period=period,
         kpis=[
             ("Promotions", count_text(len(promotions))),
-            ("Redemptions", count_text(sum(row[3] for row in promotions))),
+            ("Redemptions (all time)", count_text(sum(row[3] for row in promotions))),
             ("Orders", count_text(sum(order_counts))),
         ],
         charts={
