@@ -261,13 +261,19 @@ def summarize(report: str, rows: Iterable[Row[Any]], tz: str) -> list[Totals]:
     """Report lines (per day, campaign or publisher, and currency) in ascending order."""
     lines: dict[tuple[Any, ...], Totals] = {}
     for row in rows:
-        label = _summary_label(report, row, tz)
-        key = (label[0], row.currency)
-        line = lines.get(key)
-        if line is None:
-            line = lines[key] = Totals(label, row.currency)
-        line.add(row.status, row.turnover_minor, row.commission_minor)
+        _add_to_summary(lines, report, row, tz)
     return [lines[key] for key in sorted(lines)]
+
+
+def _add_to_summary(
+    lines: dict[tuple[Any, ...], Totals], report: str, row: Row[Any], tz: str
+) -> None:
+    label = _summary_label(report, row, tz)
+    key = (label[0], row.currency)
+    line = lines.get(key)
+    if line is None:
+        line = lines[key] = Totals(label, row.currency)
+    line.add(row.status, row.turnover_minor, row.commission_minor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,17 +509,33 @@ class DashboardFigures:
 def dashboard_figures(
     network: AffiliateNetwork, account: Account, params: Iterable[tuple[str, str]]
 ) -> DashboardFigures:
-    """The account's totals for the export filters ``params`` (the same names and rules)."""
+    """The account's totals for the export filters ``params`` (the same names and rules).
+
+    One streamed pass over the selected transactions feeds all three summaries, so
+    memory grows with the number of days, campaigns and publishers, not transactions.
+    """
     filters = parse_filters(params, network_today(account.timezone))
     query = build_query(Owner(account, None), filters)
+    summaries: dict[str, dict[tuple[Any, ...], Totals]] = {
+        "daily": {},
+        "campaign": {},
+        "publisher": {},
+    }
     with network.database.read() as conn:
-        rows = list(repository.stream_summary_rows(conn, query))
+        for row in repository.stream_summary_rows(conn, query):
+            for report, lines in summaries.items():
+                _add_to_summary(lines, report, row, account.timezone)
+
+    def ordered(report: str) -> list[Totals]:
+        lines = summaries[report]
+        return [lines[key] for key in sorted(lines)]
+
     return DashboardFigures(
         first_day=filters.first_day,
         last_day=filters.last_day,
-        daily=summarize("daily", rows, account.timezone),
-        campaigns=summarize("campaign", rows, account.timezone),
-        publishers=summarize("publisher", rows, account.timezone),
+        daily=ordered("daily"),
+        campaigns=ordered("campaign"),
+        publishers=ordered("publisher"),
     )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -31,7 +32,7 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.exports import ExportFormat
 from commerce_stats.kit.keys import digests_equal, hash_secret
-from commerce_stats.kit.money import from_minor
+from commerce_stats.kit.money import exponent, from_minor
 from commerce_stats.kit.ratelimit import FailureLimiter
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import to_local, utc_now
@@ -473,34 +474,34 @@ def parse_affiliate_filters(params: Mapping[str, str], today: date) -> Affiliate
 def _per_status_traces(
     daily: list[Totals], values: str, currency: str | None
 ) -> list[dict[str, Any]]:
-    """One trace per status; money traces carry exact decimal strings and formatted hovers."""
+    """One trace per status that has any value; ``currency`` None means counts.
+
+    Money traces carry exact decimal strings (Plotly reads them as numbers) and the
+    formatted amount for the hover.
+    """
     lines = [line for line in daily if currency is None or line.currency == currency]
     traces = []
     for status, name in sorted(STATUS_NAMES.items()):
-        x: list[str] = []
-        y: list[Any] = []
-        hover: list[str] = []
-        for line in lines:
-            amount = getattr(line, values)[status]
-            x.append(str(line.label[0]))
-            if currency is None:
-                y.append(amount)
-                hover.append(count_text(amount))
-            else:
-                y.append(str(from_minor(amount, currency)))
-                hover.append(money_text(amount, currency))
-        if any(y_value not in (0, "0", "0.00") for y_value in y) or not lines:
-            traces.append(
-                _bar(
-                    name,
-                    x,
-                    y,
-                    customdata=hover,
-                    hovertemplate="%{customdata}",
-                    marker={"color": SERIES_COLORS[name]},
-                )
+        amounts = [getattr(line, values)[status] for line in lines]
+        if not any(amounts):
+            continue
+        if currency is None:
+            y: list[Any] = amounts
+            hover = [count_text(amount) for amount in amounts]
+        else:
+            y = [str(from_minor(amount, currency)) for amount in amounts]
+            hover = [money_text(amount, currency) for amount in amounts]
+        traces.append(
+            _bar(
+                name,
+                [str(line.label[0]) for line in lines],
+                y,
+                customdata=hover,
+                hovertemplate="%{customdata}",
+                marker={"color": SERIES_COLORS[name]},
             )
-    return traces if lines else []
+        )
+    return traces
 
 
 def _totals_rows(lines: list[Totals], limit: int) -> list[dict[str, Any]]:
@@ -554,18 +555,19 @@ def affiliate_page(
             Period(today - timedelta(days=DEFAULT_DAYS - 1), today), None
         )
         return context
-    currencies = sorted({line.currency for line in figures.daily})
-    charts = {"affiliate-count": _chart(_per_status_traces(figures.daily, "counts", None))}
-    for currency in currencies or ["EUR"]:
+    charts = {
+        "affiliate-count": _chart(
+            _per_status_traces(figures.daily, "counts", None), barmode="stack"
+        )
+    }
+    for currency in sorted({line.currency for line in figures.daily}):
         for values in ("turnover", "commission"):
             charts[f"affiliate-{values}-{currency.lower()}"] = _chart(
                 _per_status_traces(figures.daily, values, currency),
                 barmode="stack",
-                yaxis={"tickformat": ",.2f", "rangemode": "tozero"},
+                yaxis={"tickformat": f",.{exponent(currency)}f", "rangemode": "tozero"},
             )
-    for key in ("affiliate-count",):
-        charts[key]["layout"]["barmode"] = "stack"
-    query = "&".join(f"{name}={value}" for name, value in filters.query.items())
+    query = urlencode(filters.query)
     context.update(
         filters=filters,
         kpis=_money_kpis(figures.daily),
