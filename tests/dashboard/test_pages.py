@@ -155,6 +155,17 @@ def test_video_range_longer_than_a_year_is_a_400(
     assert "Choose at most 366 days." in response.text
 
 
+def test_video_filter_with_an_unknown_video_is_a_400(
+    client: TestClient, accounts: Accounts, video_account: VideoAccount
+) -> None:
+    account = video_account("Acme")
+    sign_in(client, accounts, account["id"], "acme")
+    response = client.get("/video", params={**VIDEO_PERIOD, "video": "no-such-video"})
+    assert response.status_code == 400
+    assert "There is no video with that key." in response.text
+    assert "video-icon-spec" not in response.text
+
+
 def test_video_page_never_shows_another_accounts_counts(
     client: TestClient, accounts: Accounts, video_account: VideoAccount
 ) -> None:

@@ -429,6 +429,13 @@ def video_page(database: Database, account: Account, params: Mapping[str, str]) 
     figures = video_figures(
         database, account.id, filters.period.first, filters.period.last, filters.video
     )
+    if filters.video is not None and filters.video not in dict(figures.catalog_videos):
+        context.update(
+            error=_filter_error("There is no video with that key.", "video"),
+            filters=filters,
+            videos=figures.catalog_videos,
+        )
+        return context
     context.update(
         filters=filters,
         videos=figures.catalog_videos,
