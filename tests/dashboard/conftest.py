@@ -83,3 +83,9 @@ def browser() -> Iterator[Browser]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# Known data for the pages comes in through the domains' own test helpers (their real APIs).
+from tests.affiliate.conftest import build_network, convert, network  # noqa: E402, F401
+from tests.promotions.conftest import make_shop  # noqa: E402, F401
+from tests.video.conftest import put_catalog, video_account  # noqa: E402, F401

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from commerce_stats.affiliate import repository
-from commerce_stats.affiliate.errors import AffiliateError
+from commerce_stats.affiliate.errors import AffiliateError, no_permission
 from commerce_stats.affiliate.filters import Filters, parse_filters
 from commerce_stats.affiliate.rules import (
     CANCELED,
@@ -32,6 +32,7 @@ from commerce_stats.affiliate.rules import (
 from commerce_stats.affiliate.service import AffiliateNetwork, Owner
 from commerce_stats.kit.exports import Cell, ExportFormat, write_export
 from commerce_stats.kit.money import exponent
+from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import local_days_to_utc, to_local, utc_now, zone
 
 TRANSACTION_COLUMNS = (
@@ -260,13 +261,19 @@ def summarize(report: str, rows: Iterable[Row[Any]], tz: str) -> list[Totals]:
     """Report lines (per day, campaign or publisher, and currency) in ascending order."""
     lines: dict[tuple[Any, ...], Totals] = {}
     for row in rows:
-        label = _summary_label(report, row, tz)
-        key = (label[0], row.currency)
-        line = lines.get(key)
-        if line is None:
-            line = lines[key] = Totals(label, row.currency)
-        line.add(row.status, row.turnover_minor, row.commission_minor)
+        _add_to_summary(lines, report, row, tz)
     return [lines[key] for key in sorted(lines)]
+
+
+def _add_to_summary(
+    lines: dict[tuple[Any, ...], Totals], report: str, row: Row[Any], tz: str
+) -> None:
+    label = _summary_label(report, row, tz)
+    key = (label[0], row.currency)
+    line = lines.get(key)
+    if line is None:
+        line = lines[key] = Totals(label, row.currency)
+    line.add(row.status, row.turnover_minor, row.commission_minor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,3 +488,62 @@ def _summary_rows(
         lines = summarize(report, repository.stream_summary_rows(conn, query), tz)
     for line in lines:
         yield line.cells(money)
+
+
+# -- dashboard ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardFigures:
+    """Per-day, per-campaign and per-publisher totals of an account's selected transactions."""
+
+    first_day: date
+    last_day: date
+    daily: list[Totals]
+    campaigns: list[Totals]
+    publishers: list[Totals]
+
+
+def dashboard_figures(
+    network: AffiliateNetwork, account: Account, params: Iterable[tuple[str, str]]
+) -> DashboardFigures:
+    """The account's totals for the export filters ``params`` (the same names and rules).
+
+    One streamed pass over the selected transactions feeds all three summaries, so
+    memory grows with the number of days, campaigns and publishers, not transactions.
+    """
+    filters = parse_filters(params, network_today(account.timezone))
+    query = build_query(Owner(account, None), filters)
+    summaries: dict[str, dict[tuple[Any, ...], Totals]] = {
+        "daily": {},
+        "campaign": {},
+        "publisher": {},
+    }
+    with network.database.read() as conn:
+        for row in repository.stream_summary_rows(conn, query):
+            for report, lines in summaries.items():
+                _add_to_summary(lines, report, row, account.timezone)
+
+    def ordered(report: str) -> list[Totals]:
+        lines = summaries[report]
+        return [lines[key] for key in sorted(lines)]
+
+    return DashboardFigures(
+        first_day=filters.first_day,
+        last_day=filters.last_day,
+        daily=ordered("daily"),
+        campaigns=ordered("campaign"),
+        publishers=ordered("publisher"),
+    )
+
+
+def account_export(
+    network: AffiliateNetwork,
+    account: Account,
+    export_format: ExportFormat,
+    params: Iterable[tuple[str, str]],
+) -> Export:
+    """The account's transactions export (the admin role's bytes) for a signed-in viewer."""
+    if not account.has(Feature.AFFILIATE):
+        raise no_permission()
+    return prepare(network, Owner(account, None), "transactions", export_format, params)

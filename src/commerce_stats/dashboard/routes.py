@@ -12,20 +12,28 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.dashboard.service import (
     DashboardError,
     Session,
     SessionCodec,
+    affiliate_export,
+    affiliate_page,
     choose_account,
     csrf_matches,
+    overview_page,
+    promotions_page,
+    sections_of,
     session_secret,
     sign_in_with_admin_token,
     sign_in_with_password,
+    video_page,
     viewed_account,
 )
+from commerce_stats.kit.exports import MEDIA_TYPES
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.web import client_address
 from commerce_stats.runtime import Runtime, get_runtime
@@ -206,9 +214,82 @@ def select_account(
     return response
 
 
+def _domain_page(
+    request: Request, viewer: Viewer, template: str, active: str, content: dict[str, Any]
+) -> HTMLResponse:
+    """A signed-in page; a refused filter answers 400 with the page and its message."""
+    error = content.get("error")
+    context = {"viewer": viewer, "active": active, "sections": sections_of(viewer.account)}
+    return page(
+        request,
+        template,
+        {**context, **content},
+        status_code=error.status if isinstance(error, DashboardError) else 200,
+    )
+
+
+def _not_enabled(request: Request, viewer: Viewer, error: DashboardError) -> HTMLResponse:
+    return page(
+        request,
+        "not_enabled.html",
+        {"viewer": viewer, "sections": sections_of(viewer.account), "error": error},
+        status_code=error.status,
+    )
+
+
+def _network(runtime: Runtime) -> AffiliateNetwork:
+    return AffiliateNetwork(runtime.database, runtime.accounts)
+
+
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, viewer: ViewerDep) -> HTMLResponse:
-    return page(request, "overview.html", {"viewer": viewer, "active": "overview"})
+def overview(request: Request, viewer: ViewerDep, runtime: RuntimeDep) -> HTMLResponse:
+    content = overview_page(runtime.database, _network(runtime), viewer.account)
+    return _domain_page(request, viewer, "overview.html", "overview", content)
+
+
+@router.get("/video", response_class=HTMLResponse)
+def video(request: Request, viewer: ViewerDep, runtime: RuntimeDep) -> HTMLResponse:
+    try:
+        content = video_page(runtime.database, viewer.account, request.query_params)
+    except DashboardError as error:
+        return _not_enabled(request, viewer, error)
+    return _domain_page(request, viewer, "video.html", "video", content)
+
+
+@router.get("/affiliate", response_class=HTMLResponse)
+def affiliate(request: Request, viewer: ViewerDep, runtime: RuntimeDep) -> HTMLResponse:
+    try:
+        content = affiliate_page(_network(runtime), viewer.account, request.query_params)
+    except DashboardError as error:
+        return _not_enabled(request, viewer, error)
+    return _domain_page(request, viewer, "affiliate.html", "affiliate", content)
+
+
+@router.get("/affiliate/export.{export_format}", response_model=None)
+def affiliate_download(
+    export_format: str, request: Request, viewer: ViewerDep, runtime: RuntimeDep
+) -> Response:
+    """The transactions export with the page's filters, for the session's account only."""
+    try:
+        prepared = affiliate_export(
+            _network(runtime), viewer.account, export_format, request.query_params
+        )
+    except DashboardError as error:
+        return Response(error.message, status_code=error.status, media_type="text/plain")
+    return StreamingResponse(
+        prepared.body,
+        media_type=MEDIA_TYPES[prepared.export_format],
+        headers={"Content-Disposition": f'attachment; filename="{prepared.filename}"'},
+    )
+
+
+@router.get("/promotions", response_class=HTMLResponse)
+def promotions(request: Request, viewer: ViewerDep, runtime: RuntimeDep) -> HTMLResponse:
+    try:
+        content = promotions_page(runtime.database, viewer.account, request.query_params)
+    except DashboardError as error:
+        return _not_enabled(request, viewer, error)
+    return _domain_page(request, viewer, "promotions.html", "promotions", content)
 
 
 @router.get("/static/vendor/plotly.min.js")

@@ -479,3 +479,47 @@ def promotion_summaries(conn: Connection, account_id: int) -> list[Row[Any]]:
         .order_by(promotions.c.id)
     )
     return list(conn.execute(query))
+
+
+# --- dashboard -----------------------------------------------------------------
+
+
+def code_redemptions(conn: Connection, account_id: int, limit: int) -> list[Row[Any]]:
+    """(promotion_id, promotion_name, coupon_code, redemptions) of the most redeemed codes."""
+    query = (
+        select(
+            promotion_codes.c.promotion_id,
+            promotions.c.promotion_name,
+            promotion_codes.c.coupon_code,
+            promotion_codes.c.redemptions,
+        )
+        .select_from(
+            promotion_codes.join(
+                promotions,
+                and_(
+                    promotions.c.account_id == promotion_codes.c.account_id,
+                    promotions.c.id == promotion_codes.c.promotion_id,
+                ),
+            )
+        )
+        .where(promotion_codes.c.account_id == account_id, promotion_codes.c.redemptions > 0)
+        .order_by(promotion_codes.c.redemptions.desc(), promotion_codes.c.coupon_code)
+        .limit(limit)
+    )
+    return list(conn.execute(query))
+
+
+def orders_between(
+    conn: Connection, account_id: int, start: datetime, end: datetime
+) -> list[Row[Any]]:
+    """(created_at, currency, total_minor) of the orders created in [start, end)."""
+    query = (
+        select(promo_orders.c.created_at, promo_orders.c.currency, promo_orders.c.total_minor)
+        .where(
+            promo_orders.c.account_id == account_id,
+            promo_orders.c.created_at >= start,
+            promo_orders.c.created_at < end,
+        )
+        .order_by(promo_orders.c.created_at)
+    )
+    return list(conn.execute(query))

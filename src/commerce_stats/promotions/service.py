@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,7 +30,7 @@ from commerce_stats.kit.keys import hash_secret, new_secret
 from commerce_stats.kit.money import MoneyError, format_minor, is_currency_code, to_minor
 from commerce_stats.kit.ratelimit import FailureLimiter
 from commerce_stats.kit.tenancy import Account, Feature
-from commerce_stats.kit.timeutil import parse_aware, utc_now
+from commerce_stats.kit.timeutil import local_days_to_utc, parse_aware, to_local, utc_now
 from commerce_stats.promotions import repository
 from commerce_stats.promotions.committer import GroupCommitter
 from commerce_stats.promotions.errors import (
@@ -1134,3 +1134,43 @@ def _record_failures(failures: FailureLimiter | None, keys: list[str]) -> None:
     if failures is not None:
         for key in keys:
             failures.record_failure(key)
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionFigures:
+    """What the dashboard shows of one account's promotions.
+
+    ``orders_by_day`` maps (local day, currency) to (orders, total in minor units).
+    """
+
+    promotions: list[tuple[int, str, bool, int]]
+    codes: list[tuple[int, str, str, int]]
+    orders_by_day: dict[tuple[date, str], tuple[int, int]]
+
+
+def promotion_figures(
+    database: Database, account: Account, first: date, last: date, limit: int = 20
+) -> PromotionFigures:
+    """Redemptions per live promotion and per code, orders per local day in ``first..last``."""
+    start, end = local_days_to_utc(first, last, account.timezone)
+    with database.read() as conn:
+        summaries = repository.promotion_summaries(conn, account.id)
+        codes = repository.code_redemptions(conn, account.id, limit)
+        orders = repository.orders_between(conn, account.id, start, end)
+    by_day: dict[tuple[date, str], tuple[int, int]] = {}
+    for row in orders:
+        key = (to_local(row.created_at, account.timezone).date(), row.currency)
+        count, total = by_day.get(key, (0, 0))
+        by_day[key] = (count + 1, total + int(row.total_minor))
+    return PromotionFigures(
+        promotions=[
+            (int(row.id), row.promotion_name, bool(row.status), int(row.redemptions))
+            for row in summaries
+            if not row.deleted
+        ],
+        codes=[
+            (int(row.promotion_id), row.promotion_name, row.coupon_code, int(row.redemptions))
+            for row in codes
+        ],
+        orders_by_day=by_day,
+    )

@@ -362,3 +362,114 @@ def counter_totals(conn: Connection, account_id: int) -> tuple[int, int]:
         ).where(counters.c.account_id == account_id)
     ).one()
     return int(row[0]), int(row[1])
+
+
+# Dashboard ----------------------------------------------------------------------------------
+
+_SUMS = (
+    func.sum(counters.c.viewed).label("viewed"),
+    func.sum(counters.c.clicked).label("clicked"),
+    func.sum(counters.c.hidden).label("hidden"),
+    func.sum(counters.c.bar_shown).label("bar_shown"),
+    func.sum(counters.c.bar_hidden).label("bar_hidden"),
+)
+
+
+def sums_by_day(
+    conn: Connection, account_id: int, first: date, last: date, content_key: str | None
+) -> list[Row[Any]]:
+    """(day, viewed, clicked, hidden, bar_shown, bar_hidden) per UTC day, oldest first."""
+    stmt = (
+        select(counters.c.day, *_SUMS)
+        .where(_report_filter(account_id, first, last, content_key))
+        .group_by(counters.c.day)
+        .order_by(counters.c.day)
+    )
+    return list(conn.execute(stmt))
+
+
+def sums_by_device(
+    conn: Connection, account_id: int, first: date, last: date, content_key: str | None
+) -> list[Row[Any]]:
+    """(device_type, viewed, clicked, hidden, bar_shown, bar_hidden) per device type."""
+    stmt = (
+        select(counters.c.device_type, *_SUMS)
+        .where(_report_filter(account_id, first, last, content_key))
+        .group_by(counters.c.device_type)
+        .order_by(counters.c.device_type)
+    )
+    return list(conn.execute(stmt))
+
+
+def top_videos(
+    conn: Connection,
+    account_id: int,
+    first: date,
+    last: date,
+    content_key: str | None,
+    limit: int,
+) -> list[Row[Any]]:
+    """(content_key, title or None, sums...) of the most clicked, then most viewed, videos."""
+    sums = (
+        select(counters.c.content_key, *_SUMS)
+        .where(_report_filter(account_id, first, last, content_key))
+        .group_by(counters.c.content_key)
+        .subquery()
+    )
+    stmt = (
+        select(sums, videos.c.title)
+        .select_from(
+            sums.outerjoin(
+                videos,
+                and_(videos.c.account_id == account_id, videos.c.content_key == sums.c.content_key),
+            )
+        )
+        .order_by(sums.c.clicked.desc(), sums.c.viewed.desc(), sums.c.content_key)
+        .limit(limit)
+    )
+    return list(conn.execute(stmt))
+
+
+def top_items(
+    conn: Connection,
+    account_id: int,
+    first: date,
+    last: date,
+    content_key: str | None,
+    limit: int,
+) -> list[Row[Any]]:
+    """(ecommerce_key, name or None, sums...) of the most clicked, then most viewed, items."""
+    sums = (
+        select(counters.c.ecommerce_key, *_SUMS)
+        .where(
+            _report_filter(account_id, first, last, content_key),
+            counters.c.ecommerce_key != "none",
+        )
+        .group_by(counters.c.ecommerce_key)
+        .subquery()
+    )
+    stmt = (
+        select(sums, ecommerce_items.c.ecommerce_name)
+        .select_from(
+            sums.outerjoin(
+                ecommerce_items,
+                and_(
+                    ecommerce_items.c.account_id == account_id,
+                    ecommerce_items.c.ecommerce_key == sums.c.ecommerce_key,
+                ),
+            )
+        )
+        .order_by(sums.c.clicked.desc(), sums.c.viewed.desc(), sums.c.ecommerce_key)
+        .limit(limit)
+    )
+    return list(conn.execute(stmt))
+
+
+def video_titles(conn: Connection, account_id: int) -> list[Row[Any]]:
+    """(content_key, title) of every catalog video of the account, by title."""
+    stmt = (
+        select(videos.c.content_key, videos.c.title)
+        .where(videos.c.account_id == account_id)
+        .order_by(videos.c.title, videos.c.content_key)
+    )
+    return list(conn.execute(stmt))

@@ -574,3 +574,77 @@ def _parse_bulk(body: bytes) -> tuple[dict[str, BulkVideo], dict[str, BulkItem]]
             code="invalid_field",
         )
     return videos, items
+
+
+# Dashboard figures ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Summed counters: icon views, clicks and hides, bar shown and hidden."""
+
+    viewed: int = 0
+    clicked: int = 0
+    hidden: int = 0
+    bar_shown: int = 0
+    bar_hidden: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A video or item with its summed counters; ``name`` is None when not in the catalog."""
+
+    key: str
+    name: str | None
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class VideoFigures:
+    """What the dashboard shows of one account's video commerce over a range of UTC days."""
+
+    days: list[tuple[date, Counts]]
+    devices: list[tuple[str, Counts]]
+    top_videos: list[Ranked]
+    top_items: list[Ranked]
+    catalog_videos: list[tuple[str, str]]
+
+    @property
+    def total(self) -> Counts:
+        return Counts(
+            *(sum(getattr(counts, name) for _, counts in self.days) for name in Counts.__slots__)
+        )
+
+
+def _counts(row: Row[Any]) -> Counts:
+    return Counts(
+        viewed=int(row.viewed or 0),
+        clicked=int(row.clicked or 0),
+        hidden=int(row.hidden or 0),
+        bar_shown=int(row.bar_shown or 0),
+        bar_hidden=int(row.bar_hidden or 0),
+    )
+
+
+def video_figures(
+    database: Database,
+    account_id: int,
+    first: date,
+    last: date,
+    content_key: str | None = None,
+    limit: int = 10,
+) -> VideoFigures:
+    """Daily sums, device split and the top videos and items of one account (one read)."""
+    with database.read() as conn:
+        days = repository.sums_by_day(conn, account_id, first, last, content_key)
+        devices = repository.sums_by_device(conn, account_id, first, last, content_key)
+        videos = repository.top_videos(conn, account_id, first, last, content_key, limit)
+        items = repository.top_items(conn, account_id, first, last, content_key, limit)
+        catalog = repository.video_titles(conn, account_id)
+    return VideoFigures(
+        days=[(row.day, _counts(row)) for row in days],
+        devices=[(row.device_type, _counts(row)) for row in devices],
+        top_videos=[Ranked(row.content_key, row.title, _counts(row)) for row in videos],
+        top_items=[Ranked(row.ecommerce_key, row.ecommerce_name, _counts(row)) for row in items],
+        catalog_videos=[(row.content_key, row.title) for row in catalog],
+    )

@@ -1,0 +1,154 @@
+"""Every domain page in the system Chromium: charts drawn from known data, filters, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, expect
+
+from commerce_stats.accounts.service import Accounts
+from tests.affiliate.conftest import Network
+from tests.dashboard.pages import PASSWORD, VIDEO_A, load_affiliate, load_video_events
+
+pytestmark = pytest.mark.browser
+
+
+def _signed_in(browser: Browser, base: str, width: int = 1280) -> Page:
+    page = browser.new_page(viewport={"width": width, "height": 900}, accept_downloads=True)
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("Username").fill("acme")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("account-name")).to_be_visible()
+    return page
+
+
+def _nav(page: Page, name: str) -> None:
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name=name).click()
+
+
+def _drawn(page: Page, chart_id: str) -> list[dict[str, Any]]:
+    """The traces Plotly drew in the chart ``chart_id`` (after it has drawn them)."""
+    chart = page.get_by_test_id(chart_id)
+    expect(chart).to_have_attribute("data-state", "drawn")
+    traces: list[dict[str, Any]] = chart.evaluate(
+        "element => element.data.map(t => ({name: t.name, x: t.x, y: t.y}))"
+    )
+    return traces
+
+
+def test_video_page_draws_the_known_counts_and_filters_by_video(
+    browser: Browser,
+    live_server: str,
+    client: TestClient,
+    accounts: Accounts,
+    video_account: Callable[..., dict[str, Any]],
+    artifacts: Path,
+) -> None:
+    account = video_account("Acme")
+    load_video_events(client, account)
+    accounts.set_dashboard_login(account["id"], "acme", PASSWORD)
+    page = _signed_in(browser, live_server)
+    _nav(page, "Video commerce")
+    page.get_by_label("From").fill("2022-10-01")
+    page.get_by_label("To").fill("2022-10-31")
+    page.get_by_role("button", name="Show").click()
+    icon = {trace["name"]: trace for trace in _drawn(page, "video-icon")}
+    assert icon["Icon views"]["y"] == [5, 1200]
+    assert icon["Clicks"]["y"] == [1, 300]
+    expect(page.get_by_test_id("top-items")).to_contain_text("1,202")
+    page.screenshot(path=artifacts / "video.png", full_page=True)
+    page.get_by_label("Video").select_option(VIDEO_A)
+    page.get_by_role("button", name="Show").click()
+    icon = {trace["name"]: trace for trace in _drawn(page, "video-icon")}
+    assert icon["Icon views"]["x"] == ["2022-10-14"]
+    assert icon["Icon views"]["y"] == [5]
+    page.close()
+
+
+def test_video_page_at_phone_width_shows_the_empty_state(
+    browser: Browser,
+    live_server: str,
+    accounts: Accounts,
+    video_account: Callable[..., dict[str, Any]],
+    artifacts: Path,
+) -> None:
+    account = video_account("Acme")
+    accounts.set_dashboard_login(account["id"], "acme", PASSWORD)
+    page = _signed_in(browser, live_server, width=390)
+    page.goto(f"{live_server}/video")
+    chart = page.get_by_test_id("video-icon")
+    expect(chart).to_have_attribute("data-state", "empty")
+    expect(chart).to_contain_text("No data for this period.")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    page.screenshot(path=artifacts / "video-empty-phone.png", full_page=True)
+    page.close()
+
+
+def test_affiliate_page_draws_money_and_downloads_the_export(
+    browser: Browser,
+    live_server: str,
+    accounts: Accounts,
+    network: Network,
+    convert: Callable[..., int],
+    artifacts: Path,
+) -> None:
+    load_affiliate(network, convert)
+    accounts.set_dashboard_login(network.account_id, "acme", PASSWORD)
+    page = _signed_in(browser, live_server)
+    _nav(page, "Affiliate")
+    turnover = {trace["name"]: trace for trace in _drawn(page, "affiliate-turnover-eur")}
+    assert sum(float(value) * 100 for value in turnover["open"]["y"]) == 323450
+    expect(page.get_by_test_id("top-publishers")).to_contain_text("2,000.00 EUR")
+    page.screenshot(path=artifacts / "affiliate.png", full_page=True)
+    with page.expect_download() as download_info:
+        page.get_by_test_id("exports").get_by_role("link", name="CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == "get-statistic_transactions.csv"
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 3
+    page.get_by_label("Status").select_option("paid")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_test_id("affiliate-count")).to_have_attribute("data-state", "empty")
+    with page.expect_download() as download_info:
+        page.get_by_test_id("exports").get_by_role("link", name="CSV").click()
+    rows = list(
+        csv.reader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8-sig")))
+    )
+    assert len(rows) == 1
+    page.close()
+
+
+def test_promotions_page_draws_redemptions_per_promotion(
+    browser: Browser,
+    live_server: str,
+    accounts: Accounts,
+    make_shop: Callable[..., Any],
+    artifacts: Path,
+) -> None:
+    shop = make_shop("Shop A")
+    shop.promotion([1], codes=["SAVE10"], name="Coupon ten")
+    for order_id in ("o1", "o2"):
+        assert shop.order(order_id, [(1, 1, "100.00")], ["SAVE10"]).status_code in (200, 201)
+    accounts.set_dashboard_login(shop.account["id"], "acme", PASSWORD)
+    page = _signed_in(browser, live_server, width=390)
+    _nav(page, "Promotions")
+    page.get_by_label("Orders from").fill("2026-05-01")
+    page.get_by_label("To").fill("2026-05-01")
+    page.get_by_role("button", name="Show").click()
+    (codes,) = _drawn(page, "promotions-codes")
+    assert (codes["y"], codes["x"]) == (["SAVE10"], [2])
+    (orders,) = _drawn(page, "promotions-orders")
+    assert (orders["x"], orders["y"]) == (["2026-05-01"], [2])
+    page.screenshot(path=artifacts / "promotions-phone.png", full_page=True)
+    _nav(page, "Overview")
+    expect(page.get_by_test_id("overview-promotions")).to_contain_text("Redemptions")
+    page.screenshot(path=artifacts / "overview-all.png", full_page=True)
+    page.close()
