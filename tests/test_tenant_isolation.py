@@ -99,6 +99,18 @@ ISOLATION: dict[tuple[str, str], str] = {
         "tests.dashboard.test_routes::test_user_cannot_switch_to_another_account"
     ),
     ("GET", "/"): "tests.dashboard.test_routes::test_user_cannot_switch_to_another_account",
+    ("GET", "/video"): (
+        "tests.dashboard.test_pages::test_video_page_never_shows_another_accounts_counts"
+    ),
+    ("GET", "/affiliate"): (
+        "tests.dashboard.test_pages::test_affiliate_page_never_shows_another_accounts_transactions"
+    ),
+    ("GET", "/affiliate/export.{export_format}"): (
+        "tests.dashboard.test_pages::test_export_route_only_exports_the_sessions_account"
+    ),
+    ("GET", "/promotions"): (
+        "tests.dashboard.test_pages::test_promotions_page_never_shows_another_accounts_promotions"
+    ),
     (
         "POST",
         "/prod/events",
