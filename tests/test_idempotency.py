@@ -2,21 +2,27 @@
 
 Hypothesis draws a sequence of sends in which any earlier request may be
 repeated, in any order; the counters must equal what the distinct requests
-alone produce. Conversions (campaign, trigger, order token) are covered by
-the affiliate tracking tests; beacons and orders are drawn here.
+alone produce: beacons (event_id), conversions (campaign, trigger, order
+token) and orders (order_id with the same body).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from tests.affiliate.conftest import Network, build_network, convert
 from tests.promotions.conftest import Shop, login
+
+FIXTURES_FROM_AFFILIATE = (build_network, convert)
+"""Imported so pytest finds these affiliate fixtures for the conversion property."""
 
 PROPERTY = hypothesis_settings(
     max_examples=15,
@@ -81,3 +87,31 @@ def test_retried_orders_count_once(
         assert response.status_code == 201, response.text
         assert response.json() == shop.get(f"/v1/orders/ORDER-{order_number}").json()
     assert shop.stats(promotion)["redemptions"] == len(set(sends))
+
+
+def _period_around_today(timezone: str) -> dict[str, str]:
+    today = datetime.now(ZoneInfo(timezone)).date()
+    return {
+        "condition[period][from]": (today - timedelta(days=1)).strftime("%d.%m.%Y"),
+        "condition[period][to]": (today + timedelta(days=1)).strftime("%d.%m.%Y"),
+    }
+
+
+@PROPERTY
+@given(sends=SENDS)
+def test_retried_conversions_count_once(
+    sends: list[int],
+    client: TestClient,
+    build_network: Callable[..., Network],
+    convert: Callable[..., int],
+) -> None:
+    net = build_network(f"Network {len(sends)}-{sends[0]}")
+    for order in sends:
+        convert(net, f"ORD-{order}", turnover="10.00")
+    rows = client.get(
+        net.export_url("get-statistic_transactions.json"),
+        params=_period_around_today("Europe/Berlin"),
+    ).json()
+    assert sorted(row["ordertoken"] for row in rows) == sorted(
+        f"ORD-{order}" for order in set(sends)
+    )
