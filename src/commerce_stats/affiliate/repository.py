@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Join,
     Result,
     Row,
     Select,
@@ -413,24 +414,27 @@ def _filters(query: TransactionQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _transactions_with_campaign_and_publisher() -> Join:
+    """Transactions joined to their campaign and publisher, within the same account."""
+    return transactions.join(
+        campaigns,
+        and_(
+            campaigns.c.account_id == transactions.c.account_id,
+            campaigns.c.id == transactions.c.campaign_id,
+        ),
+    ).join(
+        publishers,
+        and_(
+            publishers.c.account_id == transactions.c.account_id,
+            publishers.c.id == transactions.c.publisher_id,
+        ),
+    )
+
+
 def _export_select(query: TransactionQuery) -> Select[Any]:
     return (
         select(*EXPORT_COLUMNS)
-        .select_from(transactions)
-        .join(
-            campaigns,
-            and_(
-                campaigns.c.account_id == transactions.c.account_id,
-                campaigns.c.id == transactions.c.campaign_id,
-            ),
-        )
-        .join(
-            publishers,
-            and_(
-                publishers.c.account_id == transactions.c.account_id,
-                publishers.c.id == transactions.c.publisher_id,
-            ),
-        )
+        .select_from(_transactions_with_campaign_and_publisher())
         .where(*_filters(query))
         .order_by(transactions.c.id)
     )
@@ -465,21 +469,7 @@ def stream_summary_rows(conn: Connection, query: TransactionQuery) -> Iterator[R
             transactions.c.turnover_minor,
             transactions.c.commission_minor,
         )
-        .select_from(transactions)
-        .join(
-            campaigns,
-            and_(
-                campaigns.c.account_id == transactions.c.account_id,
-                campaigns.c.id == transactions.c.campaign_id,
-            ),
-        )
-        .join(
-            publishers,
-            and_(
-                publishers.c.account_id == transactions.c.account_id,
-                publishers.c.id == transactions.c.publisher_id,
-            ),
-        )
+        .select_from(_transactions_with_campaign_and_publisher())
         .where(*_filters(query))
         .order_by(transactions.c.id)
     )
