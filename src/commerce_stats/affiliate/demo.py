@@ -22,7 +22,6 @@ from commerce_stats.affiliate.rules import (
     ebestid,
 )
 from commerce_stats.affiliate.service import AffiliateNetwork, RateSpec
-from commerce_stats.affiliate.tables import transactions
 from commerce_stats.db.engine import Database
 from commerce_stats.demo import DemoLink
 from commerce_stats.kit.tenancy import Account
@@ -111,7 +110,7 @@ def fill_transactions(
             for index in range(start, min(count, start + batch))
         ]
         with database.write() as conn:
-            conn.execute(transactions.insert(), rows)
+            repository.insert_transactions(conn, rows)
 
 
 def _transaction(

@@ -100,6 +100,16 @@ def publisher_by_token(conn: Connection, token_hash: str) -> Row[Any] | None:
     return conn.execute(select(publishers).where(publishers.c.token_hash == token_hash)).first()
 
 
+def set_publisher_token_hash(
+    conn: Connection, account_id: int, publisher_id: int, token_hash: str
+) -> None:
+    conn.execute(
+        update(publishers)
+        .where(publishers.c.account_id == account_id, publishers.c.id == publisher_id)
+        .values(token_hash=token_hash)
+    )
+
+
 def set_default_group(conn: Connection, account_id: int, campaign_id: int, group_id: int) -> None:
     conn.execute(
         update(campaigns)

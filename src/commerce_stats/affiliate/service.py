@@ -275,11 +275,7 @@ class AffiliateNetwork:
         token = new_secret()
         with self.database.write() as conn:
             self._require(conn, publishers, account.id, publisher_id, "publisher")
-            conn.execute(
-                publishers.update()
-                .where(publishers.c.account_id == account.id, publishers.c.id == publisher_id)
-                .values(token_hash=hash_secret(token))
-            )
+            repository.set_publisher_token_hash(conn, account.id, publisher_id, hash_secret(token))
         return token
 
     def create_project(self, account: Account, publisher_id: int, title: str) -> dict[str, Any]:

@@ -16,13 +16,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row
 
 from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.errors import (
@@ -193,8 +193,8 @@ class Catalog:
     """The account's campaigns, triggers, groups, rates, projects and memberships in memory."""
 
     def __init__(self, conn: Connection, account_id: int) -> None:
-        def load(table: Any) -> list[Row[Any]]:
-            return list(conn.execute(select(table).where(table.c.account_id == account_id)))
+        def load(table: Any) -> Sequence[Row[Any]]:
+            return repository.select_all(conn, table, account_id)
 
         self.campaigns = {row.id: row for row in load(campaigns)}
         self.triggers = {row.id: row for row in load(triggers)}
