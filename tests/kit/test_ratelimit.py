@@ -9,7 +9,13 @@ import pytest
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from commerce_stats.kit.ratelimit import MemoryFailureLimiter, RedisFailureLimiter, Verdict
+from commerce_stats.kit.ratelimit import (
+    MemoryFailureLimiter,
+    RedisFailureLimiter,
+    Verdict,
+    first_refusal,
+    record_failures,
+)
 
 REDIS_URL = os.environ.get("COMMERCE_STATS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -83,3 +89,22 @@ def test_redis_window_expires(redis_client: Redis) -> None:
     limiter.record_failure("k")
     redis_client.delete(prefix + "k")
     assert limiter.check("k").allowed
+
+
+def test_first_refusal_names_the_blocked_key_of_several() -> None:
+    clock = Clock()
+    limiter = MemoryFailureLimiter(limit=1, window_seconds=60, clock=clock)
+    record_failures(limiter, ["b"])
+    clock.now += 15
+    assert first_refusal(limiter, ["a", "b"]) == Verdict(False, 45)
+
+
+def test_first_refusal_is_none_when_every_key_is_allowed() -> None:
+    limiter = MemoryFailureLimiter(limit=2, window_seconds=60, clock=Clock())
+    record_failures(limiter, ["a", "b"])
+    assert first_refusal(limiter, ["a", "b"]) is None
+
+
+def test_without_a_limiter_nothing_is_refused() -> None:
+    record_failures(None, ["a"])
+    assert first_refusal(None, ["a"]) is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commerce_stats.kit.errors import ServiceError
-from commerce_stats.kit.ratelimit import FailureLimiter
+from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal
 
 NO_PERMISSION = "NO PERMISSION"
 
@@ -54,22 +54,10 @@ TOO_MANY_ATTEMPTS = "too many failed attempts; retry later"
 def refuse_if_limited(failures: FailureLimiter | None, keys: list[str], *, upload: bool) -> None:
     """429 with ``Retry-After`` when any of ``keys`` has too many failures in its window;
     an upload answers in its JSON envelope, an export in plain text."""
-    if failures is None:
+    verdict = first_refusal(failures, keys)
+    if verdict is None:
         return
-    for key in keys:
-        verdict = failures.check(key)
-        if not verdict.allowed:
-            headers = {"Retry-After": str(verdict.retry_after)}
-            if upload:
-                raise UploadError(
-                    TOO_MANY_ATTEMPTS, status=429, code="too_many_attempts", headers=headers
-                )
-            raise AffiliateError(
-                TOO_MANY_ATTEMPTS, status=429, code="too_many_attempts", headers=headers
-            )
-
-
-def record_failures(failures: FailureLimiter | None, keys: list[str]) -> None:
-    if failures is not None:
-        for key in keys:
-            failures.record_failure(key)
+    headers = {"Retry-After": str(verdict.retry_after)}
+    if upload:
+        raise UploadError(TOO_MANY_ATTEMPTS, status=429, code="too_many_attempts", headers=headers)
+    raise AffiliateError(TOO_MANY_ATTEMPTS, status=429, code="too_many_attempts", headers=headers)

@@ -19,7 +19,6 @@ from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.errors import (
     AffiliateError,
     no_permission,
-    record_failures,
     refuse_if_limited,
 )
 from commerce_stats.affiliate.rules import (
@@ -50,7 +49,7 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret, new_secret
 from commerce_stats.kit.money import is_currency_code
-from commerce_stats.kit.ratelimit import FailureLimiter
+from commerce_stats.kit.ratelimit import FailureLimiter, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import utc_now
 

@@ -29,7 +29,6 @@ from commerce_stats.affiliate.errors import (
     RowError,
     UploadError,
     no_permission,
-    record_failures,
     refuse_if_limited,
 )
 from commerce_stats.affiliate.rules import (
@@ -58,6 +57,7 @@ from commerce_stats.affiliate.tables import (
     triggers,
 )
 from commerce_stats.kit.exports import FORMULA_TRIGGERS
+from commerce_stats.kit.ratelimit import record_failures
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import utc_now, zone
 

@@ -33,7 +33,7 @@ from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.exports import ExportFormat
 from commerce_stats.kit.keys import digests_equal, hash_secret
 from commerce_stats.kit.money import exponent, from_minor
-from commerce_stats.kit.ratelimit import FailureLimiter
+from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import to_local, utc_now
 from commerce_stats.promotions.service import promotion_figures
@@ -124,10 +124,9 @@ def _too_many(retry_after: int) -> DashboardError:
 
 
 def _check_not_blocked(failures: FailureLimiter, keys: list[str]) -> None:
-    for key in keys:
-        verdict = failures.check(key)
-        if not verdict.allowed:
-            raise _too_many(verdict.retry_after)
+    verdict = first_refusal(failures, keys)
+    if verdict is not None:
+        raise _too_many(verdict.retry_after)
 
 
 def _wrong_credentials() -> DashboardError:
@@ -143,8 +142,7 @@ def sign_in_with_password(
     _check_not_blocked(failures, keys)
     login = accounts.verify_dashboard_login(username, password)
     if login is None:
-        for key in keys:
-            failures.record_failure(key)
+        record_failures(failures, keys)
         raise _wrong_credentials()
     return Session(
         csrf=secrets.token_urlsafe(24), account_id=login.account.id, login_version=login.version

@@ -112,6 +112,24 @@ class RedisFailureLimiter:
         pipe.execute()
 
 
+def first_refusal(failures: FailureLimiter | None, keys: list[str]) -> Verdict | None:
+    """The verdict of the first of ``keys`` that is over its limit, else None."""
+    if failures is None:
+        return None
+    for key in keys:
+        verdict = failures.check(key)
+        if not verdict.allowed:
+            return verdict
+    return None
+
+
+def record_failures(failures: FailureLimiter | None, keys: list[str]) -> None:
+    """Count one failed attempt under each of ``keys``."""
+    if failures is not None:
+        for key in keys:
+            failures.record_failure(key)
+
+
 def build_failure_limiter(limit: int, window_seconds: int, redis_url: str | None) -> FailureLimiter:
     if redis_url:
         return RedisFailureLimiter(Redis.from_url(redis_url), limit, window_seconds)

@@ -28,7 +28,7 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret, new_secret
 from commerce_stats.kit.money import MoneyError, format_minor, is_currency_code, to_minor
-from commerce_stats.kit.ratelimit import FailureLimiter
+from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import local_days_to_utc, parse_aware, to_local, utc_now
 from commerce_stats.promotions import repository
@@ -309,7 +309,7 @@ class Promotions:
             "promotions_username", username, "promotions_password", password
         )
         if account is None:
-            _record_failures(failures, keys)
+            record_failures(failures, keys)
             raise PromotionsError([(INVALID_CREDENTIALS, "Invalid credentials.")], status=401)
         return self._issue_tokens(account.id)
 
@@ -332,7 +332,7 @@ class Promotions:
         with self.database.write() as conn:
             found = repository.token_by_hash(conn, digest, "refresh")
             if found is None:
-                _record_failures(failures, keys)
+                record_failures(failures, keys)
                 raise token_invalid()
             account_id, expires_at = found
             if expires_at <= utc_now():
@@ -410,7 +410,7 @@ class Promotions:
         with self.database.read() as conn:
             found = repository.token_by_hash(conn, digest, "access")
         if found is None:
-            _record_failures(failures, keys)
+            record_failures(failures, keys)
             raise token_invalid()
         account_id, expires_at = found
         if expires_at <= utc_now():
@@ -1113,27 +1113,19 @@ def _order_view(order: Mapping[Any, Any], lines: Sequence[Mapping[Any, Any]]) ->
 
 def _refuse_if_limited(failures: FailureLimiter | None, keys: list[str]) -> None:
     """429 1010 with ``Retry-After`` when any key has too many failures in its window."""
-    if failures is None:
+    verdict = first_refusal(failures, keys)
+    if verdict is None:
         return
-    for key in keys:
-        verdict = failures.check(key)
-        if not verdict.allowed:
-            raise PromotionsError(
-                [
-                    (
-                        TOO_MANY_ATTEMPTS,
-                        f"Too many failed attempts. Try again in {verdict.retry_after} seconds.",
-                    )
-                ],
-                status=429,
-                headers={"Retry-After": str(verdict.retry_after)},
+    raise PromotionsError(
+        [
+            (
+                TOO_MANY_ATTEMPTS,
+                f"Too many failed attempts. Try again in {verdict.retry_after} seconds.",
             )
-
-
-def _record_failures(failures: FailureLimiter | None, keys: list[str]) -> None:
-    if failures is not None:
-        for key in keys:
-            failures.record_failure(key)
+        ],
+        status=429,
+        headers={"Retry-After": str(verdict.retry_after)},
+    )
 
 
 @dataclass(frozen=True, slots=True)
