@@ -20,13 +20,15 @@ from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
 
 WORKDIR = Path(os.environ.get("AFFILIATE_BENCH_DIR", "/tmp/affiliate-bench"))
+DATASET_SCHEMA = "0006"
+"""The newest migration a cached dataset was built with; a newer schema builds a new one."""
 ADMIN_TOKEN = "bench-admin-token"  # noqa: S105 - a throw-away local server
 
 
 def dataset(rows: int) -> dict[str, Any]:
     """A SQLite database holding ``rows`` transactions (built once, reused by later runs)."""
     WORKDIR.mkdir(parents=True, exist_ok=True)
-    path = WORKDIR / f"transactions-{rows}.sqlite3"
+    path = WORKDIR / f"transactions-{rows}-{DATASET_SCHEMA}.sqlite3"
     meta_path = path.with_suffix(".json")
     if meta_path.exists() and path.exists():
         meta: dict[str, Any] = json.loads(meta_path.read_text())

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from commerce_stats.affiliate.exporting import LocalClock
+from commerce_stats.affiliate.export_lines import LocalClock
 from commerce_stats.affiliate.rules import (
     CANCELED,
     CONFIRMED,

@@ -8,16 +8,16 @@ at a time whatever its size.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row
 
 from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.errors import AffiliateError, no_permission
+from commerce_stats.affiliate.export_lines import LocalClock, Money, transaction_cells
 from commerce_stats.affiliate.filters import Filters, parse_filters
 from commerce_stats.affiliate.rules import (
     CANCELED,
@@ -26,14 +26,11 @@ from commerce_stats.affiliate.rules import (
     PAID,
     STATUS_NAMES,
     as_id,
-    conversion_type,
-    trigger_value_decimal,
 )
 from commerce_stats.affiliate.service import AffiliateNetwork, Owner
 from commerce_stats.kit.exports import Cell, ExportFormat, write_export
-from commerce_stats.kit.money import exponent
 from commerce_stats.kit.tenancy import Account, Feature
-from commerce_stats.kit.timeutil import local_days_to_utc, to_local, utc_now, zone
+from commerce_stats.kit.timeutil import local_days_to_utc, to_local, utc_now
 
 TRANSACTION_COLUMNS = (
     "id",
@@ -106,119 +103,6 @@ GROUP_COLUMNS = {
         "currency",
     ),
 }
-
-
-class LocalClock:
-    """UTC -> ``YYYY-MM-DD HH:MM:SS`` in one zone, fast enough for millions of values.
-
-    Exports format six timestamps per row. Zone offsets are whole minutes, so
-    the local text of a UTC minute, computed once and remembered, plus the
-    seconds gives the local text of every instant in that minute. Values come
-    either as aware datetimes or as the driver's raw UTC value (SQLite text
-    ``YYYY-MM-DD HH:MM:SS.ffffff``, a naive datetime from PostgreSQL).
-    """
-
-    CACHE_LIMIT = 200_000
-
-    def __init__(self, tz: str) -> None:
-        self.zone = zone(tz)
-        self._minutes: dict[str, str] = {}
-
-    def text(self, moment: datetime | None) -> str:
-        if moment is None:
-            return ""
-        return self.raw_text(moment.astimezone(UTC).replace(tzinfo=None))
-
-    def raw_text(self, value: str | datetime | None) -> str:
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            value = value.isoformat(" ", "seconds")
-        minute = value[:16]
-        local = self._minutes.get(minute)
-        if local is None:
-            if len(self._minutes) >= self.CACHE_LIMIT:
-                self._minutes.clear()
-            moment = datetime.fromisoformat(minute).replace(tzinfo=UTC)
-            local = moment.astimezone(self.zone).isoformat(" ", "minutes")[:16]
-            self._minutes[minute] = local
-        return local + value[16:19]
-
-
-class Money:
-    """Minor units -> exact ``Decimal`` with the currency's digits (12 34 -> 12.34)."""
-
-    def __init__(self) -> None:
-        self._digits: dict[str, int] = {}
-
-    def amount(self, minor: int, currency: str) -> Decimal:
-        digits = self._digits.get(currency)
-        if digits is None:
-            digits = self._digits[currency] = -exponent(currency)
-        return Decimal(minor).scaleb(digits)
-
-
-def transaction_cells(row: Sequence[Any], clock: LocalClock, money: Money) -> tuple[Cell, ...]:
-    """One transaction (``repository.EXPORT_COLUMNS``, in order) as the seed's 43 values.
-
-    The row is unpacked by position: attribute access by name would cost more
-    than the formatting itself on exports of millions of rows.
-    """
-    (
-        transaction_id, status, created_at, campaign_id, ordertoken, source, project_id,
-        commission, group_id, trigger_id, description, trigger_value, trigger_type, turnover,
-        click_id, salary_id, currency, status_change_date, cancel_reason, source_turnover,
-        last_change, user_agent, ebestid, order_timestamp, action_timestamp, trigger_title,
-        payoutdate, group_title, campaign_title, advertiser_id, publisher_id, prename, surname,
-        searchtitle, referrer, country, subid, basket_items,
-    ) = row  # fmt: skip
-    text = clock.raw_text
-    amount = money.amount
-    return (
-        transaction_id,
-        status,
-        text(created_at),
-        campaign_id,
-        ordertoken,
-        source,
-        project_id,
-        conversion_type(trigger_type),
-        amount(commission, currency),
-        group_id,
-        trigger_id,
-        description,
-        trigger_value_decimal(trigger_type, trigger_value, currency),
-        trigger_type,
-        amount(turnover, currency),
-        click_id or 0,
-        salary_id,
-        "" if click_id is None else str(click_id),
-        currency,
-        text(status_change_date),
-        cancel_reason,
-        amount(source_turnover, currency),
-        text(last_change),
-        user_agent,
-        0,
-        0,
-        0 if click_id is None else 1,
-        ebestid,
-        text(order_timestamp),
-        text(action_timestamp),
-        trigger_title,
-        text(payoutdate),
-        group_title,
-        campaign_title,
-        advertiser_id,
-        publisher_id,
-        prename,
-        surname,
-        searchtitle,
-        referrer,
-        country,
-        subid,
-        basket_items,
-    )
 
 
 @dataclass
@@ -363,12 +247,9 @@ def prepare(
     tz = owner.account.timezone
     query = build_query(owner, parse_filters(params, network_today(tz)))
     name = f"get-statistic_{report}.{export_format.value}"
-    if (
-        report == "transactions"
-        and export_format is ExportFormat.CSV
-        and network.database.is_sqlite
-    ):
-        return Export(name, export_format, _sqlite_csv(network, query, tz, progress))
+    if report == "transactions" and export_format is ExportFormat.CSV:
+        network.render_stale_export_text(owner.account)
+        return Export(name, export_format, _stored_csv(network, query, progress))
     header, rows = _report(network, report, query, tz)
     if progress is not None:
         rows = _counted(rows, progress)
@@ -395,57 +276,16 @@ def _counted(rows: Iterator[tuple[Cell, ...]], progress: Progress) -> Iterator[t
     progress(pending)
 
 
-def zone_segments(tz: str, low: Any, high: Any) -> repository.ZoneSegments:
-    """The zone's offsets between two raw UTC timestamps (with a day's margin each side).
-
-    Offsets are sampled every six hours and each change is narrowed down to its
-    minute; zones do not change their offset twice within six hours.
-    """
-    if low is None or high is None:
-        return repository.ZoneSegments(0, ())
-    place = zone(tz)
-
-    def offset_at(minute: int) -> int:
-        moment = datetime.fromtimestamp(minute * 60, UTC).astimezone(place)
-        return int((moment.utcoffset() or timedelta(0)).total_seconds())
-
-    start = int(_utc(low).timestamp() // 60) - 1440
-    end = int(_utc(high).timestamp() // 60) + 1440
-    first = current = offset_at(start)
-    changes: list[tuple[datetime, int]] = []
-    for cursor in range(start, end, 360):
-        after = offset_at(cursor + 360)
-        if after == current:
-            continue
-        before, changed = cursor, cursor + 360
-        while changed - before > 1:
-            middle = (before + changed) // 2
-            if offset_at(middle) == current:
-                before = middle
-            else:
-                changed = middle
-        changes.append((datetime.fromtimestamp(changed * 60, UTC), after))
-        current = after
-    return repository.ZoneSegments(first, tuple(changes))
-
-
-def _utc(raw: Any) -> datetime:
-    moment = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
-    return moment.replace(tzinfo=UTC)
-
-
-def _sqlite_csv(
+def _stored_csv(
     network: AffiliateNetwork,
     query: repository.TransactionQuery,
-    tz: str,
     progress: Progress | None,
 ) -> Iterator[bytes]:
-    """The transactions CSV with each line rendered by SQLite (same bytes, far fewer objects)."""
+    """The transactions CSV from each transaction's stored text (same bytes, far fewer objects)."""
     yield b"".join(write_export(ExportFormat.CSV, TRANSACTION_COLUMNS, []))
     with network.database.read() as conn:
-        segments = zone_segments(tz, *repository.timestamp_span(conn, query))
         batch: list[str] = []
-        for line in repository.stream_transactions_csv(conn, query, segments):
+        for line in repository.stream_transactions_csv(conn, query):
             batch.append(line)
             if len(batch) >= CSV_BATCH:
                 yield _lines(batch, progress)

@@ -19,6 +19,8 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
+    false,
     func,
     insert,
     literal,
@@ -29,6 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
 
+from commerce_stats.accounts.tables import accounts
+from commerce_stats.affiliate.export_lines import Renderer, export_key
 from commerce_stats.affiliate.tables import (
     campaigns,
     clicks,
@@ -41,11 +45,9 @@ from commerce_stats.affiliate.tables import (
     triggers,
 )
 from commerce_stats.kit.exports import FORMULA_TRIGGERS
-from commerce_stats.kit.money import currencies_with_exponent
 
 STREAM_BATCH = 5_000
-ZERO_DIGIT_CURRENCIES = currencies_with_exponent(0)
-THREE_DIGIT_CURRENCIES = currencies_with_exponent(3)
+REFRESH_BATCH = 500
 
 
 def _insert_for(conn: Connection, table: Table) -> Any:
@@ -240,12 +242,84 @@ def insert_transactions_once(conn: Connection, rows: list[dict[str, Any]]) -> No
             transactions.c.ordertoken,
         ]
     )
-    conn.execute(statement, rows)
+    conn.execute(statement, _with_export_text(conn, rows))
 
 
 def insert_transactions(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(insert(transactions), rows)
+        conn.execute(insert(transactions), _with_export_text(conn, rows))
+
+
+def _network_zone(conn: Connection, account_id: int) -> str:
+    """The account's time zone as this transaction sees it (what stored text is rendered in)."""
+    zone_name: str = conn.execute(
+        select(accounts.c.timezone).where(accounts.c.id == account_id)
+    ).scalar_one()
+    return zone_name
+
+
+def _with_export_text(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` (new transactions) with their stored export text added."""
+    renderers: dict[int, Renderer] = {}
+    for values in rows:
+        account_id = values["account_id"]
+        renderer = renderers.get(account_id)
+        if renderer is None:
+            renderer = renderers[account_id] = Renderer(_network_zone(conn, account_id))
+        values.update(renderer.stored_text(values))
+    return rows
+
+
+def refresh_export_text(conn: Connection, account_id: int, ids: Sequence[int]) -> None:
+    """Renders the stored export text of the given transactions again, from their rows."""
+    if not ids:
+        return
+    renderer = Renderer(_network_zone(conn, account_id))
+    statement = (
+        update(transactions)
+        .where(transactions.c.account_id == account_id, transactions.c.id == bindparam("target_id"))
+        .values(
+            export_head=bindparam("head"),
+            export_tail=bindparam("tail"),
+            export_key=bindparam("key"),
+        )
+    )
+    for start in range(0, len(ids), REFRESH_BATCH):
+        changes = []
+        for row in transactions_by_ids(conn, account_id, list(ids[start : start + REFRESH_BATCH])):
+            text = renderer.stored_text(row._mapping)
+            changes.append(
+                {
+                    "target_id": row.id,
+                    "head": text["export_head"],
+                    "tail": text["export_tail"],
+                    "key": text["export_key"],
+                }
+            )
+        if changes:
+            conn.execute(statement, changes)
+
+
+def stale_export_ids(conn: Connection, account_id: int, limit: int) -> list[int]:
+    """Up to ``limit`` transactions whose stored export text was rendered under another key
+    (an older rendering, or another time zone than the account's now).
+
+    Two range conditions rather than ``!=``, so that each is a seek in the
+    (account, key) index and an up-to-date account costs two index probes.
+    """
+    key = export_key(_network_zone(conn, account_id))
+    found: list[int] = []
+    for condition in (transactions.c.export_key < key, transactions.c.export_key > key):
+        found.extend(
+            conn.execute(
+                select(transactions.c.id)
+                .where(transactions.c.account_id == account_id, condition)
+                .limit(limit - len(found))
+            ).scalars()
+        )
+        if len(found) >= limit:
+            break
+    return found
 
 
 def transaction(conn: Connection, account_id: int, transaction_id: int) -> Row[Any] | None:
@@ -290,6 +364,7 @@ def update_transaction(
         .where(transactions.c.account_id == account_id, transactions.c.id == transaction_id)
         .values(**values)
     )
+    refresh_export_text(conn, account_id, [transaction_id])
 
 
 def update_transactions(conn: Connection, account_id: int, rows: list[dict[str, Any]]) -> None:
@@ -309,6 +384,7 @@ def update_transactions(conn: Connection, account_id: int, rows: list[dict[str, 
         )
     )
     conn.execute(statement, rows)
+    refresh_export_text(conn, account_id, [row["target_id"] for row in rows])
 
 
 def pay_out(
@@ -335,8 +411,11 @@ def pay_out(
             status_change_date=now,
             last_change=now,
         )
+        .returning(transactions.c.id)
     )
-    return result.rowcount
+    paid_ids = list(result.scalars())
+    refresh_export_text(conn, account_id, paid_ids)
+    return len(paid_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,11 +520,36 @@ def _transactions_with_campaign_and_publisher() -> Join:
     )
 
 
-def _export_select(query: TransactionQuery) -> Select[Any]:
+def _streamed_filters(conn: Connection, query: TransactionQuery) -> list[ColumnElement[bool]]:
+    """The filters of a streamed read in id order, narrowed to the period's id span.
+
+    A period of creation dates is found in the (account, created_at, id) index,
+    but reading the rows in that index's order would mean sorting them all by
+    id before the first one is sent. The lowest and highest id of the period,
+    read from the same index alone, bound a walk along the primary key instead,
+    which is already in id order; the period's own conditions still apply, so a
+    row outside the period is never included, whatever its id.
+    """
+    conditions = _filters(query)
+    if query.time_column != "created_at":
+        return conditions
+    low, high = conn.execute(
+        select(func.min(transactions.c.id), func.max(transactions.c.id)).where(
+            transactions.c.account_id == query.account_id,
+            transactions.c.created_at >= query.start,
+            transactions.c.created_at < query.end,
+        )
+    ).one()
+    if low is None:
+        return [*conditions, false()]
+    return [*conditions, transactions.c.id >= low, transactions.c.id <= high]
+
+
+def _export_select(conn: Connection, query: TransactionQuery) -> Select[Any]:
     return (
         select(*EXPORT_COLUMNS)
         .select_from(_transactions_with_campaign_and_publisher())
-        .where(*_filters(query))
+        .where(*_streamed_filters(conn, query))
         .order_by(transactions.c.id)
     )
 
@@ -459,7 +563,7 @@ def count_transactions(conn: Connection, query: TransactionQuery) -> int:
 
 def stream_transactions(conn: Connection, query: TransactionQuery) -> Iterator[Row[Any]]:
     """The matching transactions in id order, fetched in batches (server-side on PostgreSQL)."""
-    result = conn.execution_options(yield_per=STREAM_BATCH).execute(_export_select(query))
+    result = conn.execution_options(yield_per=STREAM_BATCH).execute(_export_select(conn, query))
     yield from result
 
 
@@ -480,7 +584,7 @@ def stream_summary_rows(conn: Connection, query: TransactionQuery) -> Iterator[R
             transactions.c.commission_minor,
         )
         .select_from(_transactions_with_campaign_and_publisher())
-        .where(*_filters(query))
+        .where(*_streamed_filters(conn, query))
         .order_by(transactions.c.id)
     )
     result: Result[Any] = conn.execution_options(yield_per=STREAM_BATCH).execute(statement)
@@ -497,33 +601,6 @@ def existing_ids(conn: Connection, table: Table, account_id: int, ids: set[int])
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ZoneSegments:
-    """A zone's UTC offsets over a span: ``first`` seconds, then ``(from_utc, seconds)`` changes."""
-
-    first: int
-    changes: tuple[tuple[datetime, int], ...]
-
-
-def timestamp_span(conn: Connection, query: TransactionQuery) -> tuple[Any, Any]:
-    """The earliest and latest raw timestamp among the matching rows' six time columns."""
-    columns = [
-        transactions.c.created_at,
-        transactions.c.status_change_date,
-        transactions.c.last_change,
-        transactions.c.order_timestamp,
-        transactions.c.action_timestamp,
-        transactions.c.payoutdate,
-    ]
-    aggregates = [func.min(type_coerce(column, NullType())) for column in columns] + [
-        func.max(type_coerce(column, NullType())) for column in columns
-    ]
-    row = conn.execute(select(*aggregates).where(*_filters(query))).one()
-    lows = [value for value in row[: len(columns)] if value is not None]
-    highs = [value for value in row[len(columns) :] if value is not None]
-    return (min(lows) if lows else None), (max(highs) if highs else None)
-
-
 def _csv_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
     """A CSV text field: formula guard, quotes doubled, in quotes (as ``kit.exports``)."""
     text = func.coalesce(type_coerce(value, String), "")
@@ -533,112 +610,29 @@ def _csv_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
     return literal('"') + func.replace(guarded, '"', '""') + literal('"')
 
 
-def _csv_code(value: ColumnElement[Any]) -> ColumnElement[Any]:
-    """A CSV text field for values the domain writes itself (codes, hex, digits).
+def stream_transactions_csv(conn: Connection, query: TransactionQuery) -> Iterator[str]:
+    """Each matching transaction as a finished CSV line, in id order.
 
-    Such values never hold quotes or start with a formula trigger, so they skip
-    the guard and the quote doubling that free text needs.
-    """
-    return literal('"') + func.coalesce(type_coerce(value, String), "") + literal('"')
-
-
-def _csv_number(value: ColumnElement[Any]) -> ColumnElement[Any]:
-    return type_coerce(func.coalesce(value, 0), String)
-
-
-def _csv_amount(minor: ColumnElement[Any], currency: ColumnElement[Any]) -> ColumnElement[Any]:
-    """Non-negative minor units as a decimal with the currency's digits (1234 EUR -> 12.34)."""
-    return case(
-        (currency.in_(ZERO_DIGIT_CURRENCIES), type_coerce(minor, String)),
-        (currency.in_(THREE_DIGIT_CURRENCIES), func.printf("%d.%03d", minor / 1000, minor % 1000)),
-        else_=func.printf("%d.%02d", minor / 100, minor % 100),
-    )
-
-
-def _csv_timestamp(column: ColumnElement[Any], segments: ZoneSegments) -> ColumnElement[Any]:
-    """Stored UTC text -> quoted local ``YYYY-MM-DD HH:MM:SS``, offsets by UTC instant."""
-    raw = type_coerce(column, String)
-    whole_seconds = func.substr(raw, 1, 19)
-    offsets = [f"{segments.first:+d} seconds"] + [
-        f"{seconds:+d} seconds" for _at, seconds in segments.changes
-    ]
-    if segments.changes:
-        whens = [
-            (raw < at.strftime("%Y-%m-%d %H:%M:%S"), offsets[index])
-            for index, (at, _seconds) in enumerate(segments.changes)
-        ]
-        modifier: ColumnElement[Any] = case(*whens, else_=offsets[-1])
-    else:
-        modifier = literal(offsets[0])
-    local = func.datetime(whole_seconds, modifier)
-    return literal('"') + func.coalesce(local, "") + literal('"')
-
-
-def stream_transactions_csv(
-    conn: Connection, query: TransactionQuery, segments: ZoneSegments
-) -> Iterator[str]:
-    """SQLite only: each matching transaction as a finished CSV line, rendered by SQLite.
-
-    The result is byte-for-byte what ``kit.exports.write_csv`` makes of
-    ``exporting.transaction_cells``; letting SQLite build the line skips
-    creating 43 Python values per row, which is most of an export's time.
+    The line is the transaction's stored text (``export_lines``) around the six
+    fields that come from its campaign and publisher, rendered here by the
+    same CSV rules; the result is byte for byte what ``kit.exports.write_csv``
+    makes of ``export_lines.transaction_cells``.
     """
     t = transactions.c
     fields: list[ColumnElement[Any]] = [
-        _csv_number(t.id),
-        _csv_number(t.status),
-        _csv_timestamp(t.created_at, segments),
-        _csv_number(t.campaign_id),
-        _csv_text(t.ordertoken),
-        _csv_code(t.source),
-        _csv_number(t.project_id),
-        _csv_code(func.substr(t.trigger_type, 1, func.instr(t.trigger_type, "_") - 1)),
-        _csv_amount(t.commission_minor, t.currency),
-        _csv_number(t.commission_group_id),
-        _csv_number(t.trigger_id),
-        _csv_text(t.description),
-        case(
-            (
-                t.trigger_type.like("%_dynamic"),
-                func.printf("%d.%02d", t.trigger_value_scaled / 100, t.trigger_value_scaled % 100),
-            ),
-            else_=_csv_amount(t.trigger_value_scaled, t.currency),
-        ),
-        _csv_code(t.trigger_type),
-        _csv_amount(t.turnover_minor, t.currency),
-        _csv_number(t.click_id),
-        _csv_number(t.salary_id),
-        _csv_code(t.click_id),
-        _csv_code(t.currency),
-        _csv_timestamp(t.status_change_date, segments),
-        _csv_text(t.cancel_reason),
-        _csv_amount(t.source_turnover_minor, t.currency),
-        _csv_timestamp(t.last_change, segments),
-        _csv_text(t.user_agent),
-        literal("0"),
-        literal("0"),
-        case((t.click_id.is_(None), "0"), else_="1"),
-        _csv_code(t.ebestid),
-        _csv_timestamp(t.order_timestamp, segments),
-        _csv_timestamp(t.action_timestamp, segments),
-        _csv_text(t.trigger_title),
-        _csv_timestamp(t.payoutdate, segments),
-        _csv_text(t.campaign_group_title),
+        t.export_head,
         _csv_text(campaigns.c.title),
-        _csv_number(t.advertiser_id),
-        _csv_number(t.publisher_id),
+        cast(t.advertiser_id, String),
+        cast(t.publisher_id, String),
         _csv_text(publishers.c.prename),
         _csv_text(publishers.c.surname),
         _csv_text(publishers.c.searchtitle),
-        _csv_text(t.referrer),
-        _csv_code(t.country),
-        _csv_text(t.subid),
-        _csv_number(t.basket_items),
+        t.export_tail,
     ]
     line = fields[0]
     for field in fields[1:]:
         line = line + literal(";") + field
-    statement = _export_select(query).with_only_columns(line.label("line"))
+    statement = _export_select(conn, query).with_only_columns(line.label("line"))
     result: Result[Any] = conn.execution_options(yield_per=STREAM_BATCH).execute(statement)
     for row in result:
         yield row[0]

@@ -55,6 +55,8 @@ from commerce_stats.kit.timeutil import utc_now
 
 MAX_TEXT = 255
 MAX_URL = 2000
+STALE_EXPORT_BATCH = 5_000
+"""Transactions rendered again per write transaction when stored export text is stale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -583,6 +585,29 @@ class AffiliateNetwork:
             "transactions": count,
             "payoutdate": now,
         }
+
+    # -- stored export text ----------------------------------------------------------
+
+    def render_stale_export_text(self, account: Account) -> int:
+        """Renders again every transaction whose stored export text is out of date.
+
+        Text goes out of date only when the account moves to another time zone
+        or a release changes the rendering (``export_lines``); every write of a
+        transaction renders its text in the same database transaction. Batches
+        keep each write short, so ingestion goes on meanwhile. Returns how many
+        transactions were rendered; an up-to-date account costs two index reads.
+        """
+        with self.database.read() as conn:
+            if not repository.stale_export_ids(conn, account.id, 1):
+                return 0
+        rendered = 0
+        while True:
+            with self.database.write() as conn:
+                ids = repository.stale_export_ids(conn, account.id, STALE_EXPORT_BATCH)
+                repository.refresh_export_text(conn, account.id, ids)
+            rendered += len(ids)
+            if len(ids) < STALE_EXPORT_BATCH:
+                return rendered
 
     # -- export authorisation --------------------------------------------------------
 

@@ -206,6 +206,9 @@ transactions = Table(
     Column("country", String(2), nullable=False),
     Column("subid", String(255), nullable=False),
     Column("basket_items", Integer, nullable=False),
+    Column("export_head", Text, nullable=False, server_default=""),
+    Column("export_tail", Text, nullable=False, server_default=""),
+    Column("export_key", String(80), nullable=False, server_default=""),
     Index(
         "ux_affiliate_transactions_order",
         "account_id",
@@ -214,6 +217,7 @@ transactions = Table(
         "ordertoken",
         unique=True,
     ),
-    Index("ix_affiliate_transactions_created", "account_id", "created_at"),
+    Index("ix_affiliate_transactions_created", "account_id", "created_at", "id"),
+    Index("ix_affiliate_transactions_export_key", "account_id", "export_key"),
     Index("ix_affiliate_transactions_publisher", "account_id", "publisher_id", "status"),
 )

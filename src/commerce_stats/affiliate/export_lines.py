@@ -1,0 +1,262 @@
+"""One transaction as the seed's export values, and its CSV text stored with it.
+
+Every export format starts from ``transaction_cells``: the 43 values of the
+seed's table for one transaction, timestamps in the network's time zone and
+amounts as exact decimals.
+
+The transactions CSV is the export asked for most, and the largest; building
+43 Python values per row would cap it far below what the database can read.
+So each transaction also keeps the CSV text of the fields that are its own:
+``export_head`` (fields 1-33, ``id`` to ``campaign_group_title``) and
+``export_tail`` (fields 40-43, ``referrer`` to ``basket_items``). The six
+fields between them name the campaign and the publisher, which can be renamed
+at any time, so the export joins them in as it reads. The stored text is
+rendered by the same ``transaction_cells`` and the same CSV rules as every
+other export, whenever a transaction is written.
+
+``export_key`` records what the text was rendered under: the rendering's
+version and the account's time zone. A row whose key differs from the current
+one (the account moved to another zone, or a release changed the rendering)
+is rendered again before a CSV export reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from commerce_stats.affiliate.rules import conversion_type, trigger_value_decimal
+from commerce_stats.kit.exports import Cell, neutralize_formula
+from commerce_stats.kit.money import exponent
+from commerce_stats.kit.timeutil import zone
+
+RENDERING_VERSION = 1
+"""Raise when the rendering of a stored field changes: every row is rendered again."""
+
+HEAD_FIELDS = 33
+"""``id`` .. ``campaign_group_title``: the fields before the campaign's title."""
+TAIL_START = 39
+"""``referrer``: the first field after the publisher's search title."""
+
+EXPORT_FIELDS = (
+    "id",
+    "status",
+    "created_at",
+    "campaign_id",
+    "ordertoken",
+    "source",
+    "project_id",
+    "commission_minor",
+    "commission_group_id",
+    "trigger_id",
+    "description",
+    "trigger_value_scaled",
+    "trigger_type",
+    "turnover_minor",
+    "click_id",
+    "salary_id",
+    "currency",
+    "status_change_date",
+    "cancel_reason",
+    "source_turnover_minor",
+    "last_change",
+    "user_agent",
+    "ebestid",
+    "order_timestamp",
+    "action_timestamp",
+    "trigger_title",
+    "payoutdate",
+    "campaign_group_title",
+    "campaign_title",
+    "advertiser_id",
+    "publisher_id",
+    "prename",
+    "surname",
+    "searchtitle",
+    "referrer",
+    "country",
+    "subid",
+    "basket_items",
+)
+"""What ``transaction_cells`` reads, in order (``repository.EXPORT_COLUMNS`` selects these)."""
+
+_JOINED = frozenset({"campaign_title", "prename", "surname", "searchtitle"})
+_TIMESTAMPS = frozenset(
+    {
+        "created_at",
+        "status_change_date",
+        "last_change",
+        "order_timestamp",
+        "action_timestamp",
+        "payoutdate",
+    }
+)
+
+
+def export_key(tz: str) -> str:
+    """What stored text rendered now for a network in zone ``tz`` is labelled with."""
+    return f"{RENDERING_VERSION}:{tz}"
+
+
+class LocalClock:
+    """UTC -> ``YYYY-MM-DD HH:MM:SS`` in one zone, fast enough for millions of values.
+
+    Exports format six timestamps per row. Zone offsets are whole minutes, so
+    the local text of a UTC minute, computed once and remembered, plus the
+    seconds gives the local text of every instant in that minute. Values come
+    either as aware datetimes or as the driver's raw UTC value (SQLite text
+    ``YYYY-MM-DD HH:MM:SS.ffffff``, a naive datetime from PostgreSQL).
+    """
+
+    CACHE_LIMIT = 200_000
+
+    def __init__(self, tz: str) -> None:
+        self.zone = zone(tz)
+        self._minutes: dict[str, str] = {}
+
+    def text(self, moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        return self.raw_text(moment.astimezone(UTC).replace(tzinfo=None))
+
+    def raw_text(self, value: str | datetime | None) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            value = value.isoformat(" ", "seconds")
+        minute = value[:16]
+        local = self._minutes.get(minute)
+        if local is None:
+            if len(self._minutes) >= self.CACHE_LIMIT:
+                self._minutes.clear()
+            moment = datetime.fromisoformat(minute).replace(tzinfo=UTC)
+            local = moment.astimezone(self.zone).isoformat(" ", "minutes")[:16]
+            self._minutes[minute] = local
+        return local + value[16:19]
+
+
+class Money:
+    """Minor units -> exact ``Decimal`` with the currency's digits (12 34 -> 12.34)."""
+
+    def __init__(self) -> None:
+        self._digits: dict[str, int] = {}
+
+    def amount(self, minor: int, currency: str) -> Decimal:
+        digits = self._digits.get(currency)
+        if digits is None:
+            digits = self._digits[currency] = -exponent(currency)
+        return Decimal(minor).scaleb(digits)
+
+
+def transaction_cells(row: Sequence[Any], clock: LocalClock, money: Money) -> tuple[Cell, ...]:
+    """One transaction (``repository.EXPORT_COLUMNS``, in order) as the seed's 43 values.
+
+    The row is unpacked by position: attribute access by name would cost more
+    than the formatting itself on exports of millions of rows.
+    """
+    (
+        transaction_id, status, created_at, campaign_id, ordertoken, source, project_id,
+        commission, group_id, trigger_id, description, trigger_value, trigger_type, turnover,
+        click_id, salary_id, currency, status_change_date, cancel_reason, source_turnover,
+        last_change, user_agent, ebestid, order_timestamp, action_timestamp, trigger_title,
+        payoutdate, group_title, campaign_title, advertiser_id, publisher_id, prename, surname,
+        searchtitle, referrer, country, subid, basket_items,
+    ) = row  # fmt: skip
+    text = clock.raw_text
+    amount = money.amount
+    return (
+        transaction_id,
+        status,
+        text(created_at),
+        campaign_id,
+        ordertoken,
+        source,
+        project_id,
+        conversion_type(trigger_type),
+        amount(commission, currency),
+        group_id,
+        trigger_id,
+        description,
+        trigger_value_decimal(trigger_type, trigger_value, currency),
+        trigger_type,
+        amount(turnover, currency),
+        click_id or 0,
+        salary_id,
+        "" if click_id is None else str(click_id),
+        currency,
+        text(status_change_date),
+        cancel_reason,
+        amount(source_turnover, currency),
+        text(last_change),
+        user_agent,
+        0,
+        0,
+        0 if click_id is None else 1,
+        ebestid,
+        text(order_timestamp),
+        text(action_timestamp),
+        trigger_title,
+        text(payoutdate),
+        group_title,
+        campaign_title,
+        advertiser_id,
+        publisher_id,
+        prename,
+        surname,
+        searchtitle,
+        referrer,
+        country,
+        subid,
+        basket_items,
+    )
+
+
+def csv_field(cell: Cell) -> str:
+    """One CSV field as ``kit.exports.write_csv`` writes it (text quoted and guarded)."""
+    if isinstance(cell, str):
+        return '"' + neutralize_formula(cell).replace('"', '""') + '"'
+    if cell is None:
+        return '""'
+    return str(cell)
+
+
+def _export_row(transaction: Mapping[Any, Any]) -> tuple[Any, ...]:
+    """A stored (or about to be stored) transaction as ``transaction_cells`` reads it.
+
+    The joined campaign and publisher fields are left empty: they are not part
+    of the stored text. Timestamps become naive UTC, as the export query reads them.
+    """
+    values: list[Any] = []
+    for name in EXPORT_FIELDS:
+        if name in _JOINED:
+            values.append("")
+        elif name in _TIMESTAMPS:
+            moment: datetime | None = transaction.get(name)
+            values.append(None if moment is None else moment.astimezone(UTC).replace(tzinfo=None))
+        else:
+            values.append(transaction.get(name))
+    return tuple(values)
+
+
+class Renderer:
+    """Renders the stored export text of transactions for one network time zone."""
+
+    def __init__(self, tz: str) -> None:
+        self.key = export_key(tz)
+        self.clock = LocalClock(tz)
+        self.money = Money()
+
+    def stored_text(self, transaction: Mapping[Any, Any]) -> dict[str, str]:
+        """``export_head``, ``export_tail`` and ``export_key`` of one transaction."""
+        cells = transaction_cells(_export_row(transaction), self.clock, self.money)
+        return {
+            "export_head": _joined(cells[:HEAD_FIELDS]),
+            "export_tail": _joined(cells[TAIL_START:]),
+            "export_key": self.key,
+        }
+
+
+def _joined(cells: Sequence[Cell]) -> str:
+    return ";".join([csv_field(cell) for cell in cells])

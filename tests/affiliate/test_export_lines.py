@@ -1,0 +1,228 @@
+"""Stored export text: every write renders it, and out-of-date text is rendered again."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate import export_lines, repository
+from commerce_stats.affiliate.export_lines import Renderer, csv_field
+from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.affiliate.tables import transactions
+from commerce_stats.db.engine import Database
+from commerce_stats.kit.exports import Cell
+from tests.affiliate.conftest import Network
+from tests.affiliate.helpers import by_token, csv_rows
+from tests.affiliate.test_upload import UPLOAD_HEADER, _line, _upload
+
+STORED = ("export_head", "export_tail", "export_key")
+
+
+def _rows(database: Database, account_id: int) -> list[dict[str, object]]:
+    with database.read() as conn:
+        found = conn.execute(
+            select(transactions)
+            .where(transactions.c.account_id == account_id)
+            .order_by(transactions.c.id)
+        ).all()
+    return [dict(row._mapping) for row in found]
+
+
+def _outdated(database: Database, account_id: int, tz: str = "Europe/Berlin") -> list[object]:
+    """Ids whose stored text differs from what rendering the row afresh gives."""
+    renderer = Renderer(tz)
+    rows = _rows(database, account_id)
+    assert rows, "the test made no transactions"
+    return [
+        row["id"]
+        for row in rows
+        if renderer.stored_text(row) != {name: row[name] for name in STORED}
+    ]
+
+
+def _transaction_id(client: TestClient, network: Network, token: str) -> str:
+    return by_token(csv_rows(client, network.export_url()))[token]["id"]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["plain", 'say "hi"', "=SUM(A1)", "+1", "-2", "@x", "\tt", "\rr", "a;b\nc", "", None, 7,
+     Decimal("12.30"), Decimal("0.000")],
+)  # fmt: skip
+def test_csv_field_matches_the_csv_writer(cell: Cell) -> None:
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", quoting=csv.QUOTE_NONNUMERIC, lineterminator="").writerow(
+        [cell]
+    )
+    expected = out.getvalue()
+    if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+        expected = "\"'" + expected[1:]
+    assert csv_field(cell) == expected
+
+
+def test_conversion_stores_its_export_text(
+    database: Database, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "NEW", descr='=cmd "quoted"')
+    assert _outdated(database, network.account_id) == []
+
+
+def test_confirm_renders_the_export_text_again(
+    client: TestClient,
+    database: Database,
+    network: Network,
+    convert: Callable[..., int],
+    admin_headers: dict[str, str],
+) -> None:
+    convert(network, "C")
+    tid = _transaction_id(client, network, "C")
+    client.post(f"{network.admin}/transactions/{tid}/confirm", headers=admin_headers)
+    assert _outdated(database, network.account_id) == []
+    assert csv_rows(client, network.export_url())[0]["status"] == "1"
+
+
+def test_cancel_renders_the_export_text_again(
+    client: TestClient,
+    database: Database,
+    network: Network,
+    convert: Callable[..., int],
+    admin_headers: dict[str, str],
+) -> None:
+    convert(network, "X")
+    tid = _transaction_id(client, network, "X")
+    client.post(
+        f"{network.admin}/transactions/{tid}/cancel",
+        json={"cancel_reason": "@retour"},
+        headers=admin_headers,
+    )
+    assert _outdated(database, network.account_id) == []
+
+
+def test_partial_cancel_renders_the_export_text_again(
+    client: TestClient,
+    database: Database,
+    network: Network,
+    convert: Callable[..., int],
+    admin_headers: dict[str, str],
+) -> None:
+    convert(network, "P", "100.00")
+    tid = _transaction_id(client, network, "P")
+    client.post(
+        f"{network.admin}/transactions/{tid}/partial-cancel",
+        json={"turnover": "40.00"},
+        headers=admin_headers,
+    )
+    assert _outdated(database, network.account_id) == []
+    assert csv_rows(client, network.export_url())[0]["commission"] == "4.00"
+
+
+def test_payout_renders_the_export_text_of_every_paid_transaction(
+    client: TestClient,
+    database: Database,
+    network: Network,
+    convert: Callable[..., int],
+    admin_headers: dict[str, str],
+) -> None:
+    for token in ("A", "B", "C"):
+        convert(network, token)
+        tid = _transaction_id(client, network, token)
+        client.post(f"{network.admin}/transactions/{tid}/confirm", headers=admin_headers)
+    payout = {"publisher_id": network.publisher_id}
+    response = client.post(f"{network.admin}/payouts", json=payout, headers=admin_headers)
+    assert response.json()["transactions"] == 3
+    assert _outdated(database, network.account_id) == []
+    assert {row["status"] for row in csv_rows(client, network.export_url())} == {"3"}
+
+
+def test_upload_renders_updated_and_created_transactions(
+    client: TestClient, database: Database, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "UP", "100.00")
+    tid = _transaction_id(client, network, "UP")
+    body = (
+        UPLOAD_HEADER
+        + _line(tid, network.campaign_id, "", "", "", "", "80.00", "", "", "UP", "", "1")
+        + _line(
+            "",
+            network.campaign_id,
+            network.premium_group,
+            network.sale_trigger,
+            network.project_id,
+            "sale",
+            "200,00",
+            "",
+            "2026-01-15 10:30:00",
+            "NEW-1",
+            "",
+            "open",
+        )
+    )
+    response = _upload(client, network, body.encode())
+    assert response.json()["created"] == 1
+    assert len(_rows(database, network.account_id)) == 2
+    assert _outdated(database, network.account_id) == []
+
+
+def test_time_zone_change_is_rendered_before_the_next_csv_export(
+    client: TestClient,
+    database: Database,
+    network: Network,
+    convert: Callable[..., int],
+    admin_headers: dict[str, str],
+) -> None:
+    convert(network, "TZ")
+    tid = int(_transaction_id(client, network, "TZ"))
+    with database.write() as conn:
+        repository.update_transaction(
+            conn, network.account_id, tid, {"order_timestamp": datetime(2026, 7, 1, 12, tzinfo=UTC)}
+        )
+    client.patch(
+        f"/admin/v1/accounts/{network.account_id}",
+        json={"timezone": "America/New_York"},
+        headers=admin_headers,
+    )
+    row = csv_rows(client, network.export_url())[0]
+    assert row["order_timestamp"] == "2026-07-01 08:00:00"
+    assert _outdated(database, network.account_id, "America/New_York") == []
+
+
+def test_a_new_rendering_version_renders_every_transaction_again(
+    database: Database,
+    accounts: Accounts,
+    network: Network,
+    convert: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    convert(network, "V1")
+    convert(network, "V2")
+    affiliate = AffiliateNetwork(database, accounts)
+    account = accounts.get(network.account_id)
+    monkeypatch.setattr(export_lines, "RENDERING_VERSION", export_lines.RENDERING_VERSION + 1)
+    assert affiliate.render_stale_export_text(account) == 2
+    assert affiliate.render_stale_export_text(account) == 0
+    assert _outdated(database, network.account_id) == []
+
+
+def test_rendering_stale_text_leaves_other_accounts_alone(
+    database: Database,
+    accounts: Accounts,
+    build_network: Callable[..., Network],
+    convert: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, second = build_network("First"), build_network("Second")
+    convert(first, "F")
+    convert(second, "S")
+    before = _rows(database, second.account_id)
+    monkeypatch.setattr(export_lines, "RENDERING_VERSION", export_lines.RENDERING_VERSION + 1)
+    affiliate = AffiliateNetwork(database, accounts)
+    assert affiliate.render_stale_export_text(accounts.get(first.account_id)) == 1
+    assert _rows(database, second.account_id) == before
