@@ -59,9 +59,7 @@ def _transaction_id(client: TestClient, network: Network, token: str) -> str:
 )  # fmt: skip
 def test_csv_field_matches_the_csv_writer(cell: Cell) -> None:
     out = io.StringIO()
-    csv.writer(out, delimiter=";", quoting=csv.QUOTE_NONNUMERIC, lineterminator="").writerow(
-        [cell]
-    )
+    csv.writer(out, delimiter=";", quoting=csv.QUOTE_NONNUMERIC, lineterminator="").writerow([cell])
     expected = out.getvalue()
     if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@", "\t", "\r")):
         expected = "\"'" + expected[1:]
