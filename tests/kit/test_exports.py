@@ -143,11 +143,12 @@ def test_xlsx_escapes_markup_drops_forbidden_characters_and_keeps_spaces() -> No
     assert sheet.cell(row=2, column=4).value is None
 
 
-def test_xlsx_writes_tabs_and_newlines_and_leaves_empty_text_blank() -> None:
+def test_xlsx_writes_tabs_and_newlines_and_keeps_empty_text_as_text() -> None:
     data = _bytes(write_xlsx(HEADER, [(1, None, "a\tb\nc", "")]))
     sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
     assert sheet.cell(row=2, column=3).value == "a\tb\nc"
-    assert sheet.cell(row=2, column=4).value is None
+    assert (sheet.cell(row=2, column=4).value, sheet.cell(row=2, column=4).data_type) == ("", "s")
+    assert sheet.cell(row=2, column=2).value is None
 
 
 def test_xlsx_sheets_are_well_formed_xml_with_one_row_per_line() -> None:
@@ -227,3 +228,15 @@ def test_csv_guard_matches_neutralize_formula_for_any_text(
         for first, number, last in rows
     ]
     assert parsed == expected
+
+
+def test_xlsx_rows_of_different_cell_types_each_keep_their_own() -> None:
+    rows = [
+        (1, Decimal("1.50"), "a", None),
+        ("two", None, 3, "d"),
+        (1, Decimal("2.25"), "", "x & y"),
+    ]
+    data = _bytes(write_xlsx(HEADER, rows))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert values == [[1, 1.5, "a", None], ["two", None, 3, "d"], [1, 2.25, "", "x & y"]]
