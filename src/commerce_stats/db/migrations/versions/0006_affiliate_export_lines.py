@@ -1,4 +1,4 @@
-"""affiliate transactions keep their rendered export line
+"""affiliate transactions keep their rendered export text; two indexes for reads
 
 Each transaction stores the CSV text of its own 37 export fields (``export_head``
 and ``export_tail``, around the campaign and publisher fields that come from a
@@ -7,7 +7,9 @@ Existing rows get an empty key, so the first CSV export after this migration
 renders them (see ``affiliate.export_lines``).
 
 The created-at index also carries the id, so that the id span of a period is
-read from the index alone.
+read from the index alone; and uploads find a campaign's order token through an
+index of its own (the unique order index puts the trigger before the token, so
+a lookup without the trigger read every transaction of the campaign).
 
 Revision ID: 0006
 Revises: 0005
@@ -39,10 +41,16 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_affiliate_transactions_export_key", ["account_id", "export_key"], unique=False
         )
+        batch_op.create_index(
+            "ix_affiliate_transactions_ordertoken",
+            ["account_id", "campaign_id", "ordertoken"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("affiliate_transactions", schema=None) as batch_op:
+        batch_op.drop_index("ix_affiliate_transactions_ordertoken")
         batch_op.drop_index("ix_affiliate_transactions_export_key")
         batch_op.drop_index("ix_affiliate_transactions_created")
         batch_op.create_index(
