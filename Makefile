@@ -53,13 +53,18 @@ test-postgres: env
 SOAK_ROUNDS ?= 10
 SOAK_SECONDS ?= 60
 soak: env
-	CRASH_ROUNDS=$(SOAK_ROUNDS) COMMERCE_STATS_TEST_BACKEND=sqlite $(BIN)/pytest -q tests/test_crash_safety.py
+	@echo "soak: $$(date -u '+%Y-%m-%d %H:%M UTC'), commit $$(git rev-parse --short HEAD 2>/dev/null || echo unknown), $$(nproc) cores, load:$$(uptime | sed 's/.*load average://')"
+	CRASH_ROUNDS=$(SOAK_ROUNDS) COMMERCE_STATS_TEST_BACKEND=sqlite $(BIN)/pytest -q -s tests/test_crash_safety.py
 	@if $(BIN)/python scripts/postgres_reachable.py; then \
-		CRASH_ROUNDS=$(SOAK_ROUNDS) COMMERCE_STATS_TEST_BACKEND=postgresql $(BIN)/pytest -q tests/test_crash_safety.py; \
+		CRASH_ROUNDS=$(SOAK_ROUNDS) COMMERCE_STATS_TEST_BACKEND=postgresql $(BIN)/pytest -q -s tests/test_crash_safety.py; \
 	fi
+	@echo "load before the mixed load:$$(uptime | sed 's/.*load average://')"
 	$(BIN)/python bench/load_mixed.py sqlite $(SOAK_SECONDS)
+	@echo "load after:$$(uptime | sed 's/.*load average://')"
 	@if $(BIN)/python scripts/postgres_reachable.py; then \
+		echo "load before the mixed load:$$(uptime | sed 's/.*load average://')"; \
 		$(BIN)/python bench/load_mixed.py postgresql $(SOAK_SECONDS); \
+		echo "load after:$$(uptime | sed 's/.*load average://')"; \
 	fi
 
 ## Known vulnerabilities in the locked dependencies. Needs the vulnerability service
