@@ -7,14 +7,17 @@ import io
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import export_lines, repository
-from commerce_stats.affiliate.export_lines import Renderer, csv_field
+from commerce_stats.affiliate.export_lines import LocalClock, Renderer, csv_field
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.affiliate.tables import transactions
 from commerce_stats.db.engine import Database
@@ -224,3 +227,26 @@ def test_rendering_stale_text_leaves_other_accounts_alone(
     affiliate = AffiliateNetwork(database, accounts)
     assert affiliate.render_stale_export_text(accounts.get(first.account_id)) == 1
     assert _rows(database, second.account_id) == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2040, 12, 31)),
+    tz=st.sampled_from(
+        [
+            "Europe/Berlin",
+            "America/New_York",
+            "Asia/Kolkata",
+            "Asia/Kathmandu",
+            "America/St_Johns",
+            "Australia/Lord_Howe",
+            "Pacific/Chatham",
+            "UTC",
+        ]
+    ),
+)
+def test_local_clock_equals_zoneinfo(moment: datetime, tz: str) -> None:
+    clock = LocalClock(tz)
+    expected = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S")
+    assert clock.raw_text(moment.isoformat(" ", "microseconds")) == expected
+    assert clock.raw_text(moment) == expected

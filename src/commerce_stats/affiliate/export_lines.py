@@ -23,12 +23,13 @@ is rendered again before a CSV export reads it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from commerce_stats.affiliate.rules import conversion_type, trigger_value_decimal
-from commerce_stats.kit.exports import Cell, neutralize_formula
+from commerce_stats.affiliate.tables import transactions
+from commerce_stats.kit.exports import FORMULA_TRIGGERS, Cell
 from commerce_stats.kit.money import exponent
 from commerce_stats.kit.timeutil import zone
 
@@ -82,17 +83,27 @@ EXPORT_FIELDS = (
 )
 """What ``transaction_cells`` reads, in order (``repository.EXPORT_COLUMNS`` selects these)."""
 
-_JOINED = frozenset({"campaign_title", "prename", "surname", "searchtitle"})
-_TIMESTAMPS = frozenset(
-    {
+_JOINED_POSITIONS = tuple(
+    EXPORT_FIELDS.index(name) for name in ("campaign_title", "prename", "surname", "searchtitle")
+)
+_TIMESTAMP_POSITIONS = tuple(
+    EXPORT_FIELDS.index(name)
+    for name in (
         "created_at",
         "status_change_date",
         "last_change",
         "order_timestamp",
         "action_timestamp",
         "payoutdate",
-    }
+    )
 )
+_FORMULA_STARTS = frozenset(FORMULA_TRIGGERS)
+_EXPORT_POSITION = {name: position for position, name in enumerate(EXPORT_FIELDS)}
+_TABLE_COLUMNS = [column.key for column in transactions.columns]
+_TABLE_POSITIONS = tuple(
+    _TABLE_COLUMNS.index(name) if name in _TABLE_COLUMNS else 0 for name in EXPORT_FIELDS
+)
+"""Where each export field sits in a row of the transactions table (joined fields: any)."""
 
 
 def export_key(tz: str) -> str:
@@ -105,7 +116,10 @@ class LocalClock:
 
     Exports format six timestamps per row. Zone offsets are whole minutes, so
     the local text of a UTC minute, computed once and remembered, plus the
-    seconds gives the local text of every instant in that minute. Values come
+    seconds gives the local text of every instant in that minute. Most zones
+    are a whole number of hours off UTC, and keep one offset through an hour
+    (a change falls on the hour), so for them the local text of a UTC hour is
+    remembered instead and serves every instant of that hour. Values come
     either as aware datetimes or as the driver's raw UTC value (SQLite text
     ``YYYY-MM-DD HH:MM:SS.ffffff``, a naive datetime from PostgreSQL).
     """
@@ -114,6 +128,7 @@ class LocalClock:
 
     def __init__(self, tz: str) -> None:
         self.zone = zone(tz)
+        self._hours: dict[str, str | None] = {}
         self._minutes: dict[str, str] = {}
 
     def text(self, moment: datetime | None) -> str:
@@ -126,7 +141,29 @@ class LocalClock:
             return ""
         if not isinstance(value, str):
             value = value.isoformat(" ", "seconds")
-        minute = value[:16]
+        hour = value[:13]
+        local_hour = self._hours.get(hour, "")
+        if local_hour == "":
+            local_hour = self._local_hour(hour)
+        if local_hour is not None:
+            return local_hour + value[13:19]
+        return self._local_minute(value[:16]) + value[16:19]
+
+    def _local_hour(self, hour: str) -> str | None:
+        """``YYYY-MM-DD HH`` local for a UTC hour, or None when minutes need their own text."""
+        if len(self._hours) >= self.CACHE_LIMIT:
+            self._hours.clear()
+        start = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+        first = start.astimezone(self.zone)
+        last = (start + timedelta(minutes=59, seconds=59)).astimezone(self.zone)
+        offset = first.utcoffset()
+        local: str | None = None
+        if offset == last.utcoffset() and offset is not None and offset.seconds % 3600 == 0:
+            local = first.isoformat(" ", "hours")[:13]
+        self._hours[hour] = local
+        return local
+
+    def _local_minute(self, minute: str) -> str:
         local = self._minutes.get(minute)
         if local is None:
             if len(self._minutes) >= self.CACHE_LIMIT:
@@ -134,7 +171,7 @@ class LocalClock:
             moment = datetime.fromisoformat(minute).replace(tzinfo=UTC)
             local = moment.astimezone(self.zone).isoformat(" ", "minutes")[:16]
             self._minutes[minute] = local
-        return local + value[16:19]
+        return local
 
 
 class Money:
@@ -215,29 +252,44 @@ def transaction_cells(row: Sequence[Any], clock: LocalClock, money: Money) -> tu
 
 def csv_field(cell: Cell) -> str:
     """One CSV field as ``kit.exports.write_csv`` writes it (text quoted and guarded)."""
-    if isinstance(cell, str):
-        return '"' + neutralize_formula(cell).replace('"', '""') + '"'
+    if cell.__class__ is str:
+        text: str = cell
+        if text and text[0] in _FORMULA_STARTS:
+            text = "'" + text
+        return '"' + text.replace('"', '""') + '"'
     if cell is None:
         return '""'
     return str(cell)
 
 
-def _export_row(transaction: Mapping[Any, Any]) -> tuple[Any, ...]:
-    """A stored (or about to be stored) transaction as ``transaction_cells`` reads it.
+def _export_row(transaction: Mapping[Any, Any]) -> list[Any]:
+    """A transaction about to be stored (its column values by name) as ``transaction_cells``
+    reads it; the joined campaign and publisher fields are left empty, as they are
+    not part of the stored text."""
+    get = transaction.get
+    return _in_utc([get(name) for name in EXPORT_FIELDS])
 
-    The joined campaign and publisher fields are left empty: they are not part
-    of the stored text. Timestamps become naive UTC, as the export query reads them.
-    """
-    values: list[Any] = []
-    for name in EXPORT_FIELDS:
-        if name in _JOINED:
-            values.append("")
-        elif name in _TIMESTAMPS:
-            moment: datetime | None = transaction.get(name)
-            values.append(None if moment is None else moment.astimezone(UTC).replace(tzinfo=None))
-        else:
-            values.append(transaction.get(name))
-    return tuple(values)
+
+def _stored_row(row: Sequence[Any], changes: Mapping[str, Any]) -> list[Any]:
+    """A row of the transactions table (all columns, in table order), with ``changes``
+    applied, as ``transaction_cells`` reads it. Picks values by position: going
+    through the row's mapping would cost more than rendering the text."""
+    values = [row[position] for position in _TABLE_POSITIONS]
+    for name, value in changes.items():
+        position = _EXPORT_POSITION.get(name)
+        if position is not None:
+            values[position] = value
+    return _in_utc(values)
+
+
+def _in_utc(values: list[Any]) -> list[Any]:
+    for position in _JOINED_POSITIONS:
+        values[position] = ""
+    for position in _TIMESTAMP_POSITIONS:
+        moment = values[position]
+        if moment is not None and moment.tzinfo is not UTC:
+            values[position] = moment.astimezone(UTC)
+    return values
 
 
 class Renderer:
@@ -249,8 +301,17 @@ class Renderer:
         self.money = Money()
 
     def stored_text(self, transaction: Mapping[Any, Any]) -> dict[str, str]:
-        """``export_head``, ``export_tail`` and ``export_key`` of one transaction."""
-        cells = transaction_cells(_export_row(transaction), self.clock, self.money)
+        """``export_head``, ``export_tail`` and ``export_key`` of a transaction given by name."""
+        return self._text(_export_row(transaction))
+
+    def stored_text_of_row(
+        self, row: Sequence[Any], changes: Mapping[str, Any] | None = None
+    ) -> dict[str, str]:
+        """The same for a full row of the transactions table, with ``changes`` applied."""
+        return self._text(_stored_row(row, changes or {}))
+
+    def _text(self, values: list[Any]) -> dict[str, str]:
+        cells = transaction_cells(values, self.clock, self.money)
         return {
             "export_head": _joined(cells[:HEAD_FIELDS]),
             "export_tail": _joined(cells[TAIL_START:]),

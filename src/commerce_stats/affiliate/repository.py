@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -287,7 +287,7 @@ def refresh_export_text(conn: Connection, account_id: int, ids: Sequence[int]) -
     for start in range(0, len(ids), REFRESH_BATCH):
         changes = []
         for row in transactions_by_ids(conn, account_id, list(ids[start : start + REFRESH_BATCH])):
-            text = renderer.stored_text(row._mapping)
+            text = renderer.stored_text_of_row(row)
             changes.append(
                 {
                     "target_id": row.id,
@@ -367,10 +367,25 @@ def update_transaction(
     refresh_export_text(conn, account_id, [transaction_id])
 
 
-def update_transactions(conn: Connection, account_id: int, rows: list[dict[str, Any]]) -> None:
-    """Applies per-row changes; each dict holds ``target_id`` and every updatable column."""
+def update_transactions(
+    conn: Connection,
+    account_id: int,
+    rows: list[dict[str, Any]],
+    previous: Mapping[int, Row[Any]],
+) -> None:
+    """Applies per-row changes; each dict holds ``target_id`` and every updatable column.
+
+    ``previous`` holds each target as read in this database transaction: the
+    stored export text is rendered from it with the changes applied, which
+    spares reading every changed row back (uploads change tens of thousands).
+    """
     if not rows:
         return
+    renderer = Renderer(_network_zone(conn, account_id))
+    parameters = [
+        {**changes, **renderer.stored_text_of_row(previous[changes["target_id"]], changes)}
+        for changes in rows
+    ]
     statement = (
         update(transactions)
         .where(transactions.c.account_id == account_id, transactions.c.id == bindparam("target_id"))
@@ -381,10 +396,12 @@ def update_transactions(conn: Connection, account_id: int, rows: list[dict[str, 
             cancel_reason=bindparam("cancel_reason"),
             status_change_date=bindparam("status_change_date"),
             last_change=bindparam("last_change"),
+            export_head=bindparam("export_head"),
+            export_tail=bindparam("export_tail"),
+            export_key=bindparam("export_key"),
         )
     )
-    conn.execute(statement, rows)
-    refresh_export_text(conn, account_id, [row["target_id"] for row in rows])
+    conn.execute(statement, parameters)
 
 
 def pay_out(

@@ -219,6 +219,8 @@ class RowChecker:
         self.errors: list[RowError] = []
         self.inserts: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []
+        self.previous: dict[int, Row[Any]] = {}
+        """Each updated transaction as it was read, by id."""
         self.counts = Counts()
         self._seen_ids: set[int] = set()
         self._seen_keys: set[tuple[int, int, str]] = set()
@@ -371,6 +373,7 @@ class RowChecker:
             )
             return
         self.counts.updated += 1
+        self.previous[row.id] = row
         self.updates.append(
             {
                 "target_id": row.id,
@@ -557,7 +560,7 @@ def apply_rows(
             )
         _number_new_transactions(conn, account.id, checker.inserts)
         repository.insert_transactions(conn, checker.inserts)
-        repository.update_transactions(conn, account.id, checker.updates)
+        repository.update_transactions(conn, account.id, checker.updates, checker.previous)
     return checker.counts
 
 
