@@ -71,3 +71,25 @@ def test_demo_fills_the_network(database: Database, accounts: Accounts, client: 
     rows = csv_rows(client, url, **{"condition[dynamicdate]": "last62d"})
     assert len(rows) == DEMO_TRANSACTIONS
     assert {row["status"] for row in rows} == {"0", "1", "2", "3"}
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_cli_renders_export_text_after_a_time_zone_change(
+    client: TestClient,
+    network: Network,
+    convert: Callable[..., int],
+    admin_headers: dict[str, str],
+) -> None:
+    convert(network, "TZ-1")
+    convert(network, "TZ-2")
+    client.patch(
+        f"/admin/v1/accounts/{network.account_id}",
+        json={"timezone": "Asia/Tokyo"},
+        headers=admin_headers,
+    )
+    command = ["affiliate", "render-export-text", str(network.account_id)]
+    first = CliRunner().invoke(app, command)
+    second = CliRunner().invoke(app, command)
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    assert "rendered 2 transaction(s)" in first.output
+    assert "rendered 0 transaction(s)" in second.output

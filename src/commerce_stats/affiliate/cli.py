@@ -125,3 +125,22 @@ def import_command(
     console.print(
         f"created {counts.created}, updated {counts.updated}, unchanged {counts.unchanged}"
     )
+
+
+@app.command("render-export-text")
+def render_export_text_command(
+    account_id: Annotated[int, typer.Argument(help="The network's account id.")],
+) -> None:
+    """Render again the stored CSV text of transactions made under another time zone.
+
+    The next CSV export does this by itself; run it after changing an account's
+    time zone so that the first export does not wait for it.
+    """
+    network = _network()
+    try:
+        rendered = network.render_stale_export_text(network.accounts.get(account_id))
+    except ServiceError as error:
+        raise _fail(error) from error
+    finally:
+        network.database.dispose()
+    console.print(f"rendered {rendered} transaction(s)")
