@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
+from commerce_stats.affiliate import ingest
 from tests.affiliate.conftest import Network
 from tests.affiliate.helpers import by_token, csv_rows
 
@@ -217,3 +219,23 @@ def test_click_of_one_network_cannot_attribute_a_conversion_of_another(
     assert response.status_code == 404
     assert csv_rows(client, second.export_url()) == []
     assert csv_rows(client, first.export_url()) == []
+
+
+def test_pixel_failure_answers_500_in_plain_text_and_records_nothing(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(ingest, "record", broken)
+    response = client.get(
+        "/trck/etrack/",
+        params={
+            "campaign_id": network.campaign_id,
+            "trigger_id": network.sale_trigger,
+            "token": "F",
+        },
+    )
+    assert (response.status_code, response.text) == (500, "internal error")
+    assert response.headers["content-type"].startswith("text/plain")
+    assert csv_rows(client, network.export_url()) == []

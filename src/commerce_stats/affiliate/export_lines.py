@@ -22,6 +22,7 @@ is rendered again before a CSV export reads it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -317,6 +318,18 @@ class Renderer:
             "export_tail": _joined(cells[TAIL_START:]),
             "export_key": self.key,
         }
+
+
+def renderer_for(tz: str) -> Renderer:
+    """One renderer per zone for the whole process, so its clock's remembered hours are reused
+    by every write (a conversion pixel renders a handful of timestamps of the current hour)."""
+    return _shared_renderer(tz, RENDERING_VERSION)
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_renderer(tz: str, version: int) -> Renderer:
+    """Keyed by the version too: a renderer labels its text with the version it was made under."""
+    return Renderer(tz)
 
 
 def _joined(cells: Sequence[Cell]) -> str:

@@ -99,11 +99,12 @@ class ConversionBatcher:
                 future.set_exception(refusal)
 
 
-async def record(runtime: Runtime, network: AffiliateNetwork, conversion: ConversionInput) -> None:
+async def record(runtime: Runtime, conversion: ConversionInput) -> None:
     """Records a conversion durably: through the group commit when it runs, else directly."""
     batcher = runtime.services.get(SERVICE_KEY)
     if isinstance(batcher, ConversionBatcher):
         return await asyncio.wrap_future(batcher.submit(conversion))
+    network = AffiliateNetwork(runtime.database, runtime.accounts, runtime.failures)
     return await run_in_threadpool(network.track_conversion, conversion)
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
 
 from commerce_stats.accounts.tables import accounts
-from commerce_stats.affiliate.export_lines import Renderer, export_key
+from commerce_stats.affiliate.export_lines import Renderer, export_key, renderer_for
 from commerce_stats.affiliate.tables import (
     campaigns,
     clicks,
@@ -265,7 +265,7 @@ def _with_export_text(conn: Connection, rows: list[dict[str, Any]]) -> list[dict
         account_id = values["account_id"]
         renderer = renderers.get(account_id)
         if renderer is None:
-            renderer = renderers[account_id] = Renderer(_network_zone(conn, account_id))
+            renderer = renderers[account_id] = renderer_for(_network_zone(conn, account_id))
         values.update(renderer.stored_text(values))
     return rows
 
@@ -274,7 +274,7 @@ def refresh_export_text(conn: Connection, account_id: int, ids: Sequence[int]) -
     """Renders the stored export text of the given transactions again, from their rows."""
     if not ids:
         return
-    renderer = Renderer(_network_zone(conn, account_id))
+    renderer = renderer_for(_network_zone(conn, account_id))
     statement = (
         update(transactions)
         .where(transactions.c.account_id == account_id, transactions.c.id == bindparam("target_id"))
@@ -381,7 +381,7 @@ def update_transactions(
     """
     if not rows:
         return
-    renderer = Renderer(_network_zone(conn, account_id))
+    renderer = renderer_for(_network_zone(conn, account_id))
     parameters = [
         {**changes, **renderer.stored_text_of_row(previous[changes["target_id"]], changes)}
         for changes in rows

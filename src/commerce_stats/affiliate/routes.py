@@ -22,7 +22,6 @@ from commerce_stats.affiliate.schemas import (
     CLICK_RESPONSES,
     EXPORT_RESPONSES,
     LIFECYCLE_RESPONSES,
-    PIXEL_RESPONSES,
     UPLOAD_RESPONSES,
     AdvertiserIn,
     CampaignIn,
@@ -52,7 +51,12 @@ from commerce_stats.kit.admin_http import admin_router
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.exports import MEDIA_TYPES
 from commerce_stats.kit.tenancy import Account
-from commerce_stats.kit.web import client_address, first_error_location, surface_route_class
+from commerce_stats.kit.web import (
+    client_address,
+    first_error_location,
+    log,
+    surface_route_class,
+)
 from commerce_stats.runtime import Runtime, get_runtime
 
 # -- the public surfaces' envelope ------------------------------------------------------
@@ -233,34 +237,35 @@ def track_click(request: Request, network: NetworkDep) -> Response:
     return response
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+async def conversion_pixel(request: Request) -> Response:
+    """``GET|POST /trck/etrack/``: the conversion pixel, a 1x1 GIF (``t=img``, default) or an
+    empty script (``t=js``) once the conversion is committed; a POST's form fields count
+    as parameters too.
 
-
-@public_router.get("/trck/etrack/", response_class=Response, responses=PIXEL_RESPONSES)
-async def track_conversion(request: Request, runtime: RuntimeDep, network: NetworkDep) -> Response:
-    """The conversion pixel: a 1x1 GIF (``t=img``, default) or an empty script (``t=js``)."""
-    return await _pixel(runtime, network, request, dict(request.query_params))
-
-
-@public_router.post("/trck/etrack/", response_class=Response, responses=PIXEL_RESPONSES)
-async def track_conversion_posted(
-    request: Request, runtime: RuntimeDep, network: NetworkDep
-) -> Response:
-    """The conversion pixel with its parameters as a form body (query parameters count too)."""
-    params = dict(request.query_params)
-    form = await request.form()
-    params.update({key: value for key, value in form.items() if isinstance(value, str)})
-    return await _pixel(runtime, network, request, params)
-
-
-async def _pixel(
-    runtime: Runtime, network: AffiliateNetwork, request: Request, params: dict[str, str]
-) -> Response:
-    conversion = conversion_input(params, request.headers, request.cookies)
-    await ingest.record(runtime, network, conversion)
+    A plain Starlette endpoint rather than a FastAPI route, as the video pixel: FastAPI's
+    request handling (dependency solving, the route wrappers) is a large share of a
+    pixel's cost. It renders its errors in the surface's envelope itself.
+    """
+    try:
+        params = dict(request.query_params)
+        if request.method == "POST":
+            form = await request.form()
+            params.update({key: value for key, value in form.items() if isinstance(value, str)})
+        conversion = conversion_input(params, request.headers, request.cookies)
+        await ingest.record(get_runtime(request), conversion)
+    except AffiliateError as error:
+        return render_error(error)
+    except Exception:
+        log.exception("unhandled error on %s /trck/etrack/", request.method)
+        return render_error(_internal())
     if conversion.source == "js":
         return Response(b"", media_type="application/javascript", headers=NO_CACHE)
     return Response(PIXEL_GIF, media_type="image/gif", headers=NO_CACHE)
+
+
+public_router.add_route(
+    "/trck/etrack/", conversion_pixel, methods=["GET", "POST"], include_in_schema=False
+)
 
 
 # -- exports -------------------------------------------------------------------------------

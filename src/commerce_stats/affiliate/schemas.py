@@ -145,16 +145,6 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     **PLAIN_ERRORS,
     429: _text("Too many refused links from this address; Retry-After says when to retry"),
 }
-PIXEL_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "Recorded (or already recorded): a 1x1 GIF, or an empty script for t=js",
-        "content": {
-            "image/gif": {"schema": {"type": "string", "format": "binary"}},
-            "application/javascript": {"schema": {"type": "string"}},
-        },
-    },
-    **PLAIN_ERRORS,
-}
 CLICK_RESPONSES: dict[int | str, dict[str, Any]] = {
     302: {"description": "To the campaign's target URL with emid=<click id>"},
     **PLAIN_ERRORS,

@@ -213,12 +213,11 @@ transactions = Table(
         "ux_affiliate_transactions_order",
         "account_id",
         "campaign_id",
-        "trigger_id",
         "ordertoken",
+        "trigger_id",
         unique=True,
     ),
     Index("ix_affiliate_transactions_created", "account_id", "created_at", "id"),
     Index("ix_affiliate_transactions_export_key", "account_id", "export_key"),
-    Index("ix_affiliate_transactions_ordertoken", "account_id", "campaign_id", "ordertoken"),
     Index("ix_affiliate_transactions_publisher", "account_id", "publisher_id", "status"),
 )

@@ -7,9 +7,10 @@ Existing rows get an empty key, so the first CSV export after this migration
 renders them (see ``affiliate.export_lines``).
 
 The created-at index also carries the id, so that the id span of a period is
-read from the index alone; and uploads find a campaign's order token through an
-index of its own (the unique order index puts the trigger before the token, so
-a lookup without the trigger read every transaction of the campaign).
+read from the index alone; and the unique order index puts the order token
+before the trigger, so that uploads, which look orders up by campaign and token
+alone, find them in it (with the trigger first, such a lookup read every
+transaction of the campaign).
 
 Revision ID: 0006
 Revises: 0005
@@ -41,16 +42,22 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_affiliate_transactions_export_key", ["account_id", "export_key"], unique=False
         )
+        batch_op.drop_index("ux_affiliate_transactions_order")
         batch_op.create_index(
-            "ix_affiliate_transactions_ordertoken",
-            ["account_id", "campaign_id", "ordertoken"],
-            unique=False,
+            "ux_affiliate_transactions_order",
+            ["account_id", "campaign_id", "ordertoken", "trigger_id"],
+            unique=True,
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("affiliate_transactions", schema=None) as batch_op:
-        batch_op.drop_index("ix_affiliate_transactions_ordertoken")
+        batch_op.drop_index("ux_affiliate_transactions_order")
+        batch_op.create_index(
+            "ux_affiliate_transactions_order",
+            ["account_id", "campaign_id", "trigger_id", "ordertoken"],
+            unique=True,
+        )
         batch_op.drop_index("ix_affiliate_transactions_export_key")
         batch_op.drop_index("ix_affiliate_transactions_created")
         batch_op.create_index(
