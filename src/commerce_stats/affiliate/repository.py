@@ -279,25 +279,18 @@ def refresh_export_text(conn: Connection, account_id: int, ids: Sequence[int]) -
         update(transactions)
         .where(transactions.c.account_id == account_id, transactions.c.id == bindparam("target_id"))
         .values(
-            export_head=bindparam("head"),
-            export_tail=bindparam("tail"),
-            export_key=bindparam("key"),
+            export_head=bindparam("export_head"),
+            export_tail=bindparam("export_tail"),
+            export_key=bindparam("export_key"),
         )
     )
     for start in range(0, len(ids), REFRESH_BATCH):
-        changes = []
-        for row in transactions_by_ids(conn, account_id, list(ids[start : start + REFRESH_BATCH])):
-            text = renderer.stored_text_of_row(row)
-            changes.append(
-                {
-                    "target_id": row.id,
-                    "head": text["export_head"],
-                    "tail": text["export_tail"],
-                    "key": text["export_key"],
-                }
+        rows = transactions_by_ids(conn, account_id, list(ids[start : start + REFRESH_BATCH]))
+        if rows:
+            conn.execute(
+                statement,
+                [{"target_id": row.id, **renderer.stored_text_of_row(row)} for row in rows],
             )
-        if changes:
-            conn.execute(statement, changes)
 
 
 def stale_export_ids(conn: Connection, account_id: int, limit: int) -> list[int]:
