@@ -99,12 +99,3 @@ class RotatedCredential(BaseModel):
     credential: str
     secret: str
 
-
-class ErrorBody(BaseModel):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorEnvelope(BaseModel):
-    error: ErrorBody

@@ -601,16 +601,6 @@ def stream_summary_rows(conn: Connection, query: TransactionQuery) -> Iterator[R
     yield from result
 
 
-def existing_ids(conn: Connection, table: Table, account_id: int, ids: set[int]) -> set[int]:
-    if not ids:
-        return set()
-    return set(
-        conn.execute(
-            select(table.c.id).where(table.c.account_id == account_id, table.c.id.in_(ids))
-        ).scalars()
-    )
-
-
 def _csv_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
     """A CSV text field: formula guard, quotes doubled, in quotes (as ``kit.exports``)."""
     text = func.coalesce(type_coerce(value, String), "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from commerce_stats.kit.money import MoneyError, exponent, from_minor, to_minor
@@ -116,10 +115,3 @@ def ebestid(account_id: int, transaction_id: int, ordertoken: str) -> str:
     """The opaque order reference shown to publishers instead of the shop's order id."""
     digest = hashlib.sha256(f"{account_id}:{transaction_id}:{ordertoken}".encode()).hexdigest()
     return digest[:16]
-
-
-def format_timestamp(moment: datetime | None, tz: object) -> str:
-    """``YYYY-MM-DD HH:MM:SS`` in the network's zone; empty for no time."""
-    if moment is None:
-        return ""
-    return moment.astimezone(tz).isoformat(" ", "seconds")[:19]  # type: ignore[arg-type]

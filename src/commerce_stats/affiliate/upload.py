@@ -38,6 +38,7 @@ from commerce_stats.affiliate.rules import (
     NOT_PAID_OUT,
     OPEN,
     PAID,
+    TIMESTAMP_FORMAT,
     as_id,
     commission_minor,
     conversion_type,
@@ -520,7 +521,7 @@ class RowChecker:
         if not text:
             return None
         try:
-            local = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+            local = datetime.strptime(text, TIMESTAMP_FORMAT)
         except ValueError:
             self.fail(number, "order_timestamp", f"{text!r} is not YYYY-MM-DD HH:MM:SS")
             return None

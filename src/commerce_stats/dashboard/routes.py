@@ -55,7 +55,6 @@ SIGN_IN_COOKIE = "cs_signin"
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.filters["thousands"] = lambda value: f"{value:,}"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ class Database:
     """The process's handle on the database: an engine plus transaction helpers."""
 
     def __init__(self, settings: Settings) -> None:
-        self.url = settings.database_url
         self.is_sqlite = settings.is_sqlite
         self._write_lock = threading.Lock() if self.is_sqlite else None
         self.engine = _sqlite_engine(settings) if self.is_sqlite else _postgres_engine(settings)

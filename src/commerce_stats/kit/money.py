@@ -26,11 +26,6 @@ def exponent(currency: str) -> int:
     return _EXPONENTS.get(currency.upper(), 2)
 
 
-def currencies_with_exponent(digits: int) -> list[str]:
-    """The currencies whose minor unit has ``digits`` digits, among those not using 2."""
-    return sorted(code for code, value in _EXPONENTS.items() if value == digits)
-
-
 def is_currency_code(code: str) -> bool:
     return len(code) == 3 and code.isascii() and code.isalpha()
 

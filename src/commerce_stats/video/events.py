@@ -20,7 +20,6 @@ from commerce_stats.video.tables import EVENT_ID_LENGTH, KEY_LENGTH
 NONE_KEY: Final = "none"
 """The ecommerce key of bar events, as the seed's rows show it."""
 
-COUNTER_NAMES: Final = ("viewed", "clicked", "hidden", "bar_shown", "bar_hidden")
 LOADED: Final = -1
 """Counter index of ``ecommerce_loaded``: the row of the day exists, nothing is counted."""
 
