@@ -98,4 +98,3 @@ class AccountList(BaseModel):
 class RotatedCredential(BaseModel):
     credential: str
     secret: str
-

@@ -29,6 +29,8 @@ from commerce_stats.promotions.errors import (
     invalid_fields,
 )
 from commerce_stats.promotions.service import (
+    MAX_ID,
+    MAX_QUANTITY,
     OrderDraft,
     OrderLineDraft,
     OrderView,
@@ -40,11 +42,8 @@ from commerce_stats.promotions.service import (
 )
 
 JSON_MEDIA_TYPE = "application/json"
-MAX_ID = 2**63 - 1
-"""Identifiers (promotions, codes, products) are 64-bit; larger numbers are invalid values."""
 NO_NUL = r"^[^\x00]*$"
 """Text never holds NUL characters (PostgreSQL cannot store them)."""
-MAX_QUANTITY = 10_000
 MAX_PRICE_DIGITS = 16
 
 

@@ -59,6 +59,7 @@ MAX_ORDER_LINES = 1000
 MAX_QUANTITY = 10_000
 MAX_UNIT_MINOR = 10**11
 MAX_ID = 2**63 - 1
+"""Identifiers (promotions, codes, products) are 64-bit; larger numbers are invalid values."""
 MAX_CODES_PER_PROMOTION = 100_000
 DEFAULT_CURRENCY = "EUR"
 DEFAULT_PAGE_SIZE = 100
@@ -453,7 +454,7 @@ class Promotions:
                 },
             )
             repository.replace_promotion_products(conn, account.id, promotion_id, spec.product_ids)
-            self._sync_codes(conn, account.id, promotion_id, spec, now)
+            self._sync_codes(conn, account.id, promotion_id, spec, now, live_rows=[])
             return _view(
                 _require(repository.select_promotion(conn, account.id, promotion_id)), spec
             )
@@ -466,7 +467,8 @@ class Promotions:
             row = repository.select_promotion(conn, account.id, promotion_id, for_update=True)
             if row is None:
                 raise promotion_not_found(promotion_id)
-            current = _spec_of(row, repository.live_codes_of(conn, account.id, promotion_id))
+            live_rows = repository.live_codes_of(conn, account.id, promotion_id)
+            current = _spec_of(row, live_rows)
             spec = _merged_spec(current, changes)
             repository.update_promotion(
                 conn, account.id, promotion_id, {**_stored_fields(spec), "updated_at": now}
@@ -475,29 +477,38 @@ class Promotions:
                 repository.replace_promotion_products(
                     conn, account.id, promotion_id, spec.product_ids
                 )
-            self._sync_codes(conn, account.id, promotion_id, spec, now)
+            self._sync_codes(
+                conn, account.id, promotion_id, spec, now, live_rows, current.coupon_type
+            )
             return _view(
                 _require(repository.select_promotion(conn, account.id, promotion_id)), spec
             )
 
     @staticmethod
     def _sync_codes(
-        conn: Connection, account_id: int, promotion_id: int, spec: _Spec, now: datetime
+        conn: Connection,
+        account_id: int,
+        promotion_id: int,
+        spec: _Spec,
+        now: datetime,
+        live_rows: Sequence[Row[Any]],
+        previous_type: str | None = None,
     ) -> None:
         """Make the live codes equal the spec's list: delete the dropped, add the new.
 
-        A code that stays keeps its id and statistics; a value that comes back after
-        deletion becomes a new code with a new id.
+        ``live_rows`` are the promotion's live codes as read in this transaction, and
+        ``previous_type`` the coupon type they carry. A code that stays keeps its id and
+        statistics; a value that comes back after deletion becomes a new code with a new id.
         """
-        live = {
-            row.coupon_code: row for row in repository.live_codes_of(conn, account_id, promotion_id)
-        }
+        live = {row.coupon_code: row for row in live_rows}
         wanted = spec.coupon_codes
-        dropped = [int(row.id) for value, row in live.items() if value not in set(wanted)]
+        wanted_set = set(wanted)
+        dropped = [int(row.id) for value, row in live.items() if value not in wanted_set]
         repository.delete_codes(conn, account_id, dropped)
         added = [value for value in wanted if value not in live]
         if spec.coupon_type is not None:
-            repository.set_live_code_type(conn, account_id, promotion_id, spec.coupon_type)
+            if live and spec.coupon_type != previous_type:
+                repository.set_live_code_type(conn, account_id, promotion_id, spec.coupon_type)
             ids = repository.allocate_ids(conn, account_id, CODE_SEQUENCE, len(added))
             repository.insert_codes(
                 conn,
