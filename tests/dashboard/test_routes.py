@@ -150,3 +150,10 @@ def test_plotly_is_served_locally(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
     assert "plotly.js" in response.text[:2000]
+
+
+def test_non_ascii_csrf_token_is_refused_with_400(client: TestClient, accounts: Accounts) -> None:
+    _user(accounts)
+    _sign_in(client, username="acme", password=PASSWORD)
+    assert client.post("/sign-out", data={"csrf_token": "é"}).status_code == 400
+    assert client.get("/").status_code == 200

@@ -7,6 +7,7 @@ from commerce_stats.kit.keys import (
     hash_password,
     hash_secret,
     new_secret,
+    texts_equal,
     verify_password,
 )
 
@@ -38,3 +39,8 @@ def test_password_hashes_are_salted() -> None:
 
 def test_malformed_stored_hash_never_verifies() -> None:
     assert not verify_password("x", "md5$abc")
+
+
+def test_texts_equal_compares_any_characters() -> None:
+    assert texts_equal("größe", "größe")
+    assert not texts_equal("größe", "grösse")

@@ -31,7 +31,7 @@ from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.exports import ExportFormat
-from commerce_stats.kit.keys import digests_equal, hash_secret
+from commerce_stats.kit.keys import digests_equal, hash_secret, texts_equal
 from commerce_stats.kit.money import exponent, from_minor
 from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
@@ -107,11 +107,11 @@ class SessionCodec:
             expected = self._sign_in.loads(cookie, max_age=SIGN_IN_MAX_AGE)
         except BadSignature:
             return False
-        return isinstance(expected, str) and hmac.compare_digest(expected, form_value)
+        return isinstance(expected, str) and texts_equal(expected, form_value)
 
 
 def csrf_matches(session: Session, form_value: str | None) -> bool:
-    return form_value is not None and hmac.compare_digest(session.csrf, form_value)
+    return form_value is not None and texts_equal(session.csrf, form_value)
 
 
 def _too_many(retry_after: int) -> DashboardError:

@@ -30,6 +30,11 @@ def digests_equal(left: str, right: str) -> bool:
     return hmac.compare_digest(left.encode("ascii"), right.encode("ascii"))
 
 
+def texts_equal(left: str, right: str) -> bool:
+    """Constant-time equality of two texts of any characters (form values, tokens)."""
+    return hmac.compare_digest(left.encode("utf-8"), right.encode("utf-8"))
+
+
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(
