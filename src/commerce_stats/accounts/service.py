@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row
@@ -35,7 +37,13 @@ DEFAULT_TIMEZONE = "Europe/Berlin"
 MAX_NAME_LENGTH = 200
 MIN_PASSWORD_LENGTH = 10
 MAX_USERNAME_LENGTH = 100
-_DUMMY_PASSWORD_HASH = hash_password("timing-equaliser")
+
+
+@functools.cache
+def _dummy_password_hash() -> str:
+    """What an unknown username's password is checked against, so that it takes as long
+    as a known one; made on first use (scrypt costs tens of ms, not worth paying at import)."""
+    return hash_password("timing-equaliser")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +165,14 @@ class Accounts:
             )
             for public in PUBLIC_CREDENTIALS:
                 credentials[public] = _unique_public_id(conn, public)
-            repository.insert_credentials(conn, self._credential_rows(account_id, credentials))
+            repository.insert_credentials(conn, self._credential_rows(account_id, credentials, now))
             account = _row_to_account(_require(repository.select_account(conn, account_id)))
         return account, credentials
 
     @staticmethod
-    def _credential_rows(account_id: int, credentials: dict[str, str]) -> list[dict[str, Any]]:
-        now = utc_now()
+    def _credential_rows(
+        account_id: int, credentials: dict[str, str], now: datetime
+    ) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
         for name in SECRET_CREDENTIALS:
             rows.append(
@@ -265,7 +274,7 @@ class Accounts:
             return cached[1]
         with self.database.read() as conn:
             row = repository.account_by_secret(conn, name=credential, secret_hash=digest)
-        if row is None or not digests_equal(row.secret_hash, digest) or row.disabled:
+        if row is None or row.disabled:
             return None
         account = _row_to_account(row)
         if self.cache_seconds > 0:
@@ -324,7 +333,7 @@ class Accounts:
         with self.database.read() as conn:
             row = repository.select_dashboard_login_by_username(conn, username.strip())
         if row is None:
-            verify_password(password, _DUMMY_PASSWORD_HASH)
+            verify_password(password, _dummy_password_hash())
             return None
         if not verify_password(password, row.password_hash) or row.disabled:
             return None

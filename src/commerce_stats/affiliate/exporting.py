@@ -30,7 +30,7 @@ from commerce_stats.affiliate.rules import (
 from commerce_stats.affiliate.service import AffiliateNetwork, Owner
 from commerce_stats.kit.exports import Cell, ExportFormat, write_export
 from commerce_stats.kit.tenancy import Account, Feature
-from commerce_stats.kit.timeutil import local_days_to_utc, to_local, utc_now
+from commerce_stats.kit.timeutil import local_days_to_utc, local_today, to_local
 
 TRANSACTION_COLUMNS = (
     "id",
@@ -213,7 +213,7 @@ def build_query(owner: Owner, filters: Filters) -> repository.TransactionQuery:
 
 
 def network_today(tz: str) -> date:
-    return to_local(utc_now(), tz).date()
+    return local_today(tz)
 
 
 Progress = Callable[[int], None]

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.dashboard.service import (
+    SIGN_IN_MAX_AGE,
     DashboardError,
     Session,
     SessionCodec,
@@ -133,7 +134,7 @@ def _sign_in_page(
     if error is not None:
         for name, value in error.headers.items():
             response.headers[name] = value
-    _set_cookie(request, response, SIGN_IN_COOKIE, cookie, 3600)
+    _set_cookie(request, response, SIGN_IN_COOKIE, cookie, SIGN_IN_MAX_AGE)
     return response
 
 

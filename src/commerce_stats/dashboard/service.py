@@ -25,17 +25,18 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import exporting as affiliate_exports
 from commerce_stats.affiliate.errors import AffiliateError
 from commerce_stats.affiliate.exporting import Totals
-from commerce_stats.affiliate.rules import STATUS_NAMES
+from commerce_stats.affiliate.rules import STATUS_BY_NAME, STATUS_NAMES
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.admin_http import admin_failure_key, admin_token_matches
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.exports import ExportFormat
-from commerce_stats.kit.keys import digests_equal, hash_secret, texts_equal
+from commerce_stats.kit.keys import texts_equal
 from commerce_stats.kit.money import exponent, from_minor
 from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
-from commerce_stats.kit.timeutil import to_local, utc_now
+from commerce_stats.kit.timeutil import local_today, utc_now
 from commerce_stats.promotions.service import promotion_figures
 from commerce_stats.video.service import Counts, VideoFigures, video_figures
 
@@ -152,10 +153,9 @@ def sign_in_with_password(
 def sign_in_with_admin_token(
     settings: Settings, failures: FailureLimiter, token: str, client: str
 ) -> Session:
-    key = f"admin:{client}"
+    key = admin_failure_key(client)
     _check_not_blocked(failures, [key])
-    expected = settings.admin_token
-    if expected is None or not digests_equal(hash_secret(token), hash_secret(expected)):
+    if not admin_token_matches(settings.admin_token, token):
         failures.record_failure(key)
         raise DashboardError(
             "That is not the admin token.",
@@ -201,7 +201,7 @@ DEFAULT_DAYS = 30
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_DAYS = 366
 MAX_KEY_LENGTH = 64
-STATUS_FILTERS = ("open", "confirmed", "canceled", "paid")
+STATUS_FILTERS = tuple(STATUS_BY_NAME)
 EXPORT_FORMATS = tuple(export_format.value for export_format in ExportFormat)
 SERIES_COLORS = {
     "open": "#f2a93b",
@@ -420,7 +420,7 @@ def video_page(database: Database, account: Account, params: Mapping[str, str]) 
         filters = parse_video_filters(params, today)
     except DashboardError as error:
         context["error"] = error
-        filters = VideoFilters(Period(today - timedelta(days=DEFAULT_DAYS - 1), today), None)
+        filters = VideoFilters(parse_period({}, today), None)
         context["filters"] = filters
         context["videos"] = video_figures(database, account.id, today, today).catalog_videos
         return context
@@ -543,22 +543,18 @@ def affiliate_page(
 ) -> dict[str, Any]:
     """The affiliate page's content; a bad filter yields ``error`` and no figures."""
     require_section(account, "affiliate")
-    today = to_local(utc_now(), account.timezone).date()
+    today = local_today(account.timezone)
     context: dict[str, Any] = {"params": params, "error": None, "charts": {}, "exports": []}
     try:
         filters = parse_affiliate_filters(params, today)
         figures = affiliate_exports.dashboard_figures(network, account, filters.export_params())
     except DashboardError as error:
         context["error"] = error
-        context["filters"] = AffiliateFilters(
-            Period(today - timedelta(days=DEFAULT_DAYS - 1), today), None
-        )
+        context["filters"] = AffiliateFilters(parse_period({}, today), None)
         return context
     except AffiliateError as error:
         context["error"] = _filter_error(error.message, "from")
-        context["filters"] = AffiliateFilters(
-            Period(today - timedelta(days=DEFAULT_DAYS - 1), today), None
-        )
+        context["filters"] = AffiliateFilters(parse_period({}, today), None)
         return context
     charts = {
         "affiliate-count": _chart(
@@ -602,7 +598,7 @@ def affiliate_export(
         raise DashboardError(
             f"Unknown export format; use {', '.join(EXPORT_FORMATS)}.", status=404, code="not_found"
         ) from None
-    today = to_local(utc_now(), account.timezone).date()
+    today = local_today(account.timezone)
     filters = parse_affiliate_filters(params, today)
     prepared = affiliate_exports.account_export(network, account, chosen, filters.export_params())
     return DashboardExport(prepared.filename, prepared.export_format, prepared.body)
@@ -616,13 +612,13 @@ def promotions_page(
 ) -> dict[str, Any]:
     """The promotions page's content; a bad filter yields ``error`` and no figures."""
     require_section(account, "promotions")
-    today = to_local(utc_now(), account.timezone).date()
+    today = local_today(account.timezone)
     context: dict[str, Any] = {"params": params, "error": None, "charts": {}}
     try:
         period = parse_period(params, today)
     except DashboardError as error:
         context["error"] = error
-        context["period"] = Period(today - timedelta(days=DEFAULT_DAYS - 1), today)
+        context["period"] = parse_period({}, today)
         return context
     figures = promotion_figures(database, account, period.first, period.last, limit=10)
     promotions = sorted(figures.promotions, key=lambda row: (-row[3], row[0]))
@@ -702,7 +698,7 @@ def overview_page(
     for section in sections_of(account):
         if section.key == "video":
             today = utc_now().date()
-            period = Period(today - timedelta(days=DEFAULT_DAYS - 1), today)
+            period = parse_period({}, today)
             figures = video_figures(database, account.id, period.first, period.last)
             kpis = _video_kpis(figures.total)[:4]
         elif section.key == "affiliate":

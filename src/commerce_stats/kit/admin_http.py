@@ -62,6 +62,17 @@ def _internal() -> AdminError:
 AdminRoute = surface_route_class(AdminError, render_admin_error, _from_validation, _internal)
 
 
+def admin_failure_key(client: str) -> str:
+    """The failed-attempt key of the admin token for a client address; the admin API and
+    the dashboard's admin sign-in share it, so both count against one limit."""
+    return f"admin:{client}"
+
+
+def admin_token_matches(expected: str | None, given: str) -> bool:
+    """Constant-time check of an admin token against the configured one (None: no admin)."""
+    return expected is not None and digests_equal(hash_secret(given), hash_secret(expected))
+
+
 def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     """Refuses the request unless it carries the configured admin token.
 
@@ -73,7 +84,7 @@ def require_admin(request: Request, authorization: Annotated[str | None, Header(
     given = bearer_token(authorization)
     if expected is None or given is None:
         raise AdminError("admin token required", status=401, code="unauthorized")
-    failure_key = f"admin:{client_address(request)}"
+    failure_key = admin_failure_key(client_address(request))
     verdict = runtime.failures.check(failure_key)
     if not verdict.allowed:
         raise AdminError(
@@ -82,7 +93,7 @@ def require_admin(request: Request, authorization: Annotated[str | None, Header(
             code="too_many_attempts",
             headers={"Retry-After": str(verdict.retry_after)},
         )
-    if not digests_equal(hash_secret(given), hash_secret(expected)):
+    if not admin_token_matches(expected, given):
         runtime.failures.record_failure(failure_key)
         raise AdminError("admin token is not valid", status=401, code="unauthorized")
 

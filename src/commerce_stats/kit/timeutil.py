@@ -54,5 +54,10 @@ def local_days_to_utc(first: date, last: date, tz: str) -> tuple[datetime, datet
     return local_day_start(first, tz), local_day_start(last + timedelta(days=1), tz)
 
 
+def local_today(tz: str) -> date:
+    """Today's date in the zone ``tz``."""
+    return to_local(utc_now(), tz).date()
+
+
 def to_local(moment: datetime, tz: str) -> datetime:
     return moment.astimezone(zone(tz))
