@@ -182,9 +182,10 @@ def test_time_zone_change_is_rendered_before_the_next_csv_export(
     convert(network, "TZ")
     tid = int(_transaction_id(client, network, "TZ"))
     with database.write() as conn:
-        repository.update_transaction(
-            conn, network.account_id, tid, {"order_timestamp": datetime(2026, 7, 1, 12, tzinfo=UTC)}
-        )
+        row = repository.transaction(conn, network.account_id, tid)
+        assert row is not None
+        moved = {"order_timestamp": datetime(2026, 7, 1, 12, tzinfo=UTC)}
+        repository.update_transaction(conn, network.account_id, row, moved)
     client.patch(
         f"/admin/v1/accounts/{network.account_id}",
         json={"timezone": "America/New_York"},

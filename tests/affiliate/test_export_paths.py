@@ -41,7 +41,9 @@ def test_stored_text_csv_equals_python_writer(database: Database, accounts: Acco
     )
     with database.write() as conn:
         for index, changes in enumerate(TRICKY, start=1):
-            repository.update_transaction(conn, account.id, index, changes)
+            row = repository.transaction(conn, account.id, index)
+            assert row is not None
+            repository.update_transaction(conn, account.id, row, changes)
     owner = Owner(account, None)
     params = [("condition[period][from]", "01.01.2025"), ("condition[period][to]", "31.12.2026")]
     fast = b"".join(
@@ -80,7 +82,9 @@ def test_period_includes_rows_whose_ids_run_against_creation_order(
     }
     with database.write() as conn:
         for transaction_id, created in moved.items():
-            repository.update_transaction(conn, account.id, transaction_id, {"created_at": created})
+            row = repository.transaction(conn, account.id, transaction_id)
+            assert row is not None
+            repository.update_transaction(conn, account.id, row, {"created_at": created})
     params = [("condition[period][from]", "01.06.2026"), ("condition[period][to]", "30.06.2026")]
     owner = Owner(account, None)
     for export_format in (ExportFormat.CSV, ExportFormat.JSON):

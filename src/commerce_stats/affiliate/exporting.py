@@ -28,7 +28,7 @@ from commerce_stats.affiliate.rules import (
     as_id,
 )
 from commerce_stats.affiliate.service import AffiliateNetwork, Owner
-from commerce_stats.kit.exports import Cell, ExportFormat, write_export
+from commerce_stats.kit.exports import CHUNK_ROWS, Cell, ExportFormat, write_export
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import local_days_to_utc, local_today, to_local
 
@@ -80,7 +80,6 @@ TRANSACTION_COLUMNS = (
 """Every field of the seed's table, in its order."""
 
 REPORTS = ("transactions", "daily", "campaign", "publisher")
-CSV_BATCH = 2_000
 STATUS_ORDER = (OPEN, CONFIRMED, CANCELED, PAID)
 METRIC_COLUMNS = (
     *(
@@ -287,7 +286,7 @@ def _stored_csv(
         batch: list[str] = []
         for line in repository.stream_transactions_csv(conn, query):
             batch.append(line)
-            if len(batch) >= CSV_BATCH:
+            if len(batch) >= CHUNK_ROWS:
                 yield _lines(batch, progress)
         if batch:
             yield _lines(batch, progress)

@@ -47,7 +47,8 @@ from commerce_stats.affiliate.tables import (
 from commerce_stats.kit.exports import FORMULA_TRIGGERS
 
 STREAM_BATCH = 5_000
-REFRESH_BATCH = 500
+LOOKUP_CHUNK = 500
+"""Ids or tokens per ``IN (...)`` lookup."""
 
 
 def _insert_for(conn: Connection, table: Table) -> Any:
@@ -284,8 +285,8 @@ def refresh_export_text(conn: Connection, account_id: int, ids: Sequence[int]) -
             export_key=bindparam("export_key"),
         )
     )
-    for start in range(0, len(ids), REFRESH_BATCH):
-        rows = transactions_by_ids(conn, account_id, list(ids[start : start + REFRESH_BATCH]))
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        rows = transactions_by_ids(conn, account_id, list(ids[start : start + LOOKUP_CHUNK]))
         if rows:
             conn.execute(
                 statement,
@@ -325,8 +326,8 @@ def transaction(conn: Connection, account_id: int, transaction_id: int) -> Row[A
 
 def transactions_by_ids(conn: Connection, account_id: int, ids: list[int]) -> list[Row[Any]]:
     found: list[Row[Any]] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
         found.extend(
             conn.execute(
                 select(transactions).where(
@@ -337,27 +338,39 @@ def transactions_by_ids(conn: Connection, account_id: int, ids: list[int]) -> li
     return found
 
 
-def transactions_by_ordertoken(
-    conn: Connection, account_id: int, campaign_id: int, ordertoken: str
-) -> Sequence[Row[Any]]:
-    return conn.execute(
-        select(transactions).where(
-            transactions.c.account_id == account_id,
-            transactions.c.campaign_id == campaign_id,
-            transactions.c.ordertoken == ordertoken,
-        )
-    ).all()
+def transactions_by_ordertokens(
+    conn: Connection, account_id: int, keys: set[tuple[int, str]]
+) -> list[Row[Any]]:
+    """The transactions of each (campaign_id, ordertoken) in ``keys``, a chunk per query."""
+    tokens_by_campaign: dict[int, list[str]] = {}
+    for campaign_id, token in keys:
+        tokens_by_campaign.setdefault(campaign_id, []).append(token)
+    found: list[Row[Any]] = []
+    for campaign_id, tokens in tokens_by_campaign.items():
+        for start in range(0, len(tokens), LOOKUP_CHUNK):
+            found.extend(
+                conn.execute(
+                    select(transactions).where(
+                        transactions.c.account_id == account_id,
+                        transactions.c.campaign_id == campaign_id,
+                        transactions.c.ordertoken.in_(tokens[start : start + LOOKUP_CHUNK]),
+                    )
+                ).all()
+            )
+    return found
 
 
 def update_transaction(
-    conn: Connection, account_id: int, transaction_id: int, values: dict[str, Any]
+    conn: Connection, account_id: int, previous: Row[Any], values: dict[str, Any]
 ) -> None:
+    """Changes one transaction, given as read in this database transaction; its stored
+    export text is rendered from that row with ``values`` applied."""
+    renderer = renderer_for(_network_zone(conn, account_id))
     conn.execute(
         update(transactions)
-        .where(transactions.c.account_id == account_id, transactions.c.id == transaction_id)
-        .values(**values)
+        .where(transactions.c.account_id == account_id, transactions.c.id == previous.id)
+        .values(**values, **renderer.stored_text_of_row(previous, values))
     )
-    refresh_export_text(conn, account_id, [transaction_id])
 
 
 def update_transactions(

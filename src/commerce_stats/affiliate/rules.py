@@ -96,14 +96,22 @@ def parse_status(text: str) -> int:
     raise ValueError(f"unknown status {text!r}; use 0-3 or open, confirmed, canceled, paid")
 
 
-def transition_error(current: int, wanted: int) -> str | None:
-    """Why the lifecycle forbids ``current`` -> ``wanted``; None when allowed."""
-    if current == wanted:
-        return None
+def final_error(current: int) -> str | None:
+    """Why a transaction in ``current`` can change no more (paid, canceled); None otherwise."""
     if current == PAID:
         return "paid transactions are final"
     if current == CANCELED:
         return "canceled transactions are final"
+    return None
+
+
+def transition_error(current: int, wanted: int) -> str | None:
+    """Why the lifecycle forbids ``current`` -> ``wanted``; None when allowed."""
+    if current == wanted:
+        return None
+    final = final_error(current)
+    if final is not None:
+        return final
     if wanted == PAID:
         return "only a payout run marks transactions paid"
     if current == CONFIRMED and wanted == OPEN:

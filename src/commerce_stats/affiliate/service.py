@@ -6,6 +6,7 @@ the rules here and in ``rules.py``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -30,6 +31,7 @@ from commerce_stats.affiliate.rules import (
     TRIGGER_TYPES,
     commission_minor,
     ebestid,
+    final_error,
     is_dynamic,
     parse_amount,
     scaled_trigger_value,
@@ -427,10 +429,7 @@ class AffiliateNetwork:
             outcomes.append(None)
             pending.setdefault(values["account_id"], []).append(values)
         for account_id, rows in pending.items():
-            first = repository.allocate_ids(conn, account_id, "transaction", len(rows))
-            for offset, values in enumerate(rows):
-                values["id"] = first + offset
-                values["ebestid"] = ebestid(account_id, values["id"], values["ordertoken"])
+            number_new_transactions(conn, account_id, rows)
             repository.insert_transactions_once(conn, rows)
         return outcomes
 
@@ -528,7 +527,7 @@ class AffiliateNetwork:
             if refusal is not None:
                 raise AdminError(refusal, status=409, code="conflict", field="status")
             values = {"status": wanted, "status_change_date": now, "last_change": now, **extra}
-            repository.update_transaction(conn, account.id, transaction_id, values)
+            repository.update_transaction(conn, account.id, row, values)
         return self.transaction(account, transaction_id)
 
     def confirm(self, account: Account, transaction_id: int) -> dict[str, Any]:
@@ -547,9 +546,10 @@ class AffiliateNetwork:
             row = repository.transaction(conn, account.id, transaction_id)
             if row is None:
                 raise _missing("transaction", transaction_id)
-            if row.status in (PAID, CANCELED):
+            final = final_error(row.status)
+            if final is not None:
                 raise AdminError(
-                    f"{'paid' if row.status == PAID else 'canceled'} transactions are final",
+                    final,
                     status=409,
                     code="conflict",
                 )
@@ -565,7 +565,7 @@ class AffiliateNetwork:
             repository.update_transaction(
                 conn,
                 account.id,
-                transaction_id,
+                row,
                 {"turnover_minor": lowered, "commission_minor": commission, "last_change": now},
             )
         return self.transaction(account, transaction_id)
@@ -691,3 +691,16 @@ class _ConversionLookups:
                 else repository.commission_rule(self.conn, account_id, group_id, trigger_id)
             )
         return self._rules[key]
+
+
+def number_new_transactions(
+    conn: Connection, account_id: int, inserts: Iterable[dict[str, Any]]
+) -> None:
+    """Numbers new transactions and gives each its publisher-facing ebestid."""
+    pending = list(inserts)
+    if not pending:
+        return
+    first = repository.allocate_ids(conn, account_id, "transaction", len(pending))
+    for offset, values in enumerate(pending):
+        values["id"] = first + offset
+        values["ebestid"] = ebestid(account_id, values["id"], values["ordertoken"])

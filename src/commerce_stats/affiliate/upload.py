@@ -14,9 +14,10 @@ accepted as aliases, so an exported CSV can be edited and uploaded as it is.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -32,7 +33,6 @@ from commerce_stats.affiliate.errors import (
     refuse_if_limited,
 )
 from commerce_stats.affiliate.rules import (
-    CANCELED,
     MAX_BIG_ID,
     MAX_ID,
     NOT_PAID_OUT,
@@ -42,13 +42,13 @@ from commerce_stats.affiliate.rules import (
     as_id,
     commission_minor,
     conversion_type,
-    ebestid,
+    final_error,
     is_dynamic,
     parse_amount,
     parse_status,
     transition_error,
 )
-from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.affiliate.service import AffiliateNetwork, number_new_transactions
 from commerce_stats.affiliate.tables import (
     campaigns,
     commission_groups,
@@ -214,7 +214,6 @@ class RowChecker:
         self.conn = conn
         self.account = account
         self.allow_create = allow_create
-        self.catalog = Catalog(conn, account.id)
         self.zone = zone(account.timezone)
         self.now = utc_now()
         self.errors: list[RowError] = []
@@ -225,6 +224,12 @@ class RowChecker:
         self.counts = Counts()
         self._seen_ids: set[int] = set()
         self._seen_keys: set[tuple[int, int, str]] = set()
+
+    @functools.cached_property
+    def catalog(self) -> Catalog:
+        """The account's campaigns, triggers, groups and projects; read only when a row
+        creates a transaction."""
+        return Catalog(self.conn, self.account.id)
 
     def fail(self, row: int, column: str, reason: str) -> None:
         self.errors.append(RowError(row, column, reason))
@@ -271,11 +276,8 @@ class RowChecker:
             and (campaign_id := as_id(values["campaign_id"])) is not None
         }
         found: dict[tuple[int, str], list[Row[Any]]] = {}
-        for campaign_id, token in wanted:
-            for row in repository.transactions_by_ordertoken(
-                self.conn, self.account.id, campaign_id, token
-            ):
-                found.setdefault((campaign_id, token), []).append(row)
+        for row in repository.transactions_by_ordertokens(self.conn, self.account.id, wanted):
+            found.setdefault((row.campaign_id, row.ordertoken), []).append(row)
         return found
 
     def _target(
@@ -366,12 +368,9 @@ class RowChecker:
         if not changed:
             self.counts.unchanged += 1
             return
-        if row.status in (PAID, CANCELED):
-            self.fail(
-                number,
-                "status",
-                f"{'paid' if row.status == PAID else 'canceled'} transactions are final",
-            )
+        final = final_error(row.status)
+        if final is not None:
+            self.fail(number, "status", final)
             return
         self.counts.updated += 1
         self.previous[row.id] = row
@@ -528,19 +527,6 @@ class RowChecker:
         return local.replace(tzinfo=self.zone)
 
 
-def _number_new_transactions(
-    conn: Connection, account_id: int, inserts: Iterable[dict[str, Any]]
-) -> None:
-    """Numbers the new transactions and gives each its publisher-facing ebestid."""
-    pending = list(inserts)
-    if not pending:
-        return
-    first = repository.allocate_ids(conn, account_id, "transaction", len(pending))
-    for offset, values in enumerate(pending):
-        values["id"] = first + offset
-        values["ebestid"] = ebestid(account_id, values["id"], values["ordertoken"])
-
-
 def apply_rows(
     network: AffiliateNetwork,
     account: Account,
@@ -559,7 +545,7 @@ def apply_rows(
                 code="invalid_rows",
                 rows=sorted(checker.errors, key=lambda error: error.row),
             )
-        _number_new_transactions(conn, account.id, checker.inserts)
+        number_new_transactions(conn, account.id, checker.inserts)
         repository.insert_transactions(conn, checker.inserts)
         repository.update_transactions(conn, account.id, checker.updates, checker.previous)
     return checker.counts

@@ -306,6 +306,13 @@ def write_xlsx(
     sheet_names: list[str] = []
     with tempfile.TemporaryFile() as handle:
         package = ZipArchive(handle)
+
+        def open_sheet() -> EntryWriter:
+            sheet_names.append(_sheet_name(sheet_name, len(sheet_names) + 1))
+            opened = package.open(f"xl/worksheets/sheet{len(sheet_names)}.xml")
+            opened.write((_XLSX_SHEET_START + header_xml).encode("utf-8"))
+            return opened
+
         entry: EntryWriter | None = None
         row_index = max_data_rows
         batch: list[Row] = []
@@ -314,18 +321,14 @@ def write_xlsx(
                 if entry is not None:
                     _write_sheet_rows(entry, renderer, batch, end=True)
                     entry.close()
-                sheet_names.append(_sheet_name(sheet_name, len(sheet_names) + 1))
-                entry = package.open(f"xl/worksheets/sheet{len(sheet_names)}.xml")
-                entry.write((_XLSX_SHEET_START + header_xml).encode("utf-8"))
+                entry = open_sheet()
                 row_index = 0
             batch.append(row)
             row_index += 1
             if len(batch) >= CHUNK_ROWS:
                 _write_sheet_rows(entry, renderer, batch)  # type: ignore[arg-type]
         if entry is None:
-            sheet_names.append(_sheet_name(sheet_name, 1))
-            entry = package.open("xl/worksheets/sheet1.xml")
-            entry.write((_XLSX_SHEET_START + header_xml).encode("utf-8"))
+            entry = open_sheet()
         _write_sheet_rows(entry, renderer, batch, end=True)
         entry.close()
         for name, text in _xlsx_package_parts(sheet_names).items():
