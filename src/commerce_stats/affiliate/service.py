@@ -360,11 +360,12 @@ class AffiliateNetwork:
     def track_click(self, click: ClickInput) -> tuple[int, str]:
         """Records a click; returns (click id, landing URL with ``emid``)."""
         now = utc_now()
-        with self.database.write() as conn:
+        with self.database.read() as conn:
             campaign = repository.campaign_anywhere(conn, click.campaign_id)
-            if campaign is None or not self.tracks(campaign.account_id):
-                raise AffiliateError("unknown campaign", status=404, code="not_found")
-            account_id = campaign.account_id
+        if campaign is None or not self.tracks(campaign.account_id):
+            raise AffiliateError("unknown campaign", status=404, code="not_found")
+        account_id = campaign.account_id
+        with self.database.write() as conn:
             if repository.select_by_id(conn, publishers, account_id, click.publisher_id) is None:
                 raise AffiliateError("unknown publisher", status=404, code="not_found")
             if click.project_id:
