@@ -189,6 +189,22 @@ def test_bulk_with_a_bad_line_writes_nothing(
     assert client.get(_url(account["id"], "videos", "ok"), headers=admin_headers).status_code == 404
 
 
+def test_bulk_over_50_mb_is_413_and_writes_nothing(
+    client: TestClient, admin_headers: dict[str, str], make_account: Callable[..., dict[str, Any]]
+) -> None:
+    account = make_account(features=["video_ecommerce"])
+    line = orjson.dumps({"kind": "video", "content_key": "big", "title": "x" * 1000})
+    body = b"\n".join([line] * (50 * 1024 * 1024 // len(line) + 1))
+    response = client.post(
+        f"/admin/v1/accounts/{account['id']}/catalog/bulk",
+        content=body,
+        headers={**admin_headers, "Content-Type": "application/x-ndjson"},
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (413, "too_large")
+    stored = client.get(_url(account["id"], "videos", "big"), headers=admin_headers)
+    assert stored.status_code == 404
+
+
 # tenancy -----------------------------------------------------------------------------------
 
 

@@ -57,6 +57,24 @@ def surface_route_class(
     return SurfaceRoute
 
 
+async def read_capped_body(
+    request: Request, limit: int, too_large: Callable[[], Exception]
+) -> bytes:
+    """The request body, refused with ``too_large()`` as soon as it passes ``limit`` bytes
+    (by its Content-Length, or while it streams): a too large body is never buffered whole."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def unparsable_body(detail: str) -> RequestValidationError:
     """The validation error for a body that could not even be decoded (bad UTF-8)."""
     return RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": detail}])

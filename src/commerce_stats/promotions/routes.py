@@ -18,6 +18,7 @@ from commerce_stats.kit.web import (
     bearer_token,
     client_address,
     is_json_decode_error,
+    read_capped_body,
     surface_route_class,
 )
 from commerce_stats.promotions import schemas
@@ -173,17 +174,8 @@ def _body_too_large() -> PromotionsError:
 async def _body(request: Request) -> tuple[str | None, bytes]:
     """Content type and body; 413 11413 as soon as the body passes ``MAX_BODY_BYTES``
     (a too large body is never buffered whole)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _body_too_large()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise _body_too_large()
-        chunks.append(chunk)
-    return request.headers.get("content-type"), b"".join(chunks)
+    body = await read_capped_body(request, MAX_BODY_BYTES, _body_too_large)
+    return request.headers.get("content-type"), body
 
 
 # --- tokens ------------------------------------------------------------------------------

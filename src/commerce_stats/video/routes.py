@@ -17,7 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
 
 from commerce_stats.kit.admin_http import AccountId, admin_router
-from commerce_stats.kit.web import client_address, first_error_location, surface_route_class
+from commerce_stats.kit.errors import AdminError
+from commerce_stats.kit.web import (
+    client_address,
+    first_error_location,
+    read_capped_body,
+    surface_route_class,
+)
 from commerce_stats.runtime import Runtime
 from commerce_stats.video.errors import VideoError
 from commerce_stats.video.events import BatchResult
@@ -31,7 +37,7 @@ from commerce_stats.video.schemas import (
     VideoOut,
     stats_rows_json,
 )
-from commerce_stats.video.service import MAX_BODY_BYTES, Report, VideoService
+from commerce_stats.video.service import MAX_BODY_BYTES, MAX_BULK_BYTES, Report, VideoService
 
 SERVICE_KEY = "video"
 log = logging.getLogger("commerce_stats.video")
@@ -145,19 +151,9 @@ def _ingest_answer(result: BatchResult) -> Response:
 
 
 async def _capped_body(request: Request) -> bytes:
-    """The body, refused with 413 as soon as it passes ``MAX_BODY_BYTES`` (never buffered
-    whole when it is too large)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise VideoError("body is larger than 5 MB", status=413)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise VideoError("body is larger than 5 MB", status=413)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await read_capped_body(
+        request, MAX_BODY_BYTES, lambda: VideoError("body is larger than 5 MB", status=413)
+    )
 
 
 def _ingest_key(request: Request) -> str | None:
@@ -307,6 +303,10 @@ async def bulk_catalog(account_id: AccountId, request: Request) -> BulkResult:
     """NDJSON, one object a line: ``{"kind": "video", "content_key": ..., <video fields>}``
     or ``{"kind": "ecommerce_item", "ecommerce_key": ..., "ecommerce_name", "ecommerce_link"}``.
     All-or-nothing: a bad line refuses the whole body (422 naming the lines)."""
-    body = await request.body()
+    body = await read_capped_body(
+        request,
+        MAX_BULK_BYTES,
+        lambda: AdminError("body is larger than 50 MB", status=413, code="too_large"),
+    )
     videos, items = await run_in_threadpool(_service_of(request).bulk_upsert, account_id, body)
     return BulkResult(videos=videos, ecommerce_items=items)
