@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Row
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
-from commerce_stats.kit.ratelimit import FailureLimiter
+from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.video import repository
@@ -407,16 +407,12 @@ class VideoService:
         """
         if not ingest_key:
             raise VideoError("missing ingest key (X-Ingest-Key header or ingest_key)", status=401)
-        failure_key = f"ingest_key:{client}"
-        self._refuse_if_limited(failure_key)
-        account = self.accounts.authenticate("ingest_key", ingest_key)
-        if account is None:
-            if self.failures is not None:
-                self.failures.record_failure(failure_key)
-            raise VideoError("unknown ingest key", status=401)
-        if not account.has(Feature.VIDEO_ECOMMERCE):
-            raise VideoError("the organization has no video ecommerce add-on", status=403)
-        return account
+        return self._authenticated(
+            "ingest_key",
+            ingest_key,
+            f"ingest_key:{client}",
+            VideoError("unknown ingest key", status=401),
+        )
 
     def prepare(
         self,
@@ -470,17 +466,27 @@ class VideoService:
         batch = self.prepare(account, [to_raw_event(event)], user_agent, utc_now())
         return await self.commit(batch)
 
-    def _refuse_if_limited(self, failure_key: str) -> None:
-        if self.failures is None:
-            return
-        verdict = self.failures.check(failure_key)
-        if not verdict.allowed:
+    def _authenticated(
+        self, credential: str, secret: str, failure_key: str, unknown: VideoError
+    ) -> Account:
+        """The video account whose ``credential`` is ``secret``. Failures are counted under
+        ``failure_key``; past the limit it is answered 429 until the window ends, even
+        with a right secret."""
+        verdict = first_refusal(self.failures, [failure_key])
+        if verdict is not None:
             raise VideoError(
                 "too many failed attempts; retry later",
                 status=429,
                 code="too_many_attempts",
                 headers={"Retry-After": str(verdict.retry_after)},
             )
+        account = self.accounts.authenticate(credential, secret)
+        if account is None:
+            record_failures(self.failures, [failure_key])
+            raise unknown
+        if not account.has(Feature.VIDEO_ECOMMERCE):
+            raise VideoError("the organization has no video ecommerce add-on", status=403)
+        return account
 
     async def commit(self, batch: Batch) -> BatchResult:
         try:
@@ -527,15 +533,12 @@ class VideoService:
         address is answered 429 until the window ends, even with a right key.
         """
         query = parse_report_query(params)
-        failure_key = f"organization_key:{client}"
-        self._refuse_if_limited(failure_key)
-        account = self.accounts.authenticate("organization_key", query.organization_key)
-        if account is None:
-            if self.failures is not None:
-                self.failures.record_failure(failure_key)
-            raise VideoError("unknown organization_key", status=401, field="organization_key")
-        if not account.has(Feature.VIDEO_ECOMMERCE):
-            raise VideoError("the organization has no video ecommerce add-on", status=403)
+        account = self._authenticated(
+            "organization_key",
+            query.organization_key,
+            f"organization_key:{client}",
+            VideoError("unknown organization_key", status=401, field="organization_key"),
+        )
         return Report(database=self.database, account_id=account.id, query=query)
 
 
