@@ -131,6 +131,7 @@ def test_missing_name_is_422_naming_name(client: TestClient, admin_headers: dict
     response = client.post("/admin/v1/accounts", json={}, headers=admin_headers)
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "name"
+    assert _listed(client, admin_headers) == []
 
 
 def test_unknown_account_is_404(client: TestClient, admin_headers: dict[str, str]) -> None:
@@ -189,7 +190,7 @@ def test_rotate_returns_a_new_secret(
 
 
 def test_rotate_unknown_credential_is_refused(
-    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount
+    client: TestClient, admin_headers: dict[str, str], make_account: MakeAccount, accounts: Accounts
 ) -> None:
     created = make_account()
     response = client.post(
@@ -199,6 +200,18 @@ def test_rotate_unknown_credential_is_refused(
     )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "credential"
+    credentials = created["credentials"]
+    login = client.post(
+        "/v1/login_check",
+        json={
+            "username": credentials["promotions_username"],
+            "password": credentials["promotions_password"],
+        },
+    )
+    assert login.status_code == 200
+    ingest = accounts.authenticate("ingest_key", credentials["ingest_key"])
+    assert ingest is not None
+    assert ingest.id == created["id"]
 
 
 def test_rotate_on_unknown_account_is_404(
@@ -268,10 +281,13 @@ def test_dashboard_username_of_another_account_is_409(
     assert response.status_code == 409
     assert response.json()["error"]["field"] == "username"
     assert accounts.dashboard_login_version(second["id"]) is None
+    login = accounts.verify_dashboard_login("shared", "a long passphrase")
+    assert login is not None
+    assert login.account.id == first["id"]
 
 
 def test_dashboard_login_on_unknown_account_is_404(
-    client: TestClient, admin_headers: dict[str, str]
+    client: TestClient, admin_headers: dict[str, str], accounts: Accounts
 ) -> None:
     response = client.put(
         "/admin/v1/accounts/9/dashboard-login",
@@ -279,6 +295,7 @@ def test_dashboard_login_on_unknown_account_is_404(
         headers=admin_headers,
     )
     assert response.status_code == 404
+    assert accounts.verify_dashboard_login("acme", "a long passphrase") is None
 
 
 def test_body_that_is_not_utf8_is_400_and_creates_nothing(

@@ -99,12 +99,14 @@ def test_cancel_renders_the_export_text_again(
 ) -> None:
     convert(network, "X")
     tid = _transaction_id(client, network, "X")
-    client.post(
+    response = client.post(
         f"{network.admin}/transactions/{tid}/cancel",
         json={"cancel_reason": "@retour"},
         headers=admin_headers,
     )
     assert _outdated(database, network.account_id) == []
+    assert response.status_code == 200
+    assert by_token(csv_rows(client, network.export_url()))["X"]["status"] == "2"
 
 
 def test_partial_cancel_renders_the_export_text_again(

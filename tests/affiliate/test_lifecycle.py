@@ -160,6 +160,14 @@ def test_admin_model_routes_are_scoped_by_account(
 ) -> None:
     first = build_network("First")
     second = build_network("Second")
+
+    def models(network: Network) -> dict[str, Any]:
+        return {
+            kind: client.get(f"{network.admin}/{kind}", headers=admin_headers).json()[kind]
+            for kind in ("triggers", "projects")
+        }
+
+    before = models(first), models(second)
     response = _post(
         client,
         admin_headers,
@@ -176,6 +184,11 @@ def test_admin_model_routes_are_scoped_by_account(
     assert response.status_code == 404
     listed = client.get(f"{second.admin}/campaigns", headers=admin_headers).json()["campaigns"]
     assert [campaign["id"] for campaign in listed] == [second.campaign_id]
+    assert (models(first), models(second)) == before
+    assert [trigger["id"] for trigger in before[0]["triggers"]] == [
+        first.sale_trigger,
+        first.lead_trigger,
+    ]
 
 
 def test_admin_routes_need_the_admin_token(client: TestClient, network: Network) -> None:

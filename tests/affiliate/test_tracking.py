@@ -6,10 +6,18 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from commerce_stats.affiliate import ingest
+from commerce_stats.affiliate.tables import clicks
+from commerce_stats.db.engine import Database
 from tests.affiliate.conftest import Network
 from tests.affiliate.helpers import by_token, csv_rows
+
+
+def _stored_clicks(database: Database) -> list[object]:
+    with database.read() as conn:
+        return list(conn.execute(select(clicks)).all())
 
 
 def _click(client: TestClient, net: Network, **extra: object) -> str:
@@ -39,7 +47,9 @@ def test_click_ids_increase(client: TestClient, network: Network) -> None:
     assert _click(client, network).endswith("emid=2")
 
 
-def test_click_for_unknown_campaign_is_404(client: TestClient, network: Network) -> None:
+def test_click_for_unknown_campaign_is_404(
+    client: TestClient, network: Network, database: Database
+) -> None:
     response = client.get(
         "/trck/eclick/",
         params={"campaign_id": 999, "publisher_id": network.publisher_id},
@@ -47,10 +57,12 @@ def test_click_for_unknown_campaign_is_404(client: TestClient, network: Network)
     )
     assert response.status_code == 404
     assert response.text == "unknown campaign"
+    assert _stored_clicks(database) == []
+    assert _click(client, network) == "https://shop.example/landing?ref=aff&emid=1"
 
 
 def test_click_with_project_of_another_publisher_is_404(
-    client: TestClient, network: Network
+    client: TestClient, network: Network, database: Database
 ) -> None:
     response = client.get(
         "/trck/eclick/",
@@ -62,6 +74,8 @@ def test_click_with_project_of_another_publisher_is_404(
         follow_redirects=False,
     )
     assert response.status_code == 404
+    assert _stored_clicks(database) == []
+    assert _click(client, network) == "https://shop.example/landing?ref=aff&emid=1"
 
 
 def test_pixel_answers_gif(client: TestClient, network: Network) -> None:
@@ -199,6 +213,7 @@ def test_pixel_without_token_is_400(client: TestClient, network: Network) -> Non
     )
     assert response.status_code == 400
     assert response.text == "token (the order id) is required"
+    assert csv_rows(client, network.export_url()) == []
 
 
 def test_click_of_one_network_cannot_attribute_a_conversion_of_another(

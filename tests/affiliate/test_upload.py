@@ -145,6 +145,8 @@ def test_invalid_values_are_row_errors(
         },
         {"row": 2, "column": "price", "reason": "not a number: 'abc'"},
     ]
+    row = by_token(csv_rows(client, network.export_url()))["A"]
+    assert (row["status"], row["turnover"]) == ("0", "100.00")
 
 
 def test_forbidden_transition_is_a_row_error(
@@ -168,6 +170,21 @@ def test_missing_column_is_422(client: TestClient, network: Network) -> None:
     assert response.status_code == 422
     assert {"row": 1, "column": "price", "reason": "required column is missing"} in response.json()[
         "errors"
+    ]
+    assert response.json()["errors"] == [
+        {"row": 1, "column": column, "reason": "required column is missing"}
+        for column in (
+            "campaign_id",
+            "commissiongroup",
+            "trigger_id",
+            "project_id",
+            "conversiontype",
+            "price",
+            "commission",
+            "order_timestamp",
+            "ordertoken",
+            "cancel_reason",
+        )
     ]
 
 
@@ -265,13 +282,18 @@ def test_json_twin_updates_by_id_and_ordertoken(
     assert rows["B"]["status"] == "2"
 
 
-def test_json_twin_wrong_token_is_403(client: TestClient, network: Network) -> None:
+def test_json_twin_wrong_token_is_403(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    ids = _ids(client, network)
     response = client.put(
         "/ws/V6/admin/JSON/Orders",
-        json=[],
+        json=[{"campaign_id": network.campaign_id, "id": int(ids["A"]), "status": 2}],
         headers={"X-Auth-ID": network.credentials["affiliate_login_id"], "X-Auth-Token": "x"},
     )
     assert response.status_code == 403
+    assert by_token(csv_rows(client, network.export_url()))["A"]["status"] == "0"
 
 
 def test_round_trip_export_edit_upload_export(

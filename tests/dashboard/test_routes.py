@@ -88,8 +88,11 @@ def test_repeated_failures_are_rate_limited(settings: Settings, accounts: Accoun
         for _ in range(2):
             assert _sign_in(client, username="acme", password="wrong one!")[0] == 401
         status, body = _sign_in(client, username="acme", password=PASSWORD)
+        home = client.get("/", follow_redirects=False)
     assert status == 429
     assert "Too many failed sign-ins" in body
+    assert home.status_code == 303
+    assert home.headers["location"] == "/sign-in"
 
 
 def test_sign_out_needs_the_csrf_token(client: TestClient, accounts: Accounts) -> None:
@@ -126,6 +129,9 @@ def test_wrong_admin_token_is_refused(client: TestClient) -> None:
     status, body = _sign_in(client, admin_token="not it")
     assert status == 401
     assert "That is not the admin token." in body
+    home = client.get("/", follow_redirects=False)
+    assert home.status_code == 303
+    assert home.headers["location"] == "/sign-in"
 
 
 def test_user_cannot_switch_to_another_account(client: TestClient, accounts: Accounts) -> None:

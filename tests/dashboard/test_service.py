@@ -86,6 +86,7 @@ def test_password_change_ends_older_sessions(accounts: Accounts) -> None:
     account, _ = accounts.create("Acme")
     accounts.set_dashboard_login(account.id, "acme", "long enough password")
     session = Session(csrf="c", account_id=account.id, login_version=1)
+    assert viewed_account(accounts, session) is not None
     accounts.set_dashboard_login(account.id, "acme", "another long password")
     assert viewed_account(accounts, session) is None
 
@@ -94,6 +95,7 @@ def test_disabling_ends_user_sessions(accounts: Accounts) -> None:
     account, _ = accounts.create("Acme")
     accounts.set_dashboard_login(account.id, "acme", "long enough password")
     session = Session(csrf="c", account_id=account.id, login_version=1)
+    assert viewed_account(accounts, session) is not None
     accounts.update(account.id, AccountChanges(disabled=True))
     assert viewed_account(accounts, session) is None
 

@@ -87,6 +87,8 @@ def test_redis_window_expires(redis_client: Redis) -> None:
     prefix = f"test:{secrets.token_hex(4)}:"
     limiter = RedisFailureLimiter(redis_client, limit=1, window_seconds=1, prefix=prefix)
     limiter.record_failure("k")
+    assert not limiter.check("k").allowed
+    assert 0 < redis_client.pttl(prefix + "k") <= 1000
     redis_client.delete(prefix + "k")
     assert limiter.check("k").allowed
 

@@ -22,6 +22,11 @@ def _errors(body: dict[str, Any]) -> list[int]:
     return [entry["error"] for entry in body["errors"]]
 
 
+def _token_rows(database: Database) -> int:
+    with database.read() as conn:
+        return len(conn.execute(select(promo_tokens)).all())
+
+
 def test_login_returns_token_and_refresh_token(shop: Shop) -> None:
     assert len(shop.token) >= 32
     assert len(shop.refresh_token) >= 32
@@ -29,15 +34,18 @@ def test_login_returns_token_and_refresh_token(shop: Shop) -> None:
     assert shop.get("/v1/promotion").status_code == 200
 
 
-def test_login_with_wrong_password_is_401(client: TestClient, make_account: MakeAccount) -> None:
+def test_login_with_wrong_password_is_401(
+    client: TestClient, make_account: MakeAccount, database: Database
+) -> None:
     username = make_account()["credentials"]["promotions_username"]
     response = client.post("/v1/login_check", json={"username": username, "password": "nope"})
     assert response.status_code == 401
     assert response.json() == {"errors": [{"error": 1001, "message": "Invalid credentials."}]}
+    assert _token_rows(database) == 0
 
 
 def test_login_with_another_accounts_password_is_401(
-    client: TestClient, make_account: MakeAccount
+    client: TestClient, make_account: MakeAccount, database: Database
 ) -> None:
     first = make_account("One")["credentials"]
     second = make_account("Two")["credentials"]
@@ -49,6 +57,7 @@ def test_login_with_another_accounts_password_is_401(
         },
     )
     assert response.status_code == 401
+    assert _token_rows(database) == 0
 
 
 def test_missing_token_is_1008(client: TestClient) -> None:
@@ -106,14 +115,16 @@ def test_refresh_gives_a_new_working_pair(client: TestClient, shop: Shop) -> Non
     assert client.get("/v1/promotion", headers=headers).status_code == 200
 
 
-def test_a_refresh_token_works_once(client: TestClient, shop: Shop) -> None:
+def test_a_refresh_token_works_once(client: TestClient, shop: Shop, database: Database) -> None:
     assert (
         client.post("/v1/token/refresh", json={"refresh_token": shop.refresh_token}).status_code
         == 200
     )
+    before = _token_rows(database)
     again = client.post("/v1/token/refresh", json={"refresh_token": shop.refresh_token})
     assert again.status_code == 401
     assert _errors(again.json()) == [1007]
+    assert _token_rows(database) == before
 
 
 def test_a_refresh_token_is_not_an_access_token(client: TestClient, shop: Shop) -> None:
@@ -145,7 +156,7 @@ def test_login_body_must_be_json(client: TestClient) -> None:
 
 
 def test_repeated_wrong_logins_are_refused_with_429(
-    client: TestClient, make_account: MakeAccount, settings: Settings
+    client: TestClient, make_account: MakeAccount, settings: Settings, database: Database
 ) -> None:
     credentials = make_account()["credentials"]
     wrong = {"username": credentials["promotions_username"], "password": "nope"}
@@ -156,6 +167,7 @@ def test_repeated_wrong_logins_are_refused_with_429(
     assert response.status_code == 429
     assert response.json()["errors"][0]["error"] == 1010
     assert int(response.headers["Retry-After"]) > 0
+    assert _token_rows(database) == 0
 
 
 def test_repeated_unknown_bearer_tokens_are_refused_with_429(
@@ -184,11 +196,13 @@ def test_repeated_unknown_bearer_tokens_are_refused_with_429(
 
 
 def test_repeated_unknown_refresh_tokens_are_refused_with_429(
-    client: TestClient, shop: Shop, settings: Settings
+    client: TestClient, shop: Shop, settings: Settings, database: Database
 ) -> None:
     for n in range(settings.auth_failure_limit):
         response = client.post("/v1/token/refresh", json={"refresh_token": f"guess-{n}"})
         assert response.status_code == 401
+    before = _token_rows(database)
     refused = client.post("/v1/token/refresh", json={"refresh_token": shop.refresh_token})
     assert refused.status_code == 429
     assert refused.json()["errors"][0]["error"] == 1010
+    assert _token_rows(database) == before

@@ -40,19 +40,22 @@ def test_applied_and_eligible_but_not_applied_promotions_are_both_counted(shop: 
 
 def test_promotion_outside_its_dates_is_not_counted(shop: Shop) -> None:
     promotion_id = shop.promotion([1], "10")
-    shop.order("O-1", [(1, 1, "10.00")], created_at="2027-02-01T00:00:00+00:00")
+    order = shop.order("O-1", [(1, 1, "10.00")], created_at="2027-02-01T00:00:00+00:00")
+    assert order.status_code == 201
     assert shop.stats(promotion_id)["redemptions"] == 0
 
 
 def test_inactive_promotion_is_not_counted(shop: Shop) -> None:
     promotion_id = shop.promotion([1], "10", status=False)
-    shop.order("O-1", [(1, 1, "10.00")])
+    order = shop.order("O-1", [(1, 1, "10.00")])
+    assert order.status_code == 201
     assert shop.stats(promotion_id)["redemptions"] == 0
 
 
 def test_coupon_promotion_counts_only_with_its_code(shop: Shop) -> None:
     promotion_id = shop.promotion([1], "10", codes=["C1"])
-    shop.order("O-1", [(1, 1, "10.00")])
+    order = shop.order("O-1", [(1, 1, "10.00")])
+    assert order.status_code == 201
     assert shop.stats(promotion_id)["redemptions"] == 0
     shop.order("O-2", [(1, 1, "10.00")], ["C1"])
     assert shop.stats(promotion_id)["redemptions"] == 1

@@ -93,12 +93,14 @@ def test_deleted_code_is_422(shop: Shop) -> None:
     assert response.status_code == 422
     assert response.json()["errors"][0]["message"] == "Promotion code not valid: OLD"
     assert shop.stats(promotion_id)["redemptions"] == 0
+    assert shop.get("/v1/orders/O-1").status_code == 404
 
 
 def test_code_of_a_deleted_promotion_is_422(shop: Shop) -> None:
     promotion_id = shop.promotion([1], "10", codes=["GONE"])
     shop.delete(f"/v1/promotion/{promotion_id}")
     assert shop.order("O-1", [(1, 1, "10.00")], ["GONE"]).status_code == 422
+    assert shop.get("/v1/orders/O-1").status_code == 404
 
 
 def test_refused_code_among_good_ones_records_nothing(shop: Shop) -> None:
@@ -107,6 +109,7 @@ def test_refused_code_among_good_ones_records_nothing(shop: Shop) -> None:
     stats = shop.stats(promotion_id)
     assert stats["redemptions"] == 0
     assert stats["promotion_codes"][0]["redemptions"] == 0
+    assert shop.get("/v1/orders/O-1").status_code == 404
 
 
 def test_retry_with_the_same_body_gets_the_same_answer(shop: Shop) -> None:
@@ -191,6 +194,7 @@ def test_float_price_is_refused(shop: Shop) -> None:
     )
     assert response.status_code == 400
     assert response.json()["errors"] == [{"error": 11010, "message": "Invalid field value: price"}]
+    assert shop.get("/v1/orders/O-1").status_code == 404
 
 
 def test_orders_are_per_account(make_shop: Callable[..., Shop]) -> None:
@@ -206,8 +210,10 @@ def test_orders_are_per_account(make_shop: Callable[..., Shop]) -> None:
 def test_another_accounts_code_is_unknown(make_shop: Callable[..., Shop]) -> None:
     owner = make_shop("Owner")
     stranger = make_shop("Stranger")
-    owner.promotion([1], "10", codes=["MINE"])
+    promotion_id = owner.promotion([1], "10", codes=["MINE"])
     assert stranger.order("O-1", [(1, 1, "1.00")], ["MINE"]).status_code == 422
+    assert stranger.get("/v1/orders/O-1").status_code == 404
+    assert owner.stats(promotion_id)["redemptions"] == 0
 
 
 def _one_line(quantity: int, price: str) -> dict[str, Any]:
@@ -222,6 +228,8 @@ def test_quantity_beyond_10000_is_11010(shop: Shop) -> None:
     assert response.json() == {
         "errors": [{"error": 11010, "message": "Invalid field value: quantity"}]
     }
+    assert response.status_code == 400
+    assert shop.get("/v1/orders/O-1").status_code == 404
 
 
 def test_unit_price_beyond_one_billion_is_11010(shop: Shop) -> None:
@@ -230,6 +238,7 @@ def test_unit_price_beyond_one_billion_is_11010(shop: Shop) -> None:
         "errors": [{"error": 11010, "message": "Invalid field value: price"}]
     }
     assert shop.get("/v1/orders/O-1").status_code == 404
+    assert response.status_code == 400
 
 
 def test_body_over_16_mib_is_413_and_records_nothing(shop: Shop) -> None:

@@ -100,48 +100,66 @@ def test_wrong_values_are_11010(shop: Shop) -> None:
     response = shop.post("/v1/promotion", body)
     assert response.status_code == 400
     assert response.json() == _invalid("promotion_type", "status")
+    assert shop.get("/v1/promotion").json()["total"] == 0
     response = shop.post("/v1/promotion", _body(promotion_name="x" * 256))
     assert response.json() == _invalid("promotion_name")
+    assert response.status_code == 400
+    assert shop.get("/v1/promotion").json()["total"] == 0
 
 
 def test_date_from_after_date_to_is_11010_date_to(shop: Shop) -> None:
     body = _body(date_from="2026-02-01T00:00:00+00:00", date_to="2026-01-01T00:00:00+00:00")
-    assert shop.post("/v1/promotion", body).json() == _invalid("date_to")
+    response = shop.post("/v1/promotion", body)
+    assert response.json() == _invalid("date_to")
+    assert response.status_code == 400
+    assert shop.get("/v1/promotion").json()["total"] == 0
 
 
 def test_date_without_offset_is_11010(shop: Shop) -> None:
-    assert shop.post("/v1/promotion", _body(date_from="2026-02-01T00:00:00")).json() == _invalid(
-        "date_from"
-    )
+    response = shop.post("/v1/promotion", _body(date_from="2026-02-01T00:00:00"))
+    assert response.json() == _invalid("date_from")
+    assert response.status_code == 400
+    assert shop.get("/v1/promotion").json()["total"] == 0
 
 
 def test_discount_percent_must_be_in_0_to_100(shop: Shop) -> None:
     for percent in ["0", "101", "-5", "ten"]:
         body = _body()
         body["coupons"]["discount_percent"] = percent
-        assert shop.post("/v1/promotion", body).json() == _invalid("discount_percent"), percent
+        response = shop.post("/v1/promotion", body)
+        assert response.json() == _invalid("discount_percent"), percent
+        assert response.status_code == 400, percent
+    assert shop.get("/v1/promotion").json()["total"] == 0
 
 
 def test_duplicate_codes_in_one_list_are_11010(shop: Shop) -> None:
     body = _body()
     body["coupons"]["coupon_code"] = ["A", "A"]
-    assert shop.post("/v1/promotion", body).json() == _invalid("coupon_code")
+    response = shop.post("/v1/promotion", body)
+    assert response.json() == _invalid("coupon_code")
+    assert response.status_code == 400
+    assert shop.get("/v1/promotion").json()["total"] == 0
 
 
 def test_codes_on_a_discount_promotion_are_11010(shop: Shop) -> None:
-    assert shop.post("/v1/promotion", _body(promotion_type="discount")).json() == _invalid(
-        "coupon_code"
-    )
+    response = shop.post("/v1/promotion", _body(promotion_type="discount"))
+    assert response.json() == _invalid("coupon_code")
+    assert response.status_code == 400
+    assert shop.get("/v1/promotion").json()["total"] == 0
 
 
 def test_unknown_field_is_11010(shop: Shop) -> None:
-    assert shop.post("/v1/promotion", _body(colour="red")).json() == _invalid("colour")
+    response = shop.post("/v1/promotion", _body(colour="red"))
+    assert response.json() == _invalid("colour")
+    assert response.status_code == 400
+    assert shop.get("/v1/promotion").json()["total"] == 0
 
 
 def test_null_for_a_required_field_is_11010(shop: Shop) -> None:
-    assert shop.post("/v1/promotion", _body(promotion_name=None)).json() == _invalid(
-        "promotion_name"
-    )
+    response = shop.post("/v1/promotion", _body(promotion_name=None))
+    assert response.json() == _invalid("promotion_name")
+    assert response.status_code == 400
+    assert shop.get("/v1/promotion").json()["total"] == 0
 
 
 def test_patch_changes_only_the_given_fields(shop: Shop) -> None:
@@ -199,6 +217,7 @@ def test_patch_unknown_promotion_is_404(shop: Shop) -> None:
     response = shop.patch("/v1/promotion/77", {"promotion_name": "x"})
     assert response.status_code == 404
     assert response.json()["errors"] == [{"error": 11200, "message": "Promotion not found: 77"}]
+    assert shop.get("/v1/promotion").json()["total"] == 0
 
 
 def test_non_numeric_id_in_path_is_11010(shop: Shop) -> None:
@@ -219,8 +238,9 @@ def test_delete_hides_the_promotion(shop: Shop) -> None:
 def test_delete_keeps_orders_that_used_it(shop: Shop) -> None:
     promotion_id = shop.promotion([1], "10")
     created = shop.order("O-1", [(1, 1, "10.00")]).json()
-    shop.delete(f"/v1/promotion/{promotion_id}")
+    deleted = shop.delete(f"/v1/promotion/{promotion_id}")
     assert shop.get("/v1/orders/O-1").json() == created
+    assert deleted.status_code == 204
 
 
 def test_list_pages_and_counts(shop: Shop) -> None:
@@ -280,6 +300,7 @@ def test_list_rejects_bad_parameters_together(shop: Shop) -> None:
 def test_list_rejects_an_unknown_sort_order(shop: Shop) -> None:
     response = shop.get("/v1/promotion", sort_by_update_date="up")
     assert response.json() == _invalid("sort_by_update_date")
+    assert response.status_code == 400
 
 
 def test_huge_path_id_is_11010(shop: Shop) -> None:

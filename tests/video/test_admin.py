@@ -91,6 +91,7 @@ def test_invalid_video_field_is_422(
     )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "removed"
+    assert client.get(_url(account["id"], "videos", "v4"), headers=admin_headers).status_code == 404
 
 
 def test_item_put_and_get(
@@ -116,6 +117,12 @@ def test_item_key_none_is_reserved(
         headers=admin_headers,
     )
     assert response.status_code == 422
+    assert (
+        client.get(
+            _url(account["id"], "ecommerce-items", "none"), headers=admin_headers
+        ).status_code
+        == 404
+    )
 
 
 def test_item_link_must_be_http(
@@ -128,6 +135,10 @@ def test_item_link_must_be_http(
         headers=admin_headers,
     )
     assert response.status_code == 422
+    assert (
+        client.get(_url(account["id"], "ecommerce-items", "bad"), headers=admin_headers).status_code
+        == 404
+    )
 
 
 def test_catalog_routes_need_the_admin_token(
@@ -212,9 +223,10 @@ def test_video_of_another_account_is_not_readable(
     client: TestClient, admin_headers: dict[str, str], video_account: Callable[..., dict[str, Any]]
 ) -> None:
     owner, other = video_account("Owner"), video_account("Other")
-    client.put(
+    put = client.put(
         _url(owner["id"], "videos", "only-owner"), json={"title": "T"}, headers=admin_headers
     )
+    assert put.status_code == 200
     assert (
         client.get(_url(other["id"], "videos", "only-owner"), headers=admin_headers).status_code
         == 404
@@ -225,11 +237,14 @@ def test_putting_a_video_changes_only_that_account(
     client: TestClient, admin_headers: dict[str, str], video_account: Callable[..., dict[str, Any]]
 ) -> None:
     owner, other = video_account("Owner"), video_account("Other")
-    client.put(
+    put = client.put(
         _url(other["id"], "videos", VIDEO_A), json={"title": "Renamed"}, headers=admin_headers
     )
+    assert put.status_code == 200
     got = client.get(_url(owner["id"], "videos", VIDEO_A), headers=admin_headers).json()
     assert got["title"] == f"Video {VIDEO_A}"
+    other_got = client.get(_url(other["id"], "videos", VIDEO_A), headers=admin_headers).json()
+    assert other_got["title"] == "Renamed"
 
 
 def test_item_of_another_account_is_not_readable_or_attachable(
@@ -250,6 +265,11 @@ def test_item_of_another_account_is_not_readable_or_attachable(
         headers=admin_headers,
     )
     assert response.status_code == 422
+    assert client.get(_url(other["id"], "videos", "v"), headers=admin_headers).status_code == 404
+    assert (
+        client.get(_url(other["id"], "ecommerce-items", ITEM_A), headers=admin_headers).status_code
+        == 404
+    )
     assert (
         client.get(_url(owner["id"], "ecommerce-items", ITEM_A), headers=admin_headers).status_code
         == 200
@@ -260,27 +280,35 @@ def test_putting_an_item_changes_only_that_account(
     client: TestClient, admin_headers: dict[str, str], video_account: Callable[..., dict[str, Any]]
 ) -> None:
     owner, other = video_account("Owner"), video_account("Other")
-    client.put(
+    put = client.put(
         _url(other["id"], "ecommerce-items", ITEM_A),
         json={"ecommerce_name": "Changed", "ecommerce_link": "https://changed.example"},
         headers=admin_headers,
     )
+    assert put.status_code == 200
     got = client.get(_url(owner["id"], "ecommerce-items", ITEM_A), headers=admin_headers).json()
     assert got["ecommerce_name"] == "Testing"
+    other_got = client.get(
+        _url(other["id"], "ecommerce-items", ITEM_A), headers=admin_headers
+    ).json()
+    assert other_got["ecommerce_name"] == "Changed"
 
 
 def test_bulk_changes_only_that_account(
     client: TestClient, admin_headers: dict[str, str], video_account: Callable[..., dict[str, Any]]
 ) -> None:
     owner, other = video_account("Owner"), video_account("Other")
-    _bulk(
+    bulk = _bulk(
         client,
         admin_headers,
         other["id"],
         [{"kind": "video", "content_key": VIDEO_A, "title": "Bulk"}],
     )
+    assert bulk.status_code == 200
     got = client.get(_url(owner["id"], "videos", VIDEO_A), headers=admin_headers).json()
     assert got["title"] == f"Video {VIDEO_A}"
+    other_got = client.get(_url(other["id"], "videos", VIDEO_A), headers=admin_headers).json()
+    assert other_got["title"] == "Bulk"
 
 
 def test_nul_character_in_a_video_is_422_and_not_written(
@@ -308,6 +336,10 @@ def test_nul_character_in_an_item_is_422(
         headers=admin_headers,
     )
     assert response.status_code == 422
+    assert (
+        client.get(_url(account["id"], "ecommerce-items", "nul"), headers=admin_headers).status_code
+        == 404
+    )
 
 
 def test_reading_a_malformed_key_is_404(

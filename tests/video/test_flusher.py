@@ -101,6 +101,7 @@ def test_submit_after_stop_is_refused(database: Database, account: Account) -> N
     committer.stop()
     with pytest.raises(RuntimeError):
         committer.submit(_batch(account.id, viewed=1))
+    assert _totals(database, account.id) == (0, 0)
 
 
 class _Clock:

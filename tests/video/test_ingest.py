@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 from fastapi.testclient import TestClient
 
+from commerce_stats.db.engine import Database
+from commerce_stats.video import repository
 from tests.video.conftest import ITEM_A, ITEM_B, VIDEO_A, VIDEO_B, event
 
 TV_UA = "Mozilla/5.0 (SMART-TV; Linux; Tizen 6.0) AppleWebKit/537.36 (KHTML, like Gecko)"
@@ -116,11 +118,15 @@ def test_missing_ingest_key_is_401(client: TestClient) -> None:
 
 
 def test_account_without_video_feature_cannot_ingest(
-    make_account: Callable[..., dict[str, Any]], post_events: Callable[..., Any]
+    make_account: Callable[..., dict[str, Any]],
+    post_events: Callable[..., Any],
+    database: Database,
 ) -> None:
     account = make_account("NoVideo", features=["promotions"])
     response = post_events(account, [event("ecommerce_viewed")])
     assert response.status_code == 403
+    with database.read() as conn:
+        assert repository.counter_totals(conn, account["id"]) == (0, 0)
 
 
 def test_malformed_body_is_400(
