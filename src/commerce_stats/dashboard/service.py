@@ -38,7 +38,7 @@ from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_f
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import local_today, utc_now
 from commerce_stats.promotions.service import promotion_figures
-from commerce_stats.video.service import Counts, VideoFigures, video_figures
+from commerce_stats.video.service import Counts, VideoFigures, catalog_videos, video_figures
 
 SESSION_SALT = "commerce-stats dashboard session"
 SIGN_IN_SALT = "commerce-stats dashboard sign-in"
@@ -422,7 +422,7 @@ def video_page(database: Database, account: Account, params: Mapping[str, str]) 
         context["error"] = error
         filters = VideoFilters(parse_period({}, today), None)
         context["filters"] = filters
-        context["videos"] = video_figures(database, account.id, today, today).catalog_videos
+        context["videos"] = catalog_videos(database, account.id)
         return context
     figures = video_figures(
         database, account.id, filters.period.first, filters.period.last, filters.video

@@ -629,6 +629,12 @@ def _counts(row: Row[Any]) -> Counts:
     )
 
 
+def catalog_videos(database: Database, account_id: int) -> list[tuple[str, str]]:
+    """(content_key, title) of the account's catalog videos, by title."""
+    with database.read() as conn:
+        return [(row.content_key, row.title) for row in repository.video_titles(conn, account_id)]
+
+
 def video_figures(
     database: Database,
     account_id: int,
