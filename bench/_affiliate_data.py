@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import free_port
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate.demo import build_catalog, fill_transactions
 from commerce_stats.affiliate.service import AffiliateNetwork
@@ -48,13 +49,6 @@ def dataset(rows: int) -> dict[str, Any]:
     meta = {"url": url, "path": str(path), "account_id": account.id, "credentials": credentials}
     meta_path.write_text(json.dumps(meta))
     return meta
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def start_server(

@@ -8,21 +8,15 @@ import re
 import socket
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from _common import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -154,13 +148,3 @@ def http_request(
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
-
-
-def print_table(title: str, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
-    print(f"\n{title}")
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
-    print("| " + " | ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in rows:
-        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
-    sys.stdout.flush()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from typing import Any
 import httpx2
 import psycopg
 
+from _common import free_port
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
@@ -43,13 +43,6 @@ class Tally:
     errors: dict[int, int] = field(default_factory=dict)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _database_url(backend: str, workdir: str) -> str:
     if backend == "sqlite":
         return f"sqlite:///{workdir}/load.sqlite3"
@@ -63,7 +56,7 @@ def _start_server(url: str, workdir: str) -> tuple[subprocess.Popen[bytes], str]
     database = Database(Settings(database_url=url))
     migrate(database)
     database.dispose()
-    port = _free_port()
+    port = free_port()
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
     env = {
         **os.environ,

@@ -15,7 +15,8 @@ import subprocess
 import sys
 import tempfile
 
-from _promotions_harness import call, load, new_shop, print_table, server_env, start_server
+from _common import print_table
+from _promotions_harness import call, load, new_shop, server_env, start_server
 
 PRODUCTS = list(range(1000, 1100))
 

@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, update
 
-from _promotions_harness import load, print_table, server_env, start_server
+from _common import print_table
+from _promotions_harness import load, server_env, start_server
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database

@@ -24,12 +24,12 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import print_table
 from _video_common import (
     http_request,
     median,
     pin_self,
     pinned_server,
-    print_table,
     requests_per_second,
 )
 from commerce_stats.accounts.service import Accounts

@@ -23,7 +23,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _video_common import median, pin_self, pinned_server, print_table
+from _common import print_table
+from _video_common import median, pin_self, pinned_server
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
