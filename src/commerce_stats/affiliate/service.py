@@ -59,6 +59,15 @@ MAX_TEXT = 255
 MAX_URL = 2000
 STALE_EXPORT_BATCH = 5_000
 """Transactions rendered again per write transaction when stored export text is stale."""
+COLLECTIONS: dict[str, Table] = {
+    "advertisers": advertisers,
+    "campaigns": campaigns,
+    "triggers": triggers,
+    "groups": commission_groups,
+    "publishers": publishers,
+    "projects": projects,
+}
+"""The model's collections the admin API lists, by name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,38 +313,22 @@ class AffiliateNetwork:
 
     def listing(self, account: Account, kind: str) -> list[dict[str, Any]]:
         """Every advertiser, campaign, trigger, group, publisher or project of the account."""
-        table = {
-            "advertisers": advertisers,
-            "campaigns": campaigns,
-            "triggers": triggers,
-            "groups": commission_groups,
-            "publishers": publishers,
-            "projects": projects,
-        }[kind]
+        table = COLLECTIONS.get(kind)
+        if table is None:
+            raise AdminError(f"unknown collection {kind!r}", status=404, code="not_found")
         with self.database.read() as conn:
             rows = [as_dict(row) for row in repository.select_all(conn, table, account.id)]
             if kind == "groups":
+                currencies = {
+                    campaign.id: campaign.currency
+                    for campaign in repository.select_all(conn, campaigns, account.id)
+                }
                 for row in rows:
-                    row["rates"] = self._rates_out(conn, account.id, row)
+                    row["rates"] = _rates_out(conn, account.id, row, currencies[row["campaign_id"]])
         for row in rows:
             row.pop("account_id", None)
             row.pop("token_hash", None)
         return rows
-
-    def _rates_out(
-        self, conn: Connection, account_id: int, group: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        campaign = self._require(conn, campaigns, account_id, group["campaign_id"], "campaign")
-        return [
-            {
-                "trigger_id": rate.trigger_id,
-                "trigger_type": rate.trigger_type,
-                "trigger_value": trigger_value_decimal(
-                    rate.trigger_type, rate.value_scaled, campaign.currency
-                ),
-            }
-            for rate in repository.rates_of_group(conn, account_id, group["id"])
-        ]
 
     @staticmethod
     def _require(
@@ -705,3 +698,17 @@ def number_new_transactions(
     for offset, values in enumerate(pending):
         values["id"] = first + offset
         values["ebestid"] = ebestid(account_id, values["id"], values["ordertoken"])
+
+
+def _rates_out(
+    conn: Connection, account_id: int, group: dict[str, Any], currency: str
+) -> list[dict[str, Any]]:
+    """A group's rates as the admin API lists them, values in the campaign's currency."""
+    return [
+        {
+            "trigger_id": rate.trigger_id,
+            "trigger_type": rate.trigger_type,
+            "trigger_value": trigger_value_decimal(rate.trigger_type, rate.value_scaled, currency),
+        }
+        for rate in repository.rates_of_group(conn, account_id, group["id"])
+    ]
