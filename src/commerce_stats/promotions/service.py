@@ -455,9 +455,7 @@ class Promotions:
             )
             repository.replace_promotion_products(conn, account.id, promotion_id, spec.product_ids)
             self._sync_codes(conn, account.id, promotion_id, spec, now, live_rows=[])
-            return _view(
-                _require(repository.select_promotion(conn, account.id, promotion_id)), spec
-            )
+            return _view(promotion_id, now, spec)
 
     def update_promotion(
         self, account: Account, promotion_id: int, changes: PromotionChanges
@@ -480,9 +478,7 @@ class Promotions:
             self._sync_codes(
                 conn, account.id, promotion_id, spec, now, live_rows, current.coupon_type
             )
-            return _view(
-                _require(repository.select_promotion(conn, account.id, promotion_id)), spec
-            )
+            return _view(promotion_id, now, spec)
 
     @staticmethod
     def _sync_codes(
@@ -534,7 +530,7 @@ class Promotions:
             if row is None:
                 raise promotion_not_found(promotion_id)
             spec = _spec_of(row, repository.live_codes_of(conn, account.id, promotion_id))
-            return _view(row, spec)
+            return _view(int(row.id), row.updated_at, spec)
 
     def delete_promotion(self, account: Account, promotion_id: int) -> None:
         """Marks the promotion deleted and deletes its codes; the ledger stays as it is."""
@@ -766,12 +762,6 @@ def _consume_one_time_codes(
 # --- promotion specs -------------------------------------------------------------------
 
 
-def _require(row: Row[Any] | None) -> Row[Any]:
-    if row is None:
-        raise PromotionsError([(500, "Internal Server Error")], status=500)
-    return row
-
-
 def _stored_fields(spec: _Spec) -> dict[str, Any]:
     return {
         "promotion_type": spec.promotion_type,
@@ -799,9 +789,9 @@ def _spec_of(row: Row[Any], codes: Sequence[Row[Any]]) -> _Spec:
     )
 
 
-def _view(row: Row[Any], spec: _Spec) -> PromotionView:
+def _view(promotion_id: int, updated_at: datetime, spec: _Spec) -> PromotionView:
     return PromotionView(
-        id=int(row.id),
+        id=promotion_id,
         promotion_type=spec.promotion_type,
         promotion_name=spec.promotion_name,
         status=spec.status,
@@ -811,7 +801,7 @@ def _view(row: Row[Any], spec: _Spec) -> PromotionView:
         coupon_codes=list(spec.coupon_codes),
         discount_percent=spec.discount_percent,
         product_ids=list(spec.product_ids),
-        update_date=row.updated_at,
+        update_date=updated_at,
     )
 
 
