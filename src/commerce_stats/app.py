@@ -18,6 +18,7 @@ from commerce_stats.config import Settings
 from commerce_stats.dashboard.routes import HERE as DASHBOARD_DIR
 from commerce_stats.dashboard.routes import router as dashboard_router
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.body_timeout import BodyTimeoutMiddleware
 from commerce_stats.kit.ratelimit import build_failure_limiter
 from commerce_stats.promotions.routes import router as promotions_router
 from commerce_stats.promotions.routes import start_promotions, stop_promotions
@@ -82,6 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.add_middleware(
+        BodyTimeoutMiddleware,
+        idle_seconds=runtime.settings.body_idle_timeout_seconds,
+        total_seconds=runtime.settings.body_timeout_seconds,
+    )
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> JSONResponse:

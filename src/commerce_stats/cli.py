@@ -116,6 +116,9 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        # The connection cap and keep-alive timeout; the body timeouts live in the app.
+        limit_concurrency=settings.limit_concurrency,
+        timeout_keep_alive=settings.timeout_keep_alive_seconds,
     )
 
 

@@ -71,6 +71,21 @@ class Settings(BaseSettings):
         default=True,
         description="Batch concurrent orders into shared transactions (one durable commit each).",
     )
+    body_idle_timeout_seconds: float = Field(
+        default=15.0,
+        description="Longest wait for the next chunk of a request body; 408 and closed after.",
+    )
+    body_timeout_seconds: float = Field(
+        default=120.0,
+        description="Longest time from a request's start to the last byte of its body; 408 after.",
+    )
+    limit_concurrency: int = Field(
+        default=1000,
+        description="Open connections plus running requests per process; new ones get 503 past it.",
+    )
+    timeout_keep_alive_seconds: int = Field(
+        default=5, description="How long an idle keep-alive connection stays open."
+    )
     affiliate_upload_max_bytes: int = Field(
         default=50 * 1024 * 1024,
         description="Largest order upload accepted (PUT /REST/orders/, JSON twin); 413 above.",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import orjson
+import pytest
 from fastapi.testclient import TestClient
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
+from tests.live_server import live_server, send_chunked, send_head_only
 
 CREDENTIAL_NAMES = {
     "organization_key",
@@ -317,3 +320,66 @@ def test_account_id_beyond_the_integer_range_is_422(
     response = client.get("/admin/v1/accounts/99999999999999999999", headers=admin_headers)
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "account_id"
+
+
+# -- body limits: the admin token before the body, 1 MiB per body --------------------------
+
+A_GIGABYTE = str(10**9)
+
+
+@pytest.fixture
+def live_port(settings: Settings) -> Iterator[int]:
+    with live_server(create_app(settings)) as port:
+        yield port
+
+
+def test_wrong_admin_token_with_a_1_gb_declared_body_is_401_before_the_body_is_read(
+    live_port: int, client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    answer = send_head_only(
+        live_port,
+        "POST",
+        "/admin/v1/accounts",
+        {
+            "Authorization": "Bearer wrong",
+            "Content-Type": "application/json",
+            "Content-Length": A_GIGABYTE,
+        },
+    )
+    assert answer.status == 401
+    assert orjson.loads(answer.body) == {
+        "error": {"code": "unauthorized", "message": "admin token is not valid"}
+    }
+    assert _listed(client, admin_headers) == []
+
+
+def test_account_body_declared_over_1_mib_is_413_before_it_is_read(
+    live_port: int, client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    answer = send_head_only(
+        live_port,
+        "POST",
+        "/admin/v1/accounts",
+        {**admin_headers, "Content-Type": "application/json", "Content-Length": A_GIGABYTE},
+    )
+    assert answer.status == 413
+    assert orjson.loads(answer.body) == {
+        "error": {"code": "too_large", "message": "body is larger than 1 MB"}
+    }
+    assert _listed(client, admin_headers) == []
+
+
+def test_streamed_account_body_is_cut_at_1_mib_with_413_and_creates_nothing(
+    live_port: int, client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    answer, _sent = send_chunked(
+        live_port,
+        "POST",
+        "/admin/v1/accounts",
+        {**admin_headers, "Content-Type": "application/json"},
+        b'{"name": "' + b"a" * 65536,
+        chunks=40,
+    )
+    assert answer.status == 413
+    assert orjson.loads(answer.body)["error"]["code"] == "too_large"
+    assert _listed(client, admin_headers) == []

@@ -51,9 +51,14 @@ from commerce_stats.kit.admin_http import admin_router
 from commerce_stats.kit.exports import MEDIA_TYPES
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.web import (
+    KIB,
+    BodyTooLarge,
+    body_limit,
+    cap_body,
     client_address,
     first_error_location,
     log,
+    read_capped_body,
     surface_route_class,
 )
 from commerce_stats.runtime import Runtime, get_runtime
@@ -81,7 +86,24 @@ def _internal() -> AffiliateError:
     return AffiliateError("internal error", status=500, code="internal_error")
 
 
-PublicRoute = surface_route_class(AffiliateError, render_error, _from_validation, _internal)
+def _upload_too_large(limit: int) -> UploadError:
+    return UploadError(f"the upload is larger than {limit} bytes", status=413, code="too_large")
+
+
+DEFAULT_BODY_LIMIT = 64 * KIB
+"""Largest body of a public affiliate route that declares none (the conversion pixel's form)."""
+MULTIPART_ALLOWANCE = 64 * KIB
+"""What the CSV upload's multipart body may carry beyond its file: boundaries, part headers
+and the login_id, token and section fields."""
+
+PublicRoute = surface_route_class(
+    AffiliateError,
+    render_error,
+    _from_validation,
+    _internal,
+    too_large=_upload_too_large,
+    default_body_limit=DEFAULT_BODY_LIMIT,
+)
 public_router = APIRouter(route_class=PublicRoute, tags=["affiliate"])
 router = admin_router(tags=["admin: affiliate"])
 
@@ -246,12 +268,15 @@ async def conversion_pixel(request: Request) -> Response:
     try:
         params = dict(request.query_params)
         if request.method == "POST":
+            cap_body(request, DEFAULT_BODY_LIMIT)
             form = await request.form()
             params.update({key: value for key, value in form.items() if isinstance(value, str)})
         conversion = conversion_input(params, request.headers, request.cookies)
         await ingest.record(get_runtime(request), conversion)
     except AffiliateError as error:
         return render_error(error)
+    except BodyTooLarge as error:
+        return PlainTextResponse(f"form is larger than {error.limit} bytes", status_code=413)
     except Exception:
         log.exception("unhandled error on %s /trck/etrack/", request.method)
         return render_error(_internal())
@@ -301,7 +326,17 @@ def export_report(
 # -- uploads ---------------------------------------------------------------------------------
 
 
+def _upload_limit(request: Request) -> int:
+    limit: int = get_runtime(request).settings.affiliate_upload_max_bytes
+    return limit
+
+
+def _multipart_upload_limit(request: Request) -> int:
+    return _upload_limit(request) + MULTIPART_ALLOWANCE
+
+
 @public_router.put("/REST/orders/", response_model=UploadCountsOut, responses=UPLOAD_RESPONSES)
+@body_limit(_multipart_upload_limit)
 def upload_orders(
     request: Request,
     runtime: Annotated[Runtime, Depends(get_runtime)],
@@ -327,23 +362,28 @@ def upload_orders(
 @public_router.put(
     "/ws/V6/admin/JSON/Orders", response_model=UploadCountsOut, responses=UPLOAD_RESPONSES
 )
+@body_limit(_upload_limit)
 async def upload_orders_json(
     request: Request,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
     network: NetworkDep,
     x_auth_id: Annotated[str, Header()] = "",
     x_auth_token: Annotated[str, Header()] = "",
 ) -> Any:
-    """The JSON twin: ``[{"campaign_id": 1, "id": 12345, "status": 1, ...}]``."""
-    body = await request.body()
+    """The JSON twin: ``[{"campaign_id": 1, "id": 12345, "status": 1, ...}]``.
+
+    The headers' login is checked before a byte of the body is read."""
+    client = client_address(request)
+    await run_in_threadpool(upload.authenticate_upload, network, x_auth_id, x_auth_token, client)
+    limit = _upload_limit(request)
+    body = await read_capped_body(request, limit, lambda: _upload_too_large(limit))
     counts = await run_in_threadpool(
         upload.upload_json,
         network,
         x_auth_id,
         x_auth_token,
         body,
-        runtime.settings.affiliate_upload_max_bytes,
-        client_address(request),
+        limit,
+        client,
     )
     return upload_counts(counts)
 

@@ -12,8 +12,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    StreamingResponse,
+)
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.dashboard.service import (
@@ -36,7 +44,7 @@ from commerce_stats.dashboard.service import (
 )
 from commerce_stats.kit.exports import MEDIA_TYPES
 from commerce_stats.kit.tenancy import Account
-from commerce_stats.kit.web import client_address
+from commerce_stats.kit.web import KIB, BodyTooLarge, Handler, cap_body, client_address, size_text
 from commerce_stats.runtime import Runtime, get_runtime
 
 HERE = Path(__file__).parent
@@ -54,7 +62,33 @@ PLOTLY_JS = _plotly_js()
 SESSION_COOKIE = "cs_session"
 SIGN_IN_COOKIE = "cs_signin"
 
-router = APIRouter(include_in_schema=False)
+FORM_BODY_LIMIT = 16 * KIB
+"""Largest body of a dashboard form (sign-in, sign-out, account choice: a few short fields)."""
+
+
+class DashboardRoute(APIRoute):
+    """Caps every dashboard request's body at ``FORM_BODY_LIMIT`` (413 in plain text).
+
+    Forms that need a session read their fields in the handler, after the session
+    dependency ran, so the session cookie is checked before the body is read (FastAPI
+    parses ``Form`` parameters before it solves dependencies)."""
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+
+        async def capped(request: Request) -> Response:
+            cap_body(request, FORM_BODY_LIMIT)
+            try:
+                return await handler(request)
+            except BodyTooLarge as exc:
+                return PlainTextResponse(
+                    f"form is larger than {size_text(exc.limit)}", status_code=413
+                )
+
+        return capped
+
+
+router = APIRouter(include_in_schema=False, route_class=DashboardRoute)
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
@@ -174,8 +208,14 @@ def sign_in(
     return response
 
 
+def _text_field(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
 @router.post("/sign-out")
-def sign_out(session: SessionDep, csrf_token: Annotated[str, Form()] = "") -> Response:
+async def sign_out(request: Request, session: SessionDep) -> Response:
+    csrf_token = _text_field(await request.form(), "csrf_token")
     if not csrf_matches(session, csrf_token):
         return Response("CSRF token missing or wrong", status_code=400)
     response = RedirectResponse("/sign-in", status_code=303)
@@ -195,17 +235,15 @@ def account_picker(request: Request, session: SessionDep, runtime: RuntimeDep) -
 
 
 @router.post("/accounts/select")
-def select_account(
-    request: Request,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    account_id: Annotated[int, Form()],
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    if not csrf_matches(session, csrf_token):
+async def select_account(request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
+    form = await request.form()
+    if not csrf_matches(session, _text_field(form, "csrf_token")):
         return Response("CSRF token missing or wrong", status_code=400)
+    account_id = _text_field(form, "account_id")
+    if not (account_id.isascii() and account_id.isdigit()):
+        return Response("account_id: a number is required", status_code=400)
     try:
-        chosen = choose_account(runtime.accounts, session, account_id)
+        chosen = choose_account(runtime.accounts, session, int(account_id))
     except DashboardError as error:
         return Response(error.message, status_code=error.status)
     codec = _codec(runtime)

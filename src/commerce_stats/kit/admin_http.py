@@ -17,10 +17,12 @@ from fastapi.responses import JSONResponse
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import digests_equal, hash_secret
 from commerce_stats.kit.web import (
+    MIB,
     bearer_token,
     client_address,
     first_error_location,
     is_json_decode_error,
+    size_text,
     surface_route_class,
 )
 
@@ -34,8 +36,12 @@ ADMIN_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or wrong admin token"},
     429: {"description": "Too many failed attempts from this address"},
     404: {"description": "Unknown resource"},
+    413: {"description": "The body is larger than the route's limit"},
     422: {"description": "A field has an invalid value"},
 }
+
+DEFAULT_BODY_LIMIT = 1 * MIB
+"""Largest body of an admin route that declares none (its JSON describes one object)."""
 
 
 def render_admin_error(error: AdminError) -> JSONResponse:
@@ -59,7 +65,12 @@ def _internal() -> AdminError:
     return AdminError("internal error", status=500, code="internal_error")
 
 
-AdminRoute = surface_route_class(AdminError, render_admin_error, _from_validation, _internal)
+def _too_large(limit: int) -> AdminError:
+    return AdminError(f"body is larger than {size_text(limit)}", status=413, code="too_large")
+
+
+async def _admin_before_body(request: Request) -> None:
+    require_admin(request, request.headers.get("authorization"))
 
 
 def admin_failure_key(client: str) -> str:
@@ -73,7 +84,7 @@ def admin_token_matches(expected: str | None, given: str) -> bool:
     return expected is not None and digests_equal(hash_secret(given), hash_secret(expected))
 
 
-def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+def require_admin(request: Request, authorization: str | None) -> None:
     """Refuses the request unless it carries the configured admin token.
 
     Wrong tokens are counted per client address; past the limit every attempt
@@ -98,12 +109,29 @@ def require_admin(request: Request, authorization: Annotated[str | None, Header(
         raise AdminError("admin token is not valid", status=401, code="unauthorized")
 
 
+AdminRoute = surface_route_class(
+    AdminError,
+    render_admin_error,
+    _from_validation,
+    _internal,
+    too_large=_too_large,
+    default_body_limit=DEFAULT_BODY_LIMIT,
+    before_body=_admin_before_body,
+)
+"""Admin routes: the token is checked (by ``require_admin``) before any body is read."""
+
+
+def _documents_admin_header(authorization: Annotated[str | None, Header()] = None) -> None:
+    """Puts the ``Authorization`` header into the OpenAPI of every admin route; the header
+    itself is checked by ``AdminRoute`` before the body is read, not here."""
+
+
 def admin_router(tags: list[str | Enum]) -> APIRouter:
     """A router for ``/admin/v1`` routes: admin token required, admin error envelope."""
     return APIRouter(
         prefix="/admin/v1",
         tags=tags,
         route_class=AdminRoute,
-        dependencies=[Depends(require_admin)],
+        dependencies=[Depends(_documents_admin_header)],
         responses=ADMIN_ERROR_RESPONSES,
     )

@@ -4,18 +4,24 @@ Each seed API answers errors in its own shape. A surface builds its router with
 ``surface_route_class`` so that its own ``ServiceError`` subtype, FastAPI's
 request-validation errors and unexpected crashes all leave through the same
 renderer, and no error of one surface can be rendered in another's envelope.
+
+The route class also enforces each route's body limit (``body_limit``, else the
+surface's default) and runs the surface's header credential check before anything
+can read the body: FastAPI reads a ``Body``/``Form`` parameter before it solves the
+route's dependencies, so a dependency alone would check the credential too late.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.types import Message
 
 from commerce_stats.kit.errors import ServiceError
 
@@ -23,6 +29,82 @@ log = logging.getLogger("commerce_stats")
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 E = TypeVar("E", bound=ServiceError)
+F = TypeVar("F", bound=Callable[..., Any])
+
+KIB = 1024
+MIB = 1024 * KIB
+BODY_LIMIT_ATTRIBUTE = "__commerce_stats_body_limit__"
+
+BodyLimit = int | Callable[[Request], int]
+"""A route's largest accepted body in bytes, fixed or read from the request's settings."""
+
+
+class BodyTooLarge(HTTPException):
+    """The body passed its route's limit (by its Content-Length, or while it streamed).
+
+    An ``HTTPException`` so that FastAPI's body parsing lets it through unchanged
+    (it turns any other exception raised while reading into a 400)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=f"body is larger than {limit} bytes")
+        self.limit = limit
+
+
+def body_limit(limit: BodyLimit) -> Callable[[F], F]:
+    """Declares the largest body a route accepts (put it under the route decorator)."""
+
+    def declare(endpoint: F) -> F:
+        setattr(endpoint, BODY_LIMIT_ATTRIBUTE, limit)
+        return endpoint
+
+    return declare
+
+
+def declared_body_limit(endpoint: Callable[..., Any], default: BodyLimit) -> BodyLimit:
+    """The limit declared on ``endpoint`` with ``body_limit``, else ``default``."""
+    limit: BodyLimit = getattr(endpoint, BODY_LIMIT_ATTRIBUTE, default)
+    return limit
+
+
+def resolved_limit(limit: BodyLimit, request: Request) -> int:
+    return limit(request) if callable(limit) else limit
+
+
+def size_text(size: int) -> str:
+    """A byte count as people read it in a limit's message: ``5 MB``, ``64 KB``, ``1000 bytes``
+    (binary units, as every limit here is a multiple of 1024)."""
+    if size >= MIB and size % MIB == 0:
+        return f"{size // MIB} MB"
+    if size >= KIB and size % KIB == 0:
+        return f"{size // KIB} KB"
+    return f"{size} bytes"
+
+
+def cap_body(request: Request, limit: int) -> None:
+    """From now on, reading ``request``'s body raises ``BodyTooLarge`` at the first read when
+    its declared Content-Length passes ``limit``, else as soon as the bytes received do.
+
+    Nothing is read here: a handler that refuses the request before reading its body
+    answers without pulling a byte of it, whatever length the client declared.
+    """
+    declared = request.headers.get("content-length", "")
+    declared_size = int(declared) if declared.isdigit() else None
+    receive = request.receive
+    received = 0
+
+    async def capped_receive() -> Message:
+        nonlocal received
+        if declared_size is not None and declared_size > limit:
+            raise BodyTooLarge(limit)
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    # Starlette reads the body through this attribute; it has no public way to replace it.
+    request._receive = capped_receive
 
 
 def surface_route_class(
@@ -30,18 +112,35 @@ def surface_route_class(
     render: Callable[[E], Response],
     from_validation: Callable[[RequestValidationError], E],
     internal_error: Callable[[], E],
+    *,
+    too_large: Callable[[int], E],
+    default_body_limit: BodyLimit,
+    before_body: Callable[[Request], Awaitable[None]] | None = None,
 ) -> type[APIRoute]:
-    """A route class whose handlers answer every failure in the surface's envelope."""
+    """A route class whose handlers answer every failure in the surface's envelope.
+
+    Every route's body is capped at its ``body_limit`` (else ``default_body_limit``); a
+    body over it is answered ``too_large(limit)``. ``before_body`` is the surface's
+    check of the credentials its requests carry in headers or the query: it runs before
+    FastAPI parses any body parameter.
+    """
 
     class SurfaceRoute(APIRoute):
         def get_route_handler(self) -> Handler:
             handler = super().get_route_handler()
+            endpoint = self.endpoint
 
             async def guarded(request: Request) -> Response:
                 try:
+                    if before_body is not None:
+                        await before_body(request)
+                    limit = declared_body_limit(endpoint, default_body_limit)
+                    cap_body(request, resolved_limit(limit, request))
                     return await handler(request)
                 except error_type as exc:
                     return render(exc)
+                except BodyTooLarge as exc:
+                    return render(too_large(exc.limit))
                 except RequestValidationError as exc:
                     return render(from_validation(exc))
                 except HTTPException as exc:
@@ -62,17 +161,11 @@ async def read_capped_body(
 ) -> bytes:
     """The request body, refused with ``too_large()`` as soon as it passes ``limit`` bytes
     (by its Content-Length, or while it streams): a too large body is never buffered whole."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large()
-        chunks.append(chunk)
-    return b"".join(chunks)
+    cap_body(request, limit)
+    try:
+        return await request.body()
+    except BodyTooLarge:
+        raise too_large() from None
 
 
 def unparsable_body(detail: str) -> RequestValidationError:

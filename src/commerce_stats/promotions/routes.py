@@ -15,10 +15,12 @@ from starlette.concurrency import run_in_threadpool
 
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.web import (
+    KIB,
+    MIB,
     bearer_token,
+    body_limit,
     client_address,
     is_json_decode_error,
-    read_capped_body,
     surface_route_class,
 )
 from commerce_stats.promotions import schemas
@@ -47,7 +49,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _documented("11200 promotion not found / 11404 order not found"),
     409: _documented("11400 the order_id is known with a different body"),
     422: _documented("11300 unknown, deleted or already used promotion code"),
-    413: _documented("11413 the request body is larger than 16 MiB"),
+    413: _documented("11413 the request body is larger than the route's limit"),
     429: _documented("1010 too many failed logins or unknown tokens (Retry-After)"),
     500: _documented("Internal Server Error"),
 }
@@ -75,7 +77,29 @@ def _internal() -> PromotionsError:
     )
 
 
-PromotionsRoute = surface_route_class(PromotionsError, render, _from_validation, _internal)
+MAX_BODY_BYTES = 16 * MIB
+"""Largest body of a promotion or an order: a promotion's 100,000 codes of 64 characters fit
+with room. Routes whose body is a few fields declare ``SMALL_BODY_BYTES``."""
+SMALL_BODY_BYTES = 64 * KIB
+"""Largest body of a login, a token refresh, a statistics query or an order status change."""
+
+
+def _body_too_large(limit: int) -> PromotionsError:
+    return PromotionsError(
+        [(BODY_TOO_LARGE, f"Request body is larger than {limit} bytes.")], status=413
+    )
+
+
+PromotionsRoute = surface_route_class(
+    PromotionsError,
+    render,
+    _from_validation,
+    _internal,
+    too_large=_body_too_large,
+    default_body_limit=MAX_BODY_BYTES,
+)
+"""Every route's body is capped (413 11413); the bearer token is a dependency of the
+handlers, which read the body themselves, so it is checked before the body is read."""
 
 router = APIRouter(tags=["promotions"], route_class=PromotionsRoute, responses=ERROR_RESPONSES)
 
@@ -161,21 +185,10 @@ async def authenticated_account(
 AccountDep = Annotated[Account, Depends(authenticated_account)]
 
 
-MAX_BODY_BYTES = 16 * 1024 * 1024
-"""Largest JSON body read: a promotion's 100,000 codes of 64 characters fit with room."""
-
-
-def _body_too_large() -> PromotionsError:
-    return PromotionsError(
-        [(BODY_TOO_LARGE, f"Request body is larger than {MAX_BODY_BYTES} bytes.")], status=413
-    )
-
-
 async def _body(request: Request) -> tuple[str | None, bytes]:
-    """Content type and body; 413 11413 as soon as the body passes ``MAX_BODY_BYTES``
-    (a too large body is never buffered whole)."""
-    body = await read_capped_body(request, MAX_BODY_BYTES, _body_too_large)
-    return request.headers.get("content-type"), body
+    """Content type and body; 413 11413 as soon as the body passes the route's limit
+    (``PromotionsRoute`` caps it: a too large body is never buffered whole)."""
+    return request.headers.get("content-type"), await request.body()
 
 
 # --- tokens ------------------------------------------------------------------------------
@@ -186,6 +199,7 @@ async def _body(request: Request) -> tuple[str | None, bytes]:
     openapi_extra=schemas.request_schema(schemas.LoginRequest),
     summary="Get a token (24 h) and a refresh token",
 )
+@body_limit(SMALL_BODY_BYTES)
 async def login_check(request: Request, service: ServiceDep) -> Response:
     login = schemas.parse_login(*await _body(request))
     runtime: Runtime = request.app.state.runtime
@@ -206,6 +220,7 @@ async def login_check(request: Request, service: ServiceDep) -> Response:
     openapi_extra=schemas.request_schema(schemas.RefreshRequest),
     summary="Exchange a refresh token (single use) for a new token pair",
 )
+@body_limit(SMALL_BODY_BYTES)
 async def token_refresh(request: Request, service: ServiceDep) -> Response:
     body = schemas.parse_refresh(*await _body(request))
     runtime: Runtime = request.app.state.runtime
@@ -229,6 +244,7 @@ async def token_refresh(request: Request, service: ServiceDep) -> Response:
     summary="Redemption statistics of a promotion and its codes",
 )
 @router.post("/v1/promotion/statistics", include_in_schema=False)
+@body_limit(SMALL_BODY_BYTES)
 async def promotion_statistics(
     request: Request, service: ServiceDep, account: AccountDep
 ) -> Response:
@@ -340,6 +356,7 @@ def get_order(
     openapi_extra=schemas.request_schema(schemas.OrderStatusIn),
     summary="Change an order's status (statistics ignore it)",
 )
+@body_limit(SMALL_BODY_BYTES)
 async def set_order_status(
     order_id: Annotated[str, Path(pattern=schemas.NO_NUL)],
     request: Request,

@@ -19,9 +19,11 @@ from fastapi.responses import Response, StreamingResponse
 from commerce_stats.kit.admin_http import AccountId, admin_router
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.web import (
+    body_limit,
     client_address,
     first_error_location,
     read_capped_body,
+    size_text,
     surface_route_class,
 )
 from commerce_stats.runtime import Runtime
@@ -102,7 +104,18 @@ def _internal() -> VideoError:
     return VideoError("internal error", status=500, code="internal_error")
 
 
-VideoRoute = surface_route_class(VideoError, render_video_error, _from_validation, _internal)
+def _too_large(limit: int) -> VideoError:
+    return VideoError(f"body is larger than {size_text(limit)}", status=413)
+
+
+VideoRoute = surface_route_class(
+    VideoError,
+    render_video_error,
+    _from_validation,
+    _internal,
+    too_large=_too_large,
+    default_body_limit=MAX_BODY_BYTES,
+)
 router = APIRouter(prefix="/prod", tags=["video ecommerce"], route_class=VideoRoute)
 admin = admin_router(tags=["admin: video catalog"])
 
@@ -151,9 +164,7 @@ def _ingest_answer(result: BatchResult) -> Response:
 
 
 async def _capped_body(request: Request) -> bytes:
-    return await read_capped_body(
-        request, MAX_BODY_BYTES, lambda: VideoError("body is larger than 5 MB", status=413)
-    )
+    return await read_capped_body(request, MAX_BODY_BYTES, lambda: _too_large(MAX_BODY_BYTES))
 
 
 def _ingest_key(request: Request) -> str | None:
@@ -166,16 +177,17 @@ def _ingest_key(request: Request) -> str | None:
     responses=ERROR_RESPONSES,
     openapi_extra={"requestBody": EVENTS_BODY},
 )
+@body_limit(MAX_BODY_BYTES)
 async def post_events(request: Request) -> Response:
     """A batch of events: a JSON array, NDJSON, or a ``sendBeacon`` text/plain body.
 
     Answered only after the events are committed; all-or-nothing (422 lists bad events).
+    The ingest key is checked before a byte of the body is read.
     """
-    result = await _service_of(request).ingest(
-        _ingest_key(request),
-        await _capped_body(request),
-        request.headers.get("user-agent", ""),
-        client_address(request),
+    service = _service_of(request)
+    account = service.authenticate_ingest(_ingest_key(request), client_address(request))
+    result = await service.ingest(
+        account, await _capped_body(request), request.headers.get("user-agent", "")
     )
     return _ingest_answer(result)
 
@@ -299,6 +311,7 @@ def get_item(account_id: AccountId, ecommerce_key: str, service: ServiceDep) -> 
     response_model=BulkResult,
     openapi_extra={"requestBody": NDJSON_BODY},
 )
+@body_limit(MAX_BULK_BYTES)
 async def bulk_catalog(account_id: AccountId, request: Request) -> BulkResult:
     """NDJSON, one object a line: ``{"kind": "video", "content_key": ..., <video fields>}``
     or ``{"kind": "ecommerce_item", "ecommerce_key": ..., "ecommerce_name", "ecommerce_link"}``.
@@ -306,7 +319,9 @@ async def bulk_catalog(account_id: AccountId, request: Request) -> BulkResult:
     body = await read_capped_body(
         request,
         MAX_BULK_BYTES,
-        lambda: AdminError("body is larger than 50 MB", status=413, code="too_large"),
+        lambda: AdminError(
+            f"body is larger than {size_text(MAX_BULK_BYTES)}", status=413, code="too_large"
+        ),
     )
     videos, items = await run_in_threadpool(_service_of(request).bulk_upsert, account_id, body)
     return BulkResult(videos=videos, ecommerce_items=items)

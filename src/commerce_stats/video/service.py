@@ -440,11 +440,10 @@ class VideoService:
             )
         return batch
 
-    async def ingest(
-        self, ingest_key: str | None, body: bytes, user_agent: str, client: str = "unknown"
-    ) -> BatchResult:
-        """Validate a request body's events and wait until they are committed."""
-        account = self.authenticate_ingest(ingest_key, client)
+    async def ingest(self, account: Account, body: bytes, user_agent: str) -> BatchResult:
+        """Validate a request body's events and wait until they are committed.
+
+        ``account`` comes from ``authenticate_ingest``, called before the body is read."""
         if len(body) > MAX_BODY_BYTES:
             raise VideoError("body is larger than 5 MB", status=413)
         try:
