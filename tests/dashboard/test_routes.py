@@ -10,6 +10,7 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
 from tests.conftest import ADMIN_TOKEN
+from tests.live_server import live_server, send_head_only
 
 PASSWORD = "correct horse battery"
 
@@ -163,3 +164,33 @@ def test_non_ascii_csrf_token_is_refused_with_400(client: TestClient, accounts: 
     _sign_in(client, username="acme", password=PASSWORD)
     assert client.post("/sign-out", data={"csrf_token": "é"}).status_code == 400
     assert client.get("/").status_code == 200
+
+
+# -- body limits: the session cookie before the form, 16 KiB per form ----------------------
+
+
+def test_sign_out_without_a_session_and_a_1_gb_declared_form_redirects_before_reading_it(
+    settings: Settings,
+) -> None:
+    with live_server(create_app(settings)) as port:
+        answer = send_head_only(
+            port,
+            "POST",
+            "/sign-out",
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Content-Length": str(10**9),
+            },
+        )
+    assert (answer.status, answer.headers["location"]) == (303, "/sign-in")
+
+
+def test_sign_in_form_over_16_kib_is_413_and_signs_nobody_in(client: TestClient) -> None:
+    page = client.get("/sign-in")
+    response = client.post(
+        "/sign-in",
+        data={"csrf_token": _csrf(page.text), "admin_token": ADMIN_TOKEN, "pad": "x" * 16384},
+        follow_redirects=False,
+    )
+    assert (response.status_code, response.text) == (413, "form is larger than 16 KB")
+    assert "cs_session" not in response.cookies

@@ -1,0 +1,56 @@
+"""The video surface's body limits: the ingest key before the body, 5 MB per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import orjson
+import pytest
+
+from commerce_stats.app import create_app
+from commerce_stats.config import Settings
+from tests.live_server import live_server, send_chunked, send_head_only
+
+
+@pytest.fixture
+def live_port(settings: Settings) -> Iterator[int]:
+    with live_server(create_app(settings)) as port:
+        yield port
+
+
+def _rows(report: Callable[..., Any], account: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = report(account).json()["data"]["ecommerce_stats"]
+    return rows
+
+
+def test_wrong_ingest_key_with_a_1_gb_declared_body_is_401_before_the_body_is_read(
+    live_port: int, video_account: Callable[..., dict[str, Any]], report: Callable[..., Any]
+) -> None:
+    account = video_account()
+    answer = send_head_only(
+        live_port,
+        "POST",
+        "/prod/events",
+        {"X-Ingest-Key": "wrong", "Content-Type": "application/json", "Content-Length": str(10**9)},
+    )
+    assert answer.status == 401
+    assert orjson.loads(answer.body) == {"status": "error", "message": "unknown ingest key"}
+    assert _rows(report, account) == []
+
+
+def test_streamed_batch_is_cut_at_5_mb_with_413_and_counts_nothing(
+    live_port: int, video_account: Callable[..., dict[str, Any]], report: Callable[..., Any]
+) -> None:
+    account = video_account()
+    answer, _sent = send_chunked(
+        live_port,
+        "POST",
+        "/prod/events",
+        {"X-Ingest-Key": account["credentials"]["ingest_key"], "Content-Type": "text/plain"},
+        b"x" * 65536,
+        chunks=200,
+    )
+    assert answer.status == 413
+    assert orjson.loads(answer.body) == {"status": "error", "message": "body is larger than 5 MB"}
+    assert _rows(report, account) == []
