@@ -7,10 +7,12 @@ before reading a body.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -119,3 +121,33 @@ def send_chunked(
         except (BrokenPipeError, ConnectionResetError):
             pass
         return read_answer(sock), sent
+
+
+def slow_reader(port: int) -> socket.socket:
+    """A connection with a small receive window: a server streaming a large answer to it
+    blocks after a few chunks (until the test reads, or leaves)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    sock.settimeout(30)
+    sock.connect(("127.0.0.1", port))
+    return sock
+
+
+def deleted_files_open() -> set[str]:
+    """The files this process holds open that were already deleted (export temp files)."""
+    held = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if target.endswith("(deleted)"):
+                held.add(target)
+    return held
+
+
+def wait_for(condition: Callable[[], bool], polls: int = 300) -> bool:
+    """Polls ``condition`` every 0.1 s, at most ``polls`` times (a generous bound, not a timing)."""
+    for _poll in range(polls):
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()

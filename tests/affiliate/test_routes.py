@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 
 import orjson
 import pytest
 from fastapi.testclient import TestClient
 
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate.demo import build_catalog, fill_transactions
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
+from commerce_stats.db.engine import Database
 from tests.affiliate.conftest import Network
 from tests.affiliate.helpers import by_token, csv_rows
-from tests.live_server import live_server, send_chunked, send_head_only
+from tests.live_server import (
+    deleted_files_open,
+    live_server,
+    request_head,
+    send_chunked,
+    send_head_only,
+    slow_reader,
+    wait_for,
+)
 
 UPLOAD_LIMIT = 1000
 """The upload limit of the live server in these tests (the default is 50 MiB)."""
@@ -112,3 +125,26 @@ def test_conversion_pixel_form_over_64_kib_is_413_and_records_nothing(
     )
     assert (response.status_code, response.text) == (413, "form is larger than 65536 bytes")
     assert _statuses(client, network) == {}
+
+
+# -- an abandoned export stops and removes its temporary file --------------------------------
+
+EXPORT_ROWS = 20_000
+
+
+def test_an_xls_export_whose_client_leaves_stops_and_deletes_its_temp_file(
+    settings: Settings, database: Database, accounts: Accounts
+) -> None:
+    account, credentials = accounts.create("Big Network")
+    plan = build_catalog(AffiliateNetwork(database, accounts), account)
+    fill_transactions(database, account.id, plan, EXPORT_ROWS, random.Random(7), days=25)
+    token = credentials["affiliate_access_token"]
+    before = deleted_files_open()
+    with live_server(create_app(settings)) as port:
+        sock = slow_reader(port)
+        path = f"/api/{token}/admin/{account.id}/get-statistic_transactions.xls"
+        sock.sendall(request_head("GET", path, {}))
+        assert sock.recv(15) == b"HTTP/1.1 200 OK"
+        assert wait_for(lambda: len(deleted_files_open() - before) == 1)
+        sock.close()
+        assert wait_for(lambda: deleted_files_open() - before == set())

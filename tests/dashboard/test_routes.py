@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 from fastapi.testclient import TestClient
 
 from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate.demo import build_catalog, fill_transactions
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
+from commerce_stats.db.engine import Database
 from tests.conftest import ADMIN_TOKEN
-from tests.live_server import live_server, send_head_only
+from tests.live_server import (
+    deleted_files_open,
+    live_server,
+    request_head,
+    send_head_only,
+    slow_reader,
+    wait_for,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -194,3 +205,27 @@ def test_sign_in_form_over_16_kib_is_413_and_signs_nobody_in(client: TestClient)
     )
     assert (response.status_code, response.text) == (413, "form is larger than 16 KB")
     assert "cs_session" not in response.cookies
+
+
+def test_an_xls_download_whose_browser_leaves_stops_and_deletes_its_temp_file(
+    settings: Settings, client: TestClient, database: Database, accounts: Accounts
+) -> None:
+    account, _credentials = accounts.create("Big Network")
+    plan = build_catalog(AffiliateNetwork(database, accounts), account)
+    fill_transactions(database, account.id, plan, 20_000, random.Random(7), days=25)
+    _sign_in(client, admin_token=ADMIN_TOKEN)
+    picker = client.get("/accounts")
+    client.post(
+        "/accounts/select", data={"csrf_token": _csrf(picker.text), "account_id": str(account.id)}
+    )
+    session = client.cookies["cs_session"]
+    before = deleted_files_open()
+    with live_server(create_app(settings)) as port:
+        sock = slow_reader(port)
+        sock.sendall(
+            request_head("GET", "/affiliate/export.xls", {"Cookie": f"cs_session={session}"})
+        )
+        assert sock.recv(15) == b"HTTP/1.1 200 OK"
+        assert wait_for(lambda: len(deleted_files_open() - before) == 1)
+        sock.close()
+        assert wait_for(lambda: deleted_files_open() - before == set())

@@ -216,7 +216,8 @@ def network_today(tz: str) -> date:
 
 
 Progress = Callable[[int], None]
-"""Told how many more rows were written (the CLI's progress bar)."""
+"""Told how many more rows were written (the CLI's progress bar); it may raise to stop the
+export (``kit.exports.stop_when``: the HTTP routes stop an export whose client went away)."""
 
 
 def export(
@@ -227,11 +228,12 @@ def export(
     filename: str,
     params: Iterable[tuple[str, str]],
     client: str = "unknown",
+    progress: Progress | None = None,
 ) -> Export:
     """Authorises, validates the filters, and prepares the streamed body of one report."""
     owner = network.export_owner(access_token, role, as_id(owner_id), client)
     report, export_format = parse_report_name(filename)
-    return prepare(network, owner, report, export_format, params)
+    return prepare(network, owner, report, export_format, params, progress)
 
 
 def prepare(
@@ -381,8 +383,9 @@ def account_export(
     account: Account,
     export_format: ExportFormat,
     params: Iterable[tuple[str, str]],
+    progress: Progress | None = None,
 ) -> Export:
     """The account's transactions export (the admin role's bytes) for a signed-in viewer."""
     if not account.has(Feature.AFFILIATE):
         raise no_permission()
-    return prepare(network, Owner(account, None), "transactions", export_format, params)
+    return prepare(network, Owner(account, None), "transactions", export_format, params, progress)

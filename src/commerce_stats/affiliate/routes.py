@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Path, Request, UploadFile
@@ -48,11 +49,12 @@ from commerce_stats.affiliate.tracking import (
     conversion_input,
 )
 from commerce_stats.kit.admin_http import admin_router
-from commerce_stats.kit.exports import MEDIA_TYPES
+from commerce_stats.kit.exports import MEDIA_TYPES, stop_when
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.web import (
     KIB,
     BodyTooLarge,
+    StoppableStreamingResponse,
     body_limit,
     cap_body,
     client_address,
@@ -307,6 +309,7 @@ def export_report(
     network: NetworkDep,
 ) -> Response:
     """The Transaktions-API (``get-statistic_transactions``) and its sibling reports."""
+    stopped = threading.Event()
     prepared = exporting.export(
         network,
         access_token,
@@ -315,9 +318,11 @@ def export_report(
         filename,
         request.query_params.multi_items(),
         client_address(request),
+        progress=stop_when(stopped),
     )
-    return StreamingResponse(
+    return StoppableStreamingResponse(
         prepared.body,
+        stopped,
         media_type=MEDIA_TYPES[prepared.export_format],
         headers={"Content-Disposition": f'attachment; filename="{prepared.filename}"'},
     )

@@ -6,6 +6,7 @@ carries the session's CSRF token.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -17,7 +18,6 @@ from fastapi.responses import (
     HTMLResponse,
     PlainTextResponse,
     RedirectResponse,
-    StreamingResponse,
 )
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -42,9 +42,17 @@ from commerce_stats.dashboard.service import (
     video_page,
     viewed_account,
 )
-from commerce_stats.kit.exports import MEDIA_TYPES
+from commerce_stats.kit.exports import MEDIA_TYPES, stop_when
 from commerce_stats.kit.tenancy import Account
-from commerce_stats.kit.web import KIB, BodyTooLarge, Handler, cap_body, client_address, size_text
+from commerce_stats.kit.web import (
+    KIB,
+    BodyTooLarge,
+    Handler,
+    StoppableStreamingResponse,
+    cap_body,
+    client_address,
+    size_text,
+)
 from commerce_stats.runtime import Runtime, get_runtime
 
 HERE = Path(__file__).parent
@@ -308,14 +316,20 @@ def affiliate_download(
     export_format: str, request: Request, viewer: ViewerDep, runtime: RuntimeDep
 ) -> Response:
     """The transactions export with the page's filters, for the session's account only."""
+    stopped = threading.Event()
     try:
         prepared = affiliate_export(
-            _network(runtime), viewer.account, export_format, request.query_params
+            _network(runtime),
+            viewer.account,
+            export_format,
+            request.query_params,
+            progress=stop_when(stopped),
         )
     except DashboardError as error:
         return Response(error.message, status_code=error.status, media_type="text/plain")
-    return StreamingResponse(
-        prepared.body,
+    return StoppableStreamingResponse(
+        iter(prepared.body),
+        stopped,
         media_type=MEDIA_TYPES[prepared.export_format],
         headers={"Content-Disposition": f'attachment; filename="{prepared.filename}"'},
     )

@@ -588,9 +588,14 @@ class DashboardExport:
 
 
 def affiliate_export(
-    network: AffiliateNetwork, account: Account, export_format: str, params: Mapping[str, str]
+    network: AffiliateNetwork,
+    account: Account,
+    export_format: str,
+    params: Mapping[str, str],
+    progress: affiliate_exports.Progress | None = None,
 ) -> DashboardExport:
-    """The transactions export of the viewed account, with the page's filters."""
+    """The transactions export of the viewed account, with the page's filters (``progress``
+    may stop it, see ``affiliate.exporting.Progress``)."""
     require_section(account, "affiliate")
     try:
         chosen = ExportFormat(export_format)
@@ -600,7 +605,9 @@ def affiliate_export(
         ) from None
     today = local_today(account.timezone)
     filters = parse_affiliate_filters(params, today)
-    prepared = affiliate_exports.account_export(network, account, chosen, filters.export_params())
+    prepared = affiliate_exports.account_export(
+        network, account, chosen, filters.export_params(), progress
+    )
     return DashboardExport(prepared.filename, prepared.export_format, prepared.body)
 
 

@@ -25,6 +25,7 @@ import io
 import operator
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -51,6 +52,22 @@ FILE_CHUNK_BYTES = 256 * 1024
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _CSV_GUARDS: dict[str, re.Pattern[str]] = {}
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+class ExportStoppedError(Exception):
+    """The export was told to stop (its reader went away); raised from its progress check."""
+
+
+def stop_when(stopped: threading.Event) -> Callable[[int], None]:
+    """A progress callback (told how many more rows were written) that ends the export with
+    ``ExportStoppedError`` once ``stopped`` is set: the rows stop being read and written within
+    one progress step, and the writers' temporary files are closed and gone."""
+
+    def check(_rows: int) -> None:
+        if stopped.is_set():
+            raise ExportStoppedError
+
+    return check
 
 
 class ExportFormat(StrEnum):

@@ -13,17 +13,23 @@ route's dependencies, so a dependency alone would check the credential too late.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+import threading
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
+import anyio
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.types import Message
+from starlette.responses import StreamingResponse
+from starlette.types import Message, Receive, Scope, Send
 
 from commerce_stats.kit.errors import ServiceError
+from commerce_stats.kit.exports import ExportStoppedError
 
 log = logging.getLogger("commerce_stats")
 
@@ -166,6 +172,49 @@ async def read_capped_body(
         return await request.body()
     except BodyTooLarge:
         raise too_large() from None
+
+
+class StoppableStreamingResponse(StreamingResponse):
+    """A streamed answer whose blocking body is stopped and closed when the client goes away.
+
+    Starlette runs a blocking iterator one step at a time in the thread pool; when the client
+    disconnects it stops asking for steps, but the step under way runs to its end and the
+    iterator is never closed, so a large export kept reading rows and kept its temporary file
+    open. Here a disconnect sets ``stopped`` (which the producer checks, see
+    ``kit.exports.stop_when``), and the iterator is closed in every case once streaming ends.
+    """
+
+    def __init__(
+        self,
+        content: Iterator[bytes],
+        stopped: threading.Event,
+        media_type: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(content, media_type=media_type, headers=headers)
+        self.blocking_body = content
+        self.stopped = stopped
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(self._stop_on_disconnect, receive, group.cancel_scope)
+                # The client went away while a chunk was sent, or the export was stopped
+                # for it: nobody is left to answer.
+                with contextlib.suppress(OSError, ExportStoppedError):
+                    await self.stream_response(send)
+                group.cancel_scope.cancel()
+        finally:
+            self.stopped.set()
+            close = getattr(self.blocking_body, "close", None)
+            if close is not None:
+                await run_in_threadpool(close)
+
+    async def _stop_on_disconnect(self, receive: Receive, scope: anyio.CancelScope) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            continue
+        self.stopped.set()
+        scope.cancel()
 
 
 def unparsable_body(detail: str) -> RequestValidationError:
