@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
+from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
 from commerce_stats.accounts.service import Accounts
-from commerce_stats.cli import app
+from commerce_stats.app import create_app
+from commerce_stats.cli import app, connection_limits
 from commerce_stats.config import Settings
+from tests.live_server import connect, live_server, request_head, send_head_only
 
 runner = CliRunner()
 
@@ -115,3 +120,47 @@ def test_demo_account_can_sign_in_to_the_dashboard(cli_env: Settings, accounts: 
     )
     assert login is not None
     assert login.account.name == "Demo Shop"
+
+
+# -- the connection cap that `serve` gives uvicorn ---------------------------------------------
+
+CAP = 20
+OPENED = 25
+SLOW_HEAD = request_head(
+    "POST", "/v1/login_check", {"Content-Type": "application/json", "Content-Length": "100"}
+)
+"""A request that waits for its 100 bytes of body, holding its connection."""
+
+
+def _healthz_status(port: int) -> int:
+    return send_head_only(port, "GET", "/healthz", {}).status
+
+
+def _held_connections(port: int) -> Iterator[socket.socket]:
+    for _index in range(OPENED):
+        sock = connect(port)
+        sock.sendall(SLOW_HEAD)
+        yield sock
+
+
+def test_past_the_connection_cap_new_requests_get_503_until_connections_go(
+    settings: Settings,
+) -> None:
+    patient = settings.model_copy(
+        update={"body_idle_timeout_seconds": 60.0, "limit_concurrency": CAP}
+    )
+    with live_server(create_app(patient), **connection_limits(patient)) as port:
+        held = list(_held_connections(port))
+        try:
+            while_full = _healthz_status(port)
+        finally:
+            for sock in held:
+                sock.close()
+        after = [_healthz_status(port)]
+        for _poll in range(100):  # the server notices the closed connections: bounded wait
+            if after[-1] == 200:
+                break
+            time.sleep(0.1)
+            after.append(_healthz_status(port))
+    assert while_full == 503
+    assert after[-1] == 200

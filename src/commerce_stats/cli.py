@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 import uvicorn
@@ -116,7 +116,18 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
-        # The connection cap and keep-alive timeout; the body timeouts live in the app.
+        **connection_limits(settings),
+    )
+
+
+class ConnectionLimits(TypedDict):
+    limit_concurrency: int
+    timeout_keep_alive: int
+
+
+def connection_limits(settings: Settings) -> ConnectionLimits:
+    """uvicorn's connection cap and keep-alive timeout (the body timeouts live in the app)."""
+    return ConnectionLimits(
         limit_concurrency=settings.limit_concurrency,
         timeout_keep_alive=settings.timeout_keep_alive_seconds,
     )

@@ -372,7 +372,7 @@ def test_account_body_declared_over_1_mib_is_413_before_it_is_read(
 def test_streamed_account_body_is_cut_at_1_mib_with_413_and_creates_nothing(
     live_port: int, client: TestClient, admin_headers: dict[str, str]
 ) -> None:
-    answer, _sent = send_chunked(
+    answer = send_chunked(
         live_port,
         "POST",
         "/admin/v1/accounts",

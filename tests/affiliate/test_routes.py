@@ -93,7 +93,7 @@ def test_json_twin_streamed_body_over_the_upload_limit_is_413_and_changes_nothin
 ) -> None:
     convert(network, "A", "100.00")
     row = b'{"campaign_id": %d, "ordertoken": "A", "status": 2},' % network.campaign_id
-    answer, _sent = send_chunked(
+    answer = send_chunked(
         live_port,
         "PUT",
         "/ws/V6/admin/JSON/Orders",

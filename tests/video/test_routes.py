@@ -43,7 +43,7 @@ def test_streamed_batch_is_cut_at_5_mb_with_413_and_counts_nothing(
     live_port: int, video_account: Callable[..., dict[str, Any]], report: Callable[..., Any]
 ) -> None:
     account = video_account()
-    answer, _sent = send_chunked(
+    answer = send_chunked(
         live_port,
         "POST",
         "/prod/events",
