@@ -92,7 +92,7 @@ def head_only(port: int, method: str, path: str, headers: dict[str, str]) -> str
 
 
 def wait_for(port: int) -> None:
-    for _poll in range(300):
+    for _poll in range(1200):  # two minutes: migrations on a loaded machine
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
