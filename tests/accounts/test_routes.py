@@ -382,4 +382,5 @@ def test_streamed_account_body_is_cut_at_1_mib_with_413_and_creates_nothing(
     )
     assert answer.status == 413
     assert orjson.loads(answer.body)["error"]["code"] == "too_large"
+    assert answer.headers["connection"] == "close"  # the rest of the body is not read either
     assert _listed(client, admin_headers) == []

@@ -58,6 +58,7 @@ from commerce_stats.kit.web import (
     body_limit,
     cap_body,
     client_address,
+    closing,
     first_error_location,
     log,
     read_capped_body,
@@ -278,7 +279,9 @@ async def conversion_pixel(request: Request) -> Response:
     except AffiliateError as error:
         return render_error(error)
     except BodyTooLarge as error:
-        return PlainTextResponse(f"form is larger than {error.limit} bytes", status_code=413)
+        return closing(
+            PlainTextResponse(f"form is larger than {error.limit} bytes", status_code=413)
+        )
     except Exception:
         log.exception("unhandled error on %s /trck/etrack/", request.method)
         return render_error(_internal())

@@ -51,6 +51,7 @@ from commerce_stats.kit.web import (
     StoppableStreamingResponse,
     cap_body,
     client_address,
+    closing,
     size_text,
 )
 from commerce_stats.runtime import Runtime, get_runtime
@@ -89,9 +90,8 @@ class DashboardRoute(APIRoute):
             try:
                 return await handler(request)
             except BodyTooLarge as exc:
-                return PlainTextResponse(
-                    f"form is larger than {size_text(exc.limit)}", status_code=413
-                )
+                message = f"form is larger than {size_text(exc.limit)}"
+                return closing(PlainTextResponse(message, status_code=413))
 
         return capped
 

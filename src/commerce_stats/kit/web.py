@@ -113,6 +113,14 @@ def cap_body(request: Request, limit: int) -> None:
     request._receive = capped_receive
 
 
+def closing(response: Response) -> Response:
+    """``response`` with ``Connection: close``: for an answer given while the body is still
+    arriving, so that the server closes the connection instead of reading the rest of the
+    body to keep it alive."""
+    response.headers["Connection"] = "close"
+    return response
+
+
 def surface_route_class(
     error_type: type[E],
     render: Callable[[E], Response],
@@ -146,7 +154,7 @@ def surface_route_class(
                 except error_type as exc:
                     return render(exc)
                 except BodyTooLarge as exc:
-                    return render(too_large(exc.limit))
+                    return closing(render(too_large(exc.limit)))
                 except RequestValidationError as exc:
                     return render(from_validation(exc))
                 except HTTPException as exc:
