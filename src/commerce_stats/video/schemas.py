@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from commerce_stats.kit.timeutil import parse_aware
 from commerce_stats.video.events import check_key
 
 MAX_TEXT = 10_000
@@ -22,14 +23,11 @@ def _iso_millis(moment: datetime) -> str:
 
 
 def _aware_moment(value: Any) -> Any:
-    """A date alone means midnight UTC; a timestamp must carry its offset."""
+    """A date alone means midnight UTC; a timestamp must carry its offset and exist in UTC."""
     if isinstance(value, str) and len(value) == 10:
         return datetime.combine(date.fromisoformat(value), time.min, tzinfo=UTC)
     if isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            raise ValueError("timestamp needs a UTC offset (e.g. Z)")
-        return parsed
+        return parse_aware(value)
     return value
 
 
