@@ -351,5 +351,7 @@ def check_answer(
         try:
             envelope(response)
         except (AssertionError, KeyError, TypeError, ValueError) as exc:
-            raise AssertionError(f"{label}: not the surface's envelope: {response.text[:300]}") from exc
+            raise AssertionError(
+                f"{label}: not the surface's envelope: {response.text[:300]}"
+            ) from exc
         assert snapshot(database) == before, f"{label}: a refused request changed the data"
