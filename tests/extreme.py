@@ -52,6 +52,8 @@ class Raw:
 
 DEEP_ARRAY = Raw(b"[" * DEPTH + b"]" * DEPTH)
 DEEP_OBJECT = Raw(b'{"a":' * DEPTH + b"1" + b"}" * DEPTH)
+NESTED_300 = Raw(b"[" * 300 + b"]" * 300)
+"""Deep enough to pass a JSON parser's limit and break a serializer's (orjson: 254)."""
 BAD_UTF8 = Raw(b'"\xff\xfe\xc3("')
 NAN = Raw(b"NaN")
 
@@ -91,6 +93,7 @@ FIXED: tuple[Any, ...] = (
     "x" * MEGABYTE,
     DEEP_ARRAY,
     DEEP_OBJECT,
+    NESTED_300,
     True,
     None,
     [],

@@ -77,6 +77,44 @@ def test_first_and_last_supported_days_export(client: TestClient, network: Netwo
     assert response.json() == []
 
 
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/advertisers", {"name": "Shop\x00GmbH"}, "name"),
+        ("/publishers", {"prename": "An\x00na"}, "prename"),
+    ],
+)
+def test_nul_in_an_admin_text_field_is_422_naming_it_and_stores_nothing(
+    client: TestClient,
+    network: Network,
+    admin_headers: dict[str, str],
+    database: Database,
+    url: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    before = snapshot(database)
+    response = client.post(network.admin + url, json=body, headers=admin_headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == field
+    assert response.json()["error"]["message"].endswith("text must not contain NUL characters")
+    assert snapshot(database) == before
+
+
+def test_nul_in_a_trigger_title_is_422_naming_it(
+    client: TestClient, network: Network, admin_headers: dict[str, str], database: Database
+) -> None:
+    before = snapshot(database)
+    response = client.post(
+        f"{network.admin}/campaigns/{network.campaign_id}/triggers",
+        json={"title": "a\x00b"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "title"
+    assert snapshot(database) == before
+
+
 # -- every field, extreme values ---------------------------------------------------------------
 
 _EXPORT = "/api/{access_token}/{role}/{owner_id}/{filename}"

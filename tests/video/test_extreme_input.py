@@ -147,6 +147,64 @@ def test_syndication_date_before_year_1_in_utc_is_422_and_not_stored(
     assert snapshot(database) == before
 
 
+def test_translations_nested_300_deep_are_422_naming_the_field_and_not_stored(
+    video_account: Callable[..., dict[str, Any]],
+    client: TestClient,
+    admin_headers: dict[str, str],
+    database: Database,
+) -> None:
+    account = video_account()
+    before = snapshot(database)
+    response = client.put(
+        f"/admin/v1/accounts/{account['id']}/videos/v-deep",
+        content=b'{"title": "Deep", "translations": [' + b"[" * 300 + b"]" * 300 + b"]}",
+        headers={**admin_headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == {
+        "code": "invalid_field",
+        "message": "translations: Value error, nests more than 32 levels deep",
+        "field": "translations",
+    }
+    assert snapshot(database) == before
+
+
+def test_lone_surrogate_in_translations_is_422_naming_the_field_and_not_stored(
+    video_account: Callable[..., dict[str, Any]],
+    client: TestClient,
+    admin_headers: dict[str, str],
+    database: Database,
+) -> None:
+    account = video_account()
+    before = snapshot(database)
+    response = client.put(
+        f"/admin/v1/accounts/{account['id']}/videos/v-surrogate",
+        content=b'{"title": "S", "translations": ["x\\udfffy"]}',
+        headers={**admin_headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "translations"
+    assert snapshot(database) == before
+
+
+def test_nul_in_a_video_title_is_422_naming_the_title(
+    video_account: Callable[..., dict[str, Any]],
+    client: TestClient,
+    admin_headers: dict[str, str],
+    database: Database,
+) -> None:
+    account = video_account()
+    before = snapshot(database)
+    response = client.put(
+        f"/admin/v1/accounts/{account['id']}/videos/v-nul",
+        json={"title": "a\x00b"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "title"
+    assert snapshot(database) == before
+
+
 # -- every field, extreme values ---------------------------------------------------------------
 
 

@@ -23,3 +23,30 @@ def decode_json(data: bytes | str, decoder: msgspec.json.Decoder[Any] = _ANY) ->
         return decoder.decode(data)
     except RecursionError:
         raise msgspec.DecodeError(TOO_DEEP) from None
+
+
+MAX_NESTING: Final = 32
+"""How deeply a free-form JSON value (one a schema leaves open, such as a video's
+``translations``) may nest. Stored values are serialized again later, and serializers
+have their own, lower limits (orjson: 254 levels), so a value is refused on the way
+in rather than failing on the way out."""
+
+
+def check_nesting(value: Any, limit: int = MAX_NESTING) -> Any:
+    """``value`` if its lists and objects nest at most ``limit`` levels; else ValueError.
+
+    Iterative on purpose: a recursive walk would itself overflow the stack on the values
+    it is meant to refuse."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise ValueError(f"nests more than {limit} levels deep")
+        pending.extend((child, depth + 1) for child in children)
+    return value
