@@ -177,7 +177,7 @@ def sign_in(
 @router.post("/sign-out")
 def sign_out(session: SessionDep, csrf_token: Annotated[str, Form()] = "") -> Response:
     if not csrf_matches(session, csrf_token):
-        return Response("CSRF token missing or wrong", status_code=400)
+        return Response("CSRF token missing or wrong", status_code=400, media_type="text/plain")
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -199,15 +199,15 @@ def select_account(
     request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
-    account_id: Annotated[int, Form()],
+    account_id: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     if not csrf_matches(session, csrf_token):
-        return Response("CSRF token missing or wrong", status_code=400)
+        return Response("CSRF token missing or wrong", status_code=400, media_type="text/plain")
     try:
         chosen = choose_account(runtime.accounts, session, account_id)
     except DashboardError as error:
-        return Response(error.message, status_code=error.status)
+        return Response(error.message, status_code=error.status, media_type="text/plain")
     codec = _codec(runtime)
     response = RedirectResponse("/", status_code=303)
     _set_cookie(request, response, SESSION_COOKIE, codec.dump(chosen), codec.max_age_seconds)

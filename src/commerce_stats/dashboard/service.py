@@ -167,12 +167,27 @@ def sign_in_with_admin_token(
     return Session(csrf=secrets.token_urlsafe(24), admin=True)
 
 
-def choose_account(accounts: Accounts, session: Session, account_id: int) -> Session:
-    """An admin session switched to ``account_id`` (the account picker)."""
+MAX_ID_DIGITS = 19
+"""Digits of the longest id the picker looks up (int64); a longer one names no account,
+and turning thousands of digits into an int is refused by Python itself."""
+
+
+def choose_account(accounts: Accounts, session: Session, account_id: str) -> Session:
+    """An admin session switched to the account the picker's form names.
+
+    The id arrives as form text: anything but digits naming an existing account is
+    refused here, in the picker's own answer, rather than by the framework."""
     if not session.admin:
         raise DashboardError("Only the admin can switch accounts.", status=403, code="forbidden")
+    text = account_id.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise DashboardError(
+            "Choose an account from the list.", status=400, code="invalid", field="account_id"
+        )
     try:
-        account = accounts.get(account_id)
+        if len(text) > MAX_ID_DIGITS:
+            raise ServiceError("no such account", status=404)
+        account = accounts.get(int(text))
     except ServiceError:
         raise DashboardError(
             "There is no account with that id.", status=404, code="not_found", field="account_id"
