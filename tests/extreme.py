@@ -253,13 +253,18 @@ def openapi() -> dict[str, Any]:
     return spec
 
 
-def operations(keep: Callable[[str, str], bool]) -> list[Operation]:
-    """The routes of the OpenAPI description for which ``keep(method, path)`` holds."""
+def operations(
+    keep: Callable[[str, str], bool] = lambda method, path: True, tag: str | None = None
+) -> list[Operation]:
+    """The routes of the OpenAPI description for which ``keep(method, path)`` holds (and that
+    carry ``tag``, when given)."""
     spec = openapi()
     found: list[Operation] = []
     for path, methods in spec["paths"].items():
         for method, operation in methods.items():
             if not keep(method.upper(), path):
+                continue
+            if tag is not None and tag not in operation.get("tags", ()):
                 continue
             parameters = operation.get("parameters", [])
             content = operation.get("requestBody", {}).get("content", {})
