@@ -172,6 +172,12 @@ MAX_ID_DIGITS = 19
 and turning thousands of digits into an int is refused by Python itself."""
 
 
+def _no_such_account() -> DashboardError:
+    return DashboardError(
+        "There is no account with that id.", status=404, code="not_found", field="account_id"
+    )
+
+
 def choose_account(accounts: Accounts, session: Session, account_id: str) -> Session:
     """An admin session switched to the account the picker's form names.
 
@@ -184,14 +190,12 @@ def choose_account(accounts: Accounts, session: Session, account_id: str) -> Ses
         raise DashboardError(
             "Choose an account from the list.", status=400, code="invalid", field="account_id"
         )
+    if len(text) > MAX_ID_DIGITS:
+        raise _no_such_account()
     try:
-        if len(text) > MAX_ID_DIGITS:
-            raise ServiceError("no such account", status=404)
         account = accounts.get(int(text))
     except ServiceError:
-        raise DashboardError(
-            "There is no account with that id.", status=404, code="not_found", field="account_id"
-        ) from None
+        raise _no_such_account() from None
     return replace(session, account_id=account.id)
 
 
