@@ -105,6 +105,6 @@ def test_only_admins_may_switch_accounts(accounts: Accounts) -> None:
     second, _ = accounts.create("Two")
     user = Session(csrf="c", account_id=first.id, login_version=1)
     with pytest.raises(DashboardError, match="Only the admin"):
-        choose_account(accounts, user, second.id)
+        choose_account(accounts, user, str(second.id))
     admin = Session(csrf="c", admin=True)
-    assert choose_account(accounts, admin, second.id).account_id == second.id
+    assert choose_account(accounts, admin, str(second.id)).account_id == second.id

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Row
 
 from commerce_stats.accounts import repository
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.admin_http import MAX_ID
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import (
     digests_equal,
@@ -197,6 +198,10 @@ class Accounts:
         return rows
 
     def get(self, account_id: int) -> Account:
+        """The account ``account_id``; not found also for an id no account can have (0, -1,
+        twenty digits), which is never sent to the database (it overflows its integer)."""
+        if not 1 <= account_id <= MAX_ID:
+            raise _not_found(account_id)
         with self.database.read() as conn:
             row = repository.select_account(conn, account_id)
         if row is None:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from commerce_stats.affiliate.errors import AffiliateError
 from commerce_stats.affiliate.rules import STATUS_BY_NAME, as_id
+from commerce_stats.kit.timeutil import FIRST_DAY, LAST_DAY, check_day
 
 PERIOD_FROM = "condition[period][from]"
 PERIOD_TO = "condition[period][to]"
@@ -89,11 +90,24 @@ def dynamic_range(name: str, today: date) -> tuple[date, date]:
     )
 
 
+def dotted_day(day: date) -> str:
+    """``DD.MM.YYYY``, the filters' day format, with the year always in four digits
+    (``strftime("%Y")`` writes year 1 as ``1``, which the filters would refuse)."""
+    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
+
+
 def _parse_day(name: str, text: str) -> date:
     try:
-        return datetime.strptime(text.strip(), "%d.%m.%Y").date()
+        day = datetime.strptime(text.strip(), "%d.%m.%Y").date()
     except ValueError as exc:
         raise _bad(f"{name}: {text!r} is not a date DD.MM.YYYY") from exc
+    try:
+        return check_day(day)
+    except ValueError:
+        raise _bad(
+            f"{name}: {text.strip()} is out of range; the dates must lie between "
+            f"{dotted_day(FIRST_DAY)} and {dotted_day(LAST_DAY)}"
+        ) from None
 
 
 def _period(params: dict[str, str], today: date) -> tuple[date, date]:

@@ -11,13 +11,14 @@ from pydantic import BaseModel, Field
 from commerce_stats.affiliate.errors import RowError
 from commerce_stats.affiliate.rules import MAX_ID
 from commerce_stats.affiliate.upload import Counts
+from commerce_stats.kit.text import StorableTextModel
 
 
-class AdvertiserIn(BaseModel):
+class AdvertiserIn(StorableTextModel):
     name: str = Field(max_length=200)
 
 
-class CampaignIn(BaseModel):
+class CampaignIn(StorableTextModel):
     advertiser_id: int = Field(ge=1, le=MAX_ID)
     title: str = Field(max_length=200)
     target_url: str = Field(
@@ -26,11 +27,11 @@ class CampaignIn(BaseModel):
     currency: str = Field(default="EUR", description="ISO 4217 code of every amount.")
 
 
-class TriggerIn(BaseModel):
+class TriggerIn(StorableTextModel):
     title: str = Field(max_length=200, description="Sale, Neukunde, Newsletter, ...")
 
 
-class RateIn(BaseModel):
+class RateIn(StorableTextModel):
     trigger_id: int = Field(ge=1, le=MAX_ID)
     trigger_type: str = Field(description="lead_fixed | sale_fixed | lead_dynamic | sale_dynamic")
     trigger_value: Decimal = Field(
@@ -38,7 +39,7 @@ class RateIn(BaseModel):
     )
 
 
-class GroupIn(BaseModel):
+class GroupIn(StorableTextModel):
     title: str = Field(max_length=200, description="Standard, Premium, ...")
     default: bool = Field(
         default=False,
@@ -47,29 +48,29 @@ class GroupIn(BaseModel):
     triggers: list[RateIn] = Field(default_factory=list)
 
 
-class PublisherIn(BaseModel):
+class PublisherIn(StorableTextModel):
     prename: str = Field(default="", max_length=200, description="First name.")
     surname: str = Field(default="", max_length=200, description="Last name.")
     searchtitle: str = Field(default="", max_length=200)
 
 
-class ProjectIn(BaseModel):
+class ProjectIn(StorableTextModel):
     title: str = Field(max_length=200)
 
 
-class MembershipIn(BaseModel):
+class MembershipIn(StorableTextModel):
     group_id: int = Field(ge=1, le=MAX_ID)
 
 
-class CancelIn(BaseModel):
+class CancelIn(StorableTextModel):
     cancel_reason: str = Field(default="", max_length=2000)
 
 
-class PartialCancelIn(BaseModel):
+class PartialCancelIn(StorableTextModel):
     turnover: str = Field(description='The new, lower net basket value, e.g. "80.00".')
 
 
-class PayoutIn(BaseModel):
+class PayoutIn(StorableTextModel):
     publisher_id: int = Field(ge=1, le=MAX_ID)
 
 

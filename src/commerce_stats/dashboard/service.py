@@ -25,6 +25,7 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import exporting as affiliate_exports
 from commerce_stats.affiliate.errors import AffiliateError
 from commerce_stats.affiliate.exporting import Totals
+from commerce_stats.affiliate.filters import dotted_day
 from commerce_stats.affiliate.rules import STATUS_BY_NAME, STATUS_NAMES
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.config import Settings
@@ -36,7 +37,7 @@ from commerce_stats.kit.keys import texts_equal
 from commerce_stats.kit.money import exponent, from_minor
 from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
-from commerce_stats.kit.timeutil import local_today, utc_now
+from commerce_stats.kit.timeutil import FIRST_DAY, LAST_DAY, check_day, local_today, utc_now
 from commerce_stats.promotions.service import promotion_figures
 from commerce_stats.video.service import Counts, VideoFigures, catalog_videos, video_figures
 
@@ -166,11 +167,35 @@ def sign_in_with_admin_token(
     return Session(csrf=secrets.token_urlsafe(24), admin=True)
 
 
-def choose_account(accounts: Accounts, session: Session, account_id: int) -> Session:
-    """An admin session switched to ``account_id`` (the account picker)."""
+MAX_ID_DIGITS = 19
+"""Digits of the longest id the picker looks up (int64); a longer one names no account,
+and turning thousands of digits into an int is refused by Python itself."""
+
+
+def _no_such_account() -> DashboardError:
+    return DashboardError(
+        "There is no account with that id.", status=404, code="not_found", field="account_id"
+    )
+
+
+def choose_account(accounts: Accounts, session: Session, account_id: str) -> Session:
+    """An admin session switched to the account the picker's form names.
+
+    The id arrives as form text: anything but digits naming an existing account is
+    refused here, in the picker's own answer, rather than by the framework."""
     if not session.admin:
         raise DashboardError("Only the admin can switch accounts.", status=403, code="forbidden")
-    account = accounts.get(account_id)
+    text = account_id.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise DashboardError(
+            "Choose an account from the list.", status=400, code="invalid", field="account_id"
+        )
+    if len(text) > MAX_ID_DIGITS:
+        raise _no_such_account()
+    try:
+        account = accounts.get(int(text))
+    except ServiceError:
+        raise _no_such_account() from None
     return replace(session, account_id=account.id)
 
 
@@ -283,9 +308,13 @@ def _day(params: Mapping[str, str], name: str, label: str) -> date | None:
     if not _ISO_DAY.fullmatch(text):
         raise problem
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise problem from None
+    try:
+        return check_day(day)
+    except ValueError:
+        raise _filter_error(f"{label} must lie between {FIRST_DAY} and {LAST_DAY}.", name) from None
 
 
 def parse_period(params: Mapping[str, str], today: date) -> Period:
@@ -295,7 +324,7 @@ def parse_period(params: Mapping[str, str], today: date) -> Period:
     if last is None:
         last = today if first is None or first <= today else first
     if first is None:
-        first = last - timedelta(days=DEFAULT_DAYS - 1)
+        first = last - timedelta(days=min(DEFAULT_DAYS - 1, (last - FIRST_DAY).days))
     if last < first:
         raise _filter_error("To must not be before From.", "to")
     if (last - first).days + 1 > MAX_DAYS:
@@ -457,8 +486,8 @@ class AffiliateFilters:
     def export_params(self) -> list[tuple[str, str]]:
         """The same selection in the Transaktions-API's ``condition[...]`` names."""
         params = [
-            ("condition[period][from]", self.period.first.strftime("%d.%m.%Y")),
-            ("condition[period][to]", self.period.last.strftime("%d.%m.%Y")),
+            ("condition[period][from]", dotted_day(self.period.first)),
+            ("condition[period][to]", dotted_day(self.period.last)),
         ]
         if self.status is not None:
             params.append(("condition[l:status]", self.status))

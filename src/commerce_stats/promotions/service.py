@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,7 +30,13 @@ from commerce_stats.kit.keys import hash_secret, new_secret
 from commerce_stats.kit.money import MoneyError, format_minor, is_currency_code, to_minor
 from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
-from commerce_stats.kit.timeutil import local_days_to_utc, parse_aware, to_local, utc_now
+from commerce_stats.kit.timeutil import (
+    local_days_to_utc,
+    parse_aware,
+    parse_aware_in_range,
+    to_local,
+    utc_now,
+)
 from commerce_stats.promotions import repository
 from commerce_stats.promotions.committer import GroupCommitter
 from commerce_stats.promotions.errors import (
@@ -244,9 +250,9 @@ def discounted_minor(unit_minor: int, percent: Decimal) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _parse_moment(text: str) -> datetime | None:
+def _parse_moment(text: str, parse: Callable[[str], datetime] = parse_aware) -> datetime | None:
     try:
-        return parse_aware(text)
+        return parse(text)
     except ValueError:
         return None
 
@@ -936,7 +942,8 @@ def _checked_order(draft: OrderDraft) -> _CheckedOrder:
         currency = DEFAULT_CURRENCY
     created_at = utc_now()
     if draft.created_at is not None:
-        parsed = _parse_moment(draft.created_at)
+        # An order is counted on its local day, so its instant must have one in every zone.
+        parsed = _parse_moment(draft.created_at, parse_aware_in_range)
         if parsed is None:
             errors.append("created_at")
         else:

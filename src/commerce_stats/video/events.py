@@ -14,6 +14,8 @@ from typing import Any, Final
 
 import msgspec
 
+from commerce_stats.kit.jsondecode import decode_json
+from commerce_stats.kit.timeutil import to_utc
 from commerce_stats.video.devices import BOT, DEVICE_TYPES, classify
 from commerce_stats.video.tables import EVENT_ID_LENGTH, KEY_LENGTH
 
@@ -104,7 +106,6 @@ class RawEvent(msgspec.Struct, gc=False):
 
 
 _typed_decoder = msgspec.json.Decoder(list[RawEvent])
-_generic_decoder = msgspec.json.Decoder()
 
 
 def decode_body(body: bytes) -> list[RawEvent | str]:
@@ -120,17 +121,13 @@ def decode_body(body: bytes) -> list[RawEvent | str]:
     try:
         if stripped[:1] == b"[":
             try:
-                return list(_typed_decoder.decode(stripped))
+                return list(decode_json(stripped, _typed_decoder))
             except msgspec.ValidationError:
-                decoded = _generic_decoder.decode(stripped)
+                decoded = decode_json(stripped)
                 if not isinstance(decoded, list):
                     raise BodyError("body is not a JSON array") from None
                 return [to_raw_event(item) for item in decoded]
-        return [
-            to_raw_event(_generic_decoder.decode(line))
-            for line in stripped.splitlines()
-            if line.strip()
-        ]
+        return [to_raw_event(decode_json(line)) for line in stripped.splitlines() if line.strip()]
     except msgspec.DecodeError as exc:
         raise BodyError(f"body is not valid JSON or NDJSON: {exc}") from exc
 
@@ -170,7 +167,7 @@ def _day_of(value: str | float | None, clock: _Clock) -> date:
             raise ValueError("timestamp needs a UTC offset")
         if moment > clock.latest:
             raise ValueError("timestamp is more than a day in the future")
-        return moment.astimezone(UTC).date()
+        return to_utc(moment).date()
     if value < 0 or value > clock.latest_ms:
         raise ValueError("timestamp is out of range")
     ordinal = int(value) // _MS_PER_DAY

@@ -7,8 +7,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from commerce_stats.kit.jsondecode import check_nesting
+from commerce_stats.kit.text import StorableTextModel
+from commerce_stats.kit.timeutil import parse_aware
 from commerce_stats.video.events import check_key
 
 MAX_TEXT = 10_000
@@ -22,21 +25,18 @@ def _iso_millis(moment: datetime) -> str:
 
 
 def _aware_moment(value: Any) -> Any:
-    """A date alone means midnight UTC; a timestamp must carry its offset."""
+    """A date alone means midnight UTC; a timestamp must carry its offset and exist in UTC."""
     if isinstance(value, str) and len(value) == 10:
         return datetime.combine(date.fromisoformat(value), time.min, tzinfo=UTC)
     if isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            raise ValueError("timestamp needs a UTC offset (e.g. Z)")
-        return parsed
+        return parse_aware(value)
     return value
 
 
 AwareMoment = Annotated[datetime, BeforeValidator(_aware_moment)]
 
 
-class Syndication(BaseModel):
+class Syndication(StorableTextModel):
     model_config = ConfigDict(extra="forbid")
 
     start_date: AwareMoment
@@ -54,29 +54,7 @@ class Syndication(BaseModel):
 ShortText = Annotated[str, Field(max_length=500)]
 
 
-def _contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(_contains_nul(item) for item in value)
-    return False
-
-
-class _NoNulText(BaseModel):
-    """Refuses NUL characters anywhere in the body: PostgreSQL text cannot hold them, and
-    the same body must be accepted or refused alike on both backends."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_nul(cls, data: Any) -> Any:
-        if _contains_nul(data):
-            raise ValueError("text must not contain NUL characters")
-        return data
-
-
-class VideoFields(_NoNulText):
+class VideoFields(StorableTextModel):
     """Every ``video_info`` field of the seed plus the items attached to the video."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -110,6 +88,11 @@ class VideoFields(_NoNulText):
             raise ValueError("duration must be a non-negative decimal number of seconds")
         return value
 
+    @field_validator("translations")
+    @classmethod
+    def _shallow_translations(cls, value: list[Any]) -> list[Any]:
+        return check_nesting(value)  # type: ignore[no-any-return]
+
     @field_validator("ecommerce_keys")
     @classmethod
     def _valid_keys(cls, keys: list[str]) -> list[str]:
@@ -126,7 +109,7 @@ class VideoFields(_NoNulText):
         return self.duration if isinstance(self.duration, str) else str(Decimal(str(self.duration)))
 
 
-class ItemFields(_NoNulText):
+class ItemFields(StorableTextModel):
     model_config = ConfigDict(extra="forbid")
 
     ecommerce_name: Annotated[str, Field(min_length=1, max_length=500)]

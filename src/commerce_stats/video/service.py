@@ -18,9 +18,10 @@ from sqlalchemy import Connection, Row
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
+from commerce_stats.kit.jsondecode import decode_json
 from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
-from commerce_stats.kit.timeutil import utc_now
+from commerce_stats.kit.timeutil import check_day, utc_now
 from commerce_stats.video import repository
 from commerce_stats.video.errors import VideoError
 from commerce_stats.video.events import (
@@ -264,9 +265,13 @@ def _date_parameter(params: Mapping[str, str], name: str) -> date:
     if not _DATE_PATTERN.fullmatch(text):
         raise VideoError(f"invalid {name}: must be YYYY-MM-DD", field=name)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise VideoError(f"invalid {name}: not a calendar date", field=name) from None
+    try:
+        return check_day(day)
+    except ValueError as exc:
+        raise VideoError(f"invalid {name}: {exc}", field=name) from None
 
 
 def _flag_parameter(params: Mapping[str, str], name: str) -> bool:
@@ -509,7 +514,7 @@ class VideoService:
             if not line.strip():
                 continue
             try:
-                events.append(to_raw_event(msgspec.json.decode(line)))
+                events.append(to_raw_event(decode_json(line)))
                 numbers.append(first_line + offset)
             except msgspec.DecodeError as exc:
                 problems.append((first_line + offset, f"not valid JSON: {exc}"))
