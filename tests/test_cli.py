@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
@@ -115,3 +117,101 @@ def test_demo_account_can_sign_in_to_the_dashboard(cli_env: Settings, accounts: 
     )
     assert login is not None
     assert login.account.name == "Demo Shop"
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A loopback port another server is listening on for the duration of the test."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+def test_serve_on_a_taken_port_says_how_to_choose_another(
+    cli_env: Settings, accounts: Accounts, taken_port: int
+) -> None:
+    result = runner.invoke(
+        app,
+        ["serve", "--port", str(taken_port)],
+        env={"COMMERCE_STATS_DEMO_ON_FIRST_START": "true", "COLUMNS": "300"},
+    )
+    assert result.exit_code == 1
+    assert f"Port {taken_port} on 127.0.0.1 is already in use." in result.output
+    assert "PORT=8765 make run" in result.output
+    assert "COMMERCE_STATS_PORT=8765" in result.output
+
+
+def test_serve_on_a_taken_port_stops_before_any_database_work(
+    cli_env: Settings, accounts: Accounts, taken_port: int
+) -> None:
+    result = runner.invoke(
+        app,
+        ["serve", "--port", str(taken_port)],
+        env={"COMMERCE_STATS_DEMO_ON_FIRST_START": "true"},
+    )
+    assert result.exit_code == 1
+    assert "Serving on" not in result.output
+    assert "Admin token" not in result.output
+    assert accounts.list() == []
+    assert not cli_env.data_dir.exists()
+
+
+def test_serve_reads_the_port_from_the_environment(cli_env: Settings, taken_port: int) -> None:
+    result = runner.invoke(
+        app, ["serve"], env={"COMMERCE_STATS_PORT": str(taken_port), "COLUMNS": "300"}
+    )
+    assert result.exit_code == 1
+    assert f"Port {taken_port} on 127.0.0.1 is already in use." in result.output
+
+
+def test_demo_twice_keeps_one_demo_account(cli_env: Settings, accounts: Accounts) -> None:
+    first = runner.invoke(app, ["demo"])
+    saved = (cli_env.data_dir / "demo-credentials.json").read_text()
+    second = runner.invoke(app, ["demo"])
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    assert "Demo account 1 is already loaded; nothing was added." in second.output
+    assert [account.id for account in accounts.list()] == [1]
+    assert (cli_env.data_dir / "demo-credentials.json").read_text() == saved
+
+
+def test_demo_refuses_to_add_a_second_account_when_its_file_is_gone(
+    cli_env: Settings, accounts: Accounts
+) -> None:
+    runner.invoke(app, ["demo"])
+    (cli_env.data_dir / "demo-credentials.json").unlink()
+    result = runner.invoke(app, ["demo"], env={"COLUMNS": "300"})
+    assert result.exit_code == 1
+    assert "'Demo Shop' account exists but" in result.output
+    assert [account.id for account in accounts.list()] == [1]
+
+
+def test_demo_env_exports_working_credentials_and_the_base(
+    cli_env: Settings, accounts: Accounts
+) -> None:
+    runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["demo", "env"], env={"COMMERCE_STATS_ADMIN_TOKEN": "admin-x"})
+    assert result.exit_code == 0
+    exported = dict(
+        line.removeprefix("export ").split("=", 1) for line in result.output.split("\n") if line
+    )
+    assert exported["BASE"] == "http://127.0.0.1:8000"
+    assert exported["ACCOUNT_ID"] == "1"
+    assert exported["ADMIN_TOKEN"] == "admin-x"
+    found = accounts.authenticate("ingest_key", exported["INGEST_KEY"])
+    assert found is not None
+    assert found.id == 1
+
+
+def test_demo_env_takes_another_base(cli_env: Settings) -> None:
+    runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["demo", "env", "--base", "http://127.0.0.1:8765"])
+    assert result.exit_code == 0
+    assert "export BASE=http://127.0.0.1:8765\n" in result.output
+
+
+def test_demo_env_without_a_demo_says_what_to_run(cli_env: Settings) -> None:
+    result = runner.invoke(app, ["demo", "env"])
+    assert result.exit_code == 1
+    assert "No demo loaded yet" in result.output
+    assert "export" not in result.output

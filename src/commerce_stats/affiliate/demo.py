@@ -182,9 +182,9 @@ def load(
             "Affiliate transactions (CSV, current month)", f"{base}/get-statistic_transactions.csv"
         ),
         DemoLink(
-            "Affiliate transactions, last 30 days, confirmed and paid (XLSX)",
-            f"{base}/get-statistic_transactions.xlsx?condition[dynamicdate]=last30d"
-            "&condition[l:status]=confirmed,paid",
+            "Affiliate transactions, last 30 days, confirmed and paid (XLSX; -g: keep the [])",
+            f"curl -g -o transactions.xlsx '{base}/get-statistic_transactions.xlsx"
+            "?condition[dynamicdate]=last30d&condition[l:status]=confirmed,paid'",
         ),
         DemoLink("Affiliate daily report (JSON)", f"{base}/get-statistic_daily.json"),
         DemoLink(
@@ -196,6 +196,7 @@ def load(
             "Affiliate order upload (curl)",
             "curl -X PUT {base}/REST/orders/ "
             f"-F login_id={credentials['affiliate_login_id']} "
-            f"-F token={credentials['affiliate_rest_token']} -F section=Admin -F file=@orders.csv",
+            f"-F token={credentials['affiliate_rest_token']} -F section=Admin "
+            "-F file=@examples/orders.csv",
         ),
     ]
