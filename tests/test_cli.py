@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from commerce_stats.accounts.service import Accounts
@@ -215,3 +218,55 @@ def test_demo_env_without_a_demo_says_what_to_run(cli_env: Settings) -> None:
     assert result.exit_code == 1
     assert "No demo loaded yet" in result.output
     assert "export" not in result.output
+
+
+def _command_paths(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group below ``command`` (a click command; groups have .commands)."""
+    paths = [path]
+    for name, sub in getattr(command, "commands", {}).items():
+        paths.extend(_command_paths(sub, (*path, name)))
+    return paths
+
+
+COMMAND_PATHS = _command_paths(typer.main.get_command(app))
+
+
+@pytest.mark.parametrize("path", COMMAND_PATHS, ids=lambda path: " ".join(path) or "top")
+def test_help_shows_no_python_type_labels(path: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0
+    assert re.findall(r"<(?:bool|str|int|path|file|list\[str\])>", result.output) == []
+
+
+def test_every_command_is_covered_by_the_help_check() -> None:
+    assert ("affiliate", "export") in COMMAND_PATHS
+    assert ("demo", "env") in COMMAND_PATHS
+    assert len(COMMAND_PATHS) == 23
+
+
+def test_help_keeps_square_brackets_of_examples() -> None:
+    result = runner.invoke(app, ["affiliate", "export", "--help"])
+    assert "'condition[dynamicdate]=lastmonth'" in " ".join(result.output.split())
+
+
+def test_help_rewraps_docstring_paragraphs() -> None:
+    result = runner.invoke(app, ["video", "ingest", "--help"])
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert "their line" not in lines
+    assert "an event" not in lines
+
+
+def test_dashboard_login_takes_the_password_without_asking(
+    cli_env: Settings, accounts: Accounts
+) -> None:
+    account, _ = accounts.create("Acme")
+    command = ["accounts", "dashboard-login", str(account.id), "acme"]
+    result = runner.invoke(app, [*command, "--password", "a long passphrase"])
+    assert result.exit_code == 0
+    assert "Password" not in result.output
+    assert accounts.verify_dashboard_login("acme", "a long passphrase") is not None
+
+
+def test_dashboard_login_help_does_not_call_the_password_required() -> None:
+    result = runner.invoke(app, ["accounts", "dashboard-login", "--help"])
+    assert "[required]" not in result.output.split("--password", 1)[1]

@@ -12,8 +12,6 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from commerce_stats.accounts.service import SECRET_CREDENTIALS, AccountChanges, Accounts
@@ -32,12 +30,13 @@ from commerce_stats.demo import (
     shell_exports,
     write_private_file,
 )
+from commerce_stats.kit.cli import CommandApp, plain_console, print_error
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.keys import new_secret
 from commerce_stats.promotions.cli import app as promotions_app
 from commerce_stats.video.cli import app as video_app
 
-app = typer.Typer(
+app = CommandApp(
     help=(
         "commerce-stats: a self-hosted commerce analytics server.\n\n"
         "Start with `commerce-stats serve` (migrates the database, then serves the APIs and "
@@ -47,20 +46,17 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-accounts_app = typer.Typer(help="Create, list, disable and rotate the keys of accounts (tenants).")
+accounts_app = CommandApp(help="Create, list, disable and rotate the keys of accounts (tenants).")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(promotions_app, name="promotions")
 app.add_typer(affiliate_app, name="affiliate")
 app.add_typer(video_app, name="video")
-demo_app = typer.Typer(
-    help="Load the demo account (once) and print its credentials; `demo env` for the shell.",
-    invoke_without_command=True,
-)
+demo_app = CommandApp(invoke_without_command=True)
 app.add_typer(demo_app, name="demo")
 
 ADMIN_TOKEN_FILE = "admin-token"  # noqa: S105 (a file name, not a secret)
 
-console = Console(soft_wrap=True)
+console = plain_console()
 
 
 def _open_database(settings: Settings) -> Database:
@@ -85,19 +81,17 @@ def _ensure_admin_token(settings: Settings) -> None:
     if settings.admin_token:
         return
     if not _is_loopback(settings.host):
-        console.print(
-            f"[red]Refusing to serve on {settings.host} without an admin token.[/red] "
-            "Set COMMERCE_STATS_ADMIN_TOKEN (see docs/configuration.md)."
+        print_error(
+            console,
+            f"Refusing to serve on {settings.host} without an admin token. "
+            "Set COMMERCE_STATS_ADMIN_TOKEN (see docs/configuration.md).",
         )
         raise typer.Exit(code=2)
     token = new_secret()
     os.environ["COMMERCE_STATS_ADMIN_TOKEN"] = token
     settings.admin_token = token
     path = write_private_file(settings.data_dir / ADMIN_TOKEN_FILE, token)
-    console.print(
-        f"Admin token for this run (COMMERCE_STATS_ADMIN_TOKEN, also in {path}): "
-        f"[bold]{token}[/bold]"
-    )
+    console.print(f"Admin token for this run (COMMERCE_STATS_ADMIN_TOKEN, also in {path}): {token}")
 
 
 def _ensure_port_free(host: str, port: int) -> None:
@@ -116,11 +110,11 @@ def _ensure_port_free(host: str, port: int) -> None:
         except OSError as error:
             if error.errno != errno.EADDRINUSE:
                 raise
-            console.print(
-                f"[red]Port {port} on {escape(host)} is already in use.[/red] "
-                f"Choose another port: `PORT=8765 make run`, `commerce-stats serve --port 8765` "
+            print_error(
+                console,
+                f"Port {port} on {host} is already in use. Choose another port: "
+                "`PORT=8765 make run`, `commerce-stats serve --port 8765` "
                 "or COMMERCE_STATS_PORT=8765.",
-                highlight=False,
             )
             raise typer.Exit(code=1) from None
 
@@ -131,11 +125,10 @@ def _print_demo(info: DemoInfo) -> None:
         table.add_row(name, value)
     console.print(table)
     for link in info.links:
-        console.print(f"[bold]{escape(link.label)}[/bold]\n  {escape(link.target)}")
+        console.print(f"{link.label}\n  {link.target}")
     console.print(
         "Every variable of the README's examples, in this shell: "
         'eval "$(.venv/bin/commerce-stats demo env)"',
-        markup=False,
     )
 
 
@@ -222,13 +215,12 @@ def demo(ctx: typer.Context) -> None:
             f"A '{DEMO_ACCOUNT_NAME}' account exists but {path} does not describe it, so its "
             "secrets cannot be shown again. Rotate them with `commerce-stats accounts rotate`, "
             "or start over with an empty database.",
-            markup=False,
         )
         raise typer.Exit(code=1)
     if state is DemoState.ALREADY_LOADED:
         console.print(f"Demo account {info.account_id} is already loaded; nothing was added.")
     _print_demo(info)
-    console.print(f"Credentials saved in {path}", markup=False)
+    console.print(f"Credentials saved in {path}")
 
 
 @demo_app.command("env")
@@ -270,7 +262,7 @@ def _accounts() -> Accounts:
 
 
 def _fail(error: ServiceError) -> typer.Exit:
-    console.print(f"[red]{error.message}[/red]")
+    print_error(console, error.message)
     return typer.Exit(code=1)
 
 
@@ -331,11 +323,19 @@ def accounts_enable(account_id: int) -> None:
 def accounts_dashboard_login(
     account_id: int,
     username: Annotated[str, typer.Argument(help="Name to sign in to the dashboard with.")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    password: Annotated[
+        str | None,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="The password; asked for (twice, hidden) when not given.",
+        ),
+    ] = None,
 ) -> None:
-    """Set the dashboard username and password of an account (asks for the password)."""
+    """Set the dashboard username and password of an account."""
     try:
-        _accounts().set_dashboard_login(account_id, username, password)
+        _accounts().set_dashboard_login(account_id, username, password or "")
     except ServiceError as error:
         raise _fail(error) from error
     console.print(f"Dashboard sign-in for account {account_id} set: {username}")
@@ -351,7 +351,7 @@ def accounts_rotate(
         secret = _accounts().rotate(account_id, credential)
     except ServiceError as error:
         raise _fail(error) from error
-    console.print(f"New {credential}: [bold]{secret}[/bold]")
+    console.print(f"New {credential}: {secret}")
 
 
 def main() -> None:
