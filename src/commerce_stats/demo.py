@@ -94,7 +94,6 @@ def load_demo(database: Database, accounts: Accounts, seed: int = 20221019) -> D
     credentials["dashboard_username"] = username
     credentials["dashboard_password"] = new_secret()
     accounts.set_dashboard_login(account.id, username, credentials["dashboard_password"])
-    rng = random.Random(seed)
     info = DemoInfo(
         account_id=account.id,
         credentials=credentials,
@@ -103,6 +102,9 @@ def load_demo(database: Database, accounts: Accounts, seed: int = 20221019) -> D
         ],
     )
     for loader in domain_loaders():
+        # One generator per domain: a domain's figures (the promotions statistics the docs
+        # quote) do not change when another domain draws more or fewer numbers.
+        rng = random.Random(f"{seed}-{loader.__module__}")
         info.links.extend(loader(database, account, credentials, rng))
     return info
 
