@@ -13,7 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from commerce_stats.accounts.service import Accounts
-from commerce_stats.cli import app
+from commerce_stats.cli import _ensure_admin_token, app
 from commerce_stats.config import Settings
 
 runner = CliRunner()
@@ -270,3 +270,23 @@ def test_dashboard_login_takes_the_password_without_asking(
 def test_dashboard_login_help_does_not_call_the_password_required() -> None:
     result = runner.invoke(app, ["accounts", "dashboard-login", "--help"])
     assert "[required]" not in result.output.split("--password", 1)[1]
+
+
+def test_a_configured_admin_token_removes_the_one_an_earlier_run_generated(
+    cli_env: Settings,
+) -> None:
+    cli_env.data_dir.mkdir(parents=True)
+    (cli_env.data_dir / "admin-token").write_text("from-an-earlier-run")
+    _ensure_admin_token(cli_env)
+    assert not (cli_env.data_dir / "admin-token").exists()
+
+
+def test_a_generated_admin_token_is_kept_for_demo_env(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMMERCE_STATS_ADMIN_TOKEN", "restored-after-the-test")
+    settings = cli_env.model_copy(update={"admin_token": None})
+    _ensure_admin_token(settings)
+    saved = settings.data_dir / "admin-token"
+    assert saved.read_text() == settings.admin_token
+    assert saved.stat().st_mode & 0o777 == 0o600

@@ -79,6 +79,8 @@ def _is_loopback(host: str) -> bool:
 def _ensure_admin_token(settings: Settings) -> None:
     """Generate an admin token on loopback; refuse to serve elsewhere without one."""
     if settings.admin_token:
+        # An earlier run's generated token is not this server's: `demo env` must not offer it.
+        (settings.data_dir / ADMIN_TOKEN_FILE).unlink(missing_ok=True)
         return
     if not _is_loopback(settings.host):
         print_error(
