@@ -20,8 +20,9 @@ $(UV):
 env: .venv/.synced
 
 ## Serve on http://127.0.0.1:8000 with demo data loaded on the first start.
+## Another port: `PORT=8765 make run` (or COMMERCE_STATS_PORT=8765).
 run: env
-	COMMERCE_STATS_DEMO_ON_FIRST_START=true $(BIN)/commerce-stats serve
+	COMMERCE_STATS_DEMO_ON_FIRST_START=true $(BIN)/commerce-stats serve $(if $(PORT),--port $(PORT))
 
 ## The whole suite: lint, types, migrations, tests on SQLite and on PostgreSQL.
 test: env lint types check-migrations test-sqlite test-postgres

@@ -74,11 +74,11 @@ def _prepare(url: str) -> str:
     account, _credentials = accounts.create("Pixel Bench")
     network = AffiliateNetwork(database, accounts)
     plan = build_catalog(network, account)
-    project_id, publisher_id = plan.projects[0]
+    project_id, publisher_id = plan.members[0].project_id, plan.members[0].publisher_id
     click_id, _url = network.track_click(
         ClickInput(plan.campaign_id, publisher_id, project_id, "", 0, "", "bench", "DE")
     )
-    sale_trigger = plan.rates[0][0]
+    sale_trigger = plan.rates[0].trigger_id
     database.dispose()
     return (
         f"/trck/etrack/?campaign_id={plan.campaign_id}&trigger_id={sale_trigger}"

@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from pathlib import Path
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.keys import new_secret
 from commerce_stats.kit.tenancy import Account
 
@@ -24,22 +27,47 @@ DEMO_DASHBOARD_USERNAME = "demo"
 CREDENTIALS_FILE = "demo-credentials.json"
 
 
+BASE_PLACEHOLDER = "{base}"
+
+
 @dataclass(frozen=True)
 class DemoLink:
     """Something a person can try: a URL path to open, or a shell command to paste.
 
-    ``{base}`` in ``target`` stands for the server's address, e.g. http://127.0.0.1:8000.
+    ``{base}`` in ``target`` stands for the server's address, e.g. http://127.0.0.1:8000;
+    it is replaced as plain text (no ``str.format``), so JSON bodies need no escaping.
     """
 
     label: str
     target: str
 
+    def resolved(self, base: str) -> DemoLink:
+        return DemoLink(self.label, self.target.replace(BASE_PLACEHOLDER, base))
+
 
 @dataclass
 class DemoInfo:
+    """The demo account's id, secrets and links; ``base`` is the address the links name."""
+
     account_id: int
     credentials: dict[str, str]
     links: list[DemoLink] = field(default_factory=list)
+    base: str = BASE_PLACEHOLDER
+
+    def rebased(self, base: str) -> DemoInfo:
+        """The same links naming ``base`` instead of the address they name now."""
+        links = [
+            DemoLink(link.label, link.target.replace(self.base, BASE_PLACEHOLDER)).resolved(base)
+            for link in self.links
+        ]
+        return DemoInfo(self.account_id, dict(self.credentials), links, base)
+
+
+class DemoState(Enum):
+    MISSING = "missing"
+    LOADED = "loaded"
+    ALREADY_LOADED = "already loaded"
+    CREDENTIALS_LOST = "credentials lost"
 
 
 DemoLoader = Callable[[Database, Account, dict[str, str], random.Random], list[DemoLink]]
@@ -66,7 +94,6 @@ def load_demo(database: Database, accounts: Accounts, seed: int = 20221019) -> D
     credentials["dashboard_username"] = username
     credentials["dashboard_password"] = new_secret()
     accounts.set_dashboard_login(account.id, username, credentials["dashboard_password"])
-    rng = random.Random(seed)
     info = DemoInfo(
         account_id=account.id,
         credentials=credentials,
@@ -75,18 +102,64 @@ def load_demo(database: Database, accounts: Accounts, seed: int = 20221019) -> D
         ],
     )
     for loader in domain_loaders():
+        # One generator per domain: a domain's figures (the promotions statistics the docs
+        # quote) do not change when another domain draws more or fewer numbers.
+        rng = random.Random(f"{seed}-{loader.__module__}")
         info.links.extend(loader(database, account, credentials, rng))
     return info
 
 
-def save_demo_info(info: DemoInfo, data_dir: Path) -> Path:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / CREDENTIALS_FILE
-    payload = json.dumps(asdict(info), indent=2)
+def find_demo(accounts: Accounts, data_dir: Path) -> tuple[DemoState, DemoInfo | None]:
+    """Whether this database already holds the demo account, and its saved details.
+
+    ``CREDENTIALS_LOST``: a demo account exists but ``demo-credentials.json`` does not
+    describe it (the database keeps only hashes, so its secrets cannot be shown again).
+    """
+    info = read_demo_info(data_dir)
+    if info is not None and _is_demo_account(accounts, info.account_id):
+        return DemoState.ALREADY_LOADED, info
+    if any(account.name == DEMO_ACCOUNT_NAME for account in accounts.list()):
+        return DemoState.CREDENTIALS_LOST, None
+    return DemoState.MISSING, None
+
+
+def ensure_demo(
+    database: Database,
+    accounts: Accounts,
+    data_dir: Path,
+    base: str,
+    *,
+    load_if_missing: bool = True,
+) -> tuple[DemoState, DemoInfo | None]:
+    """Load the demo once: a later call finds it and names ``base`` in its saved links."""
+    state, info = find_demo(accounts, data_dir)
+    if state is DemoState.MISSING and load_if_missing:
+        state, info = DemoState.LOADED, load_demo(database, accounts)
+    if info is not None:
+        info = info.rebased(base)
+        save_demo_info(info, data_dir)
+    return state, info
+
+
+def _is_demo_account(accounts: Accounts, account_id: int) -> bool:
+    try:
+        return accounts.get(account_id).name == DEMO_ACCOUNT_NAME
+    except ServiceError:
+        return False
+
+
+def write_private_file(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path``, readable and writable by the owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(payload)
+        handle.write(text)
     return path
+
+
+def save_demo_info(info: DemoInfo, data_dir: Path) -> Path:
+    return write_private_file(data_dir / CREDENTIALS_FILE, json.dumps(asdict(info), indent=2))
 
 
 def read_demo_info(data_dir: Path) -> DemoInfo | None:
@@ -98,4 +171,14 @@ def read_demo_info(data_dir: Path) -> DemoInfo | None:
         account_id=raw["account_id"],
         credentials=raw["credentials"],
         links=[DemoLink(**link) for link in raw.get("links", [])],
+        base=raw.get("base", BASE_PLACEHOLDER),
     )
+
+
+def shell_exports(info: DemoInfo, admin_token: str | None) -> list[str]:
+    """``export NAME=value`` lines for every variable the README and docs examples use."""
+    values = {"BASE": info.base, "ACCOUNT_ID": str(info.account_id)}
+    values.update({name.upper(): value for name, value in info.credentials.items()})
+    if admin_token:
+        values["ADMIN_TOKEN"] = admin_token
+    return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import re
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,3 +95,31 @@ def test_cli_renders_export_text_after_a_time_zone_change(
     assert (first.exit_code, second.exit_code) == (0, 0)
     assert "rendered 2 transaction(s)" in first.output
     assert "rendered 0 transaction(s)" in second.output
+
+
+def _export_help_example() -> list[str]:
+    """The -c example that `affiliate export --help` shows, as arguments."""
+    shown = CliRunner().invoke(app, ["affiliate", "export", "--help"])
+    [example] = re.findall(r"e\.g\. (-c '[^']+')", " ".join(shown.output.split()))
+    return shlex.split(example)
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_the_export_help_example_runs(
+    client: TestClient, network: Network, convert: Callable[..., int], tmp_path: Path
+) -> None:
+    output = tmp_path / "march.csv"
+    command = ["affiliate", "export", str(network.account_id), str(output)]
+    result = CliRunner().invoke(app, [*command, *_export_help_example()])
+    assert result.exit_code == 0, result.output
+    assert output.read_text(encoding="utf-8").startswith('"id";')
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_an_unknown_condition_is_named_with_its_brackets(network: Network, tmp_path: Path) -> None:
+    output = tmp_path / "x.csv"
+    command = ["affiliate", "export", str(network.account_id), str(output)]
+    result = CliRunner().invoke(app, [*command, "-c", "condition=lastmonth"])
+    assert result.exit_code == 1
+    assert "condition[dynamicdate]" in result.output
+    assert not output.exists()

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from commerce_stats.accounts.service import Accounts
@@ -17,11 +16,12 @@ from commerce_stats.affiliate.service import AffiliateNetwork, Owner
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
+from commerce_stats.kit.cli import CommandApp, plain_console, print_error
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.exports import ExportFormat
 
-app = typer.Typer(help="Affiliate network: export transaction reports, import order files.")
-console = Console()
+app = CommandApp(help="Affiliate network: export transaction reports, import order files.")
+console = plain_console()
 
 
 def _network() -> AffiliateNetwork:
@@ -42,7 +42,7 @@ def _progress() -> Progress:
 
 
 def _fail(error: ServiceError) -> typer.Exit:
-    console.print(f"[red]{error.message}[/red]")
+    print_error(console, error.message)
     if isinstance(error, UploadError):
         for row in error.rows[:50]:
             console.print(f"  row {row.row}, {row.column or '-'}: {row.reason}")
@@ -63,6 +63,7 @@ def export_command(
         typer.Option(
             "--condition",
             "-c",
+            metavar="NAME=VALUE",
             help="A filter as in the API, e.g. -c 'condition[dynamicdate]=lastmonth'; repeat.",
         ),
     ] = None,
@@ -71,13 +72,13 @@ def export_command(
     network = _network()
     pairs = [tuple(item.split("=", 1)) for item in condition or []]
     if any(len(pair) != 2 for pair in pairs):
-        console.print("[red]--condition needs name=value[/red]")
+        print_error(console, "--condition needs name=value")
         raise typer.Exit(code=2)
     params = [(name, value) for name, value in pairs]
     try:
         export_format = ExportFormat(output.suffix.lstrip(".").lower())
     except ValueError:
-        console.print("[red]the output file must end in .csv, .xls, .xlsx, .xml or .json[/red]")
+        print_error(console, "the output file must end in .csv, .xls, .xlsx, .xml or .json")
         raise typer.Exit(code=2) from None
     try:
         owner = Owner(network.accounts.get(account_id), None)

@@ -246,6 +246,11 @@ def insert_transactions_once(conn: Connection, rows: list[dict[str, Any]]) -> No
     conn.execute(statement, _with_export_text(conn, rows))
 
 
+def insert_clicks(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(clicks), rows)
+
+
 def insert_transactions(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(transactions), _with_export_text(conn, rows))

@@ -6,19 +6,19 @@ import logging
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
+from commerce_stats.kit.cli import CommandApp, plain_console, print_error
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.promotions.service import Promotions
 
-app = typer.Typer(help="Promotions: list them, read their statistics, verify the counters.")
-console = Console()
+app = CommandApp(help="Promotions: list them, read their statistics, verify the counters.")
+console = plain_console()
 
 AccountId = Annotated[int, typer.Argument(help="Account (tenant) id.")]
 
@@ -34,7 +34,7 @@ def _account(service: Promotions, account_id: int) -> Account:
     try:
         return service.accounts.get(account_id)
     except ServiceError as error:
-        console.print(f"[red]{error.message}[/red]")
+        print_error(console, error.message)
         raise typer.Exit(code=1) from error
 
 
@@ -67,7 +67,7 @@ def stats(
     try:
         result = service.statistics(account, promotion_id)
     except ServiceError as error:
-        console.print(f"[red]{error.message}[/red]")
+        print_error(console, error.message)
         raise typer.Exit(code=1) from error
     console.print(f"Promotion {result.id}: {result.redemptions} redemption(s)")
     if result.promotion_codes is not None:
@@ -84,7 +84,7 @@ def check_counters(account_id: AccountId) -> None:
     _account(service, account_id)
     drift = service.counter_drift(account_id)
     for line in drift:
-        console.print(f"[red]{line}[/red]")
+        print_error(console, f"{line}")
     if drift:
         raise typer.Exit(code=1)
     console.print("Every counter matches the redemption ledger.")

@@ -114,12 +114,11 @@ def load(
         }
     )
     login = (
-        "curl -s {base}/v1/login_check -H 'Content-Type: application/json' -d "
-        + _braces_escaped(f"'{login_body}'")
+        "curl -s {base}/v1/login_check -H 'Content-Type: application/json' -d " + f"'{login_body}'"
     )
     links = [DemoLink("Promotions API: get a token (export it as TOKEN)", login)]
     for promotion in (spring, summer, vip, flash):
-        stats_body = _braces_escaped(f"'{json.dumps({'id': promotion.id})}'")
+        stats_body = f"'{json.dumps({'id': promotion.id})}'"
         links.append(
             DemoLink(
                 f"Promotions API: statistics of '{promotion.promotion_name}'",
@@ -128,8 +127,3 @@ def load(
             )
         )
     return links
-
-
-def _braces_escaped(text: str) -> str:
-    """``text`` safe inside a DemoLink target, which is later passed through str.format."""
-    return text.replace("{", "{{").replace("}", "}}")

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
+from commerce_stats.kit.cli import CommandApp, plain_console, print_error
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.video.service import VideoService
@@ -21,8 +21,8 @@ from commerce_stats.video.service import VideoService
 CHUNK_LINES = 10_000
 MAX_PROBLEMS_SHOWN = 20
 
-app = typer.Typer(help="Shoppable-video ecommerce: catalog imports and event backfills.")
-console = Console()
+app = CommandApp(help="Shoppable-video ecommerce: catalog imports and event backfills.")
+console = plain_console()
 
 AccountOption = Annotated[int, typer.Option("--account", help="Account id (see accounts list).")]
 
@@ -39,17 +39,17 @@ def _video_account(accounts: Accounts, account_id: int) -> Account:
     try:
         account = accounts.get(account_id)
     except ServiceError as error:
-        console.print(f"[red]{error.message}[/red]")
+        print_error(console, error.message)
         raise typer.Exit(code=1) from error
     if not account.has(Feature.VIDEO_ECOMMERCE):
-        console.print(f"[red]account {account_id} has no video_ecommerce feature[/red]")
+        print_error(console, f"account {account_id} has no video_ecommerce feature")
         raise typer.Exit(code=1)
     return account
 
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}"),
         BarColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
@@ -128,7 +128,7 @@ def catalog(
     try:
         videos, items = service.bulk_upsert(account_id, file.read_bytes())
     except ServiceError as error:
-        console.print(f"[red]{error.message}[/red]")
+        print_error(console, error.message)
         raise typer.Exit(code=1) from error
     finally:
         database.dispose()

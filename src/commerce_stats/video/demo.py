@@ -8,7 +8,7 @@ then committed through the group committer like ingested events.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -31,14 +31,68 @@ TOPICS = ("Golf", "Tennis", "Cooking", "Travel", "Fashion", "Tech", "Fitness", "
 PRODUCTS = ("Driver", "Racket", "Pan", "Backpack", "Sneakers", "Headphones", "Mat", "Shears")
 
 
+SEED_ITEMS = (
+    {
+        "ecommerce_key": "vyP4NsKz",
+        "ecommerce_name": "Testing",
+        "ecommerce_link": "https://www.cnn.com",
+    },
+    {
+        "ecommerce_key": "zikKYoMQ",
+        "ecommerce_name": "Testing2",
+        "ecommerce_link": "https://www.google.com",
+    },
+)
+"""The ecommerce items of the API document's example, so its example calls work as written."""
+SEED_VIDEOS: tuple[dict[str, Any], ...] = tuple(
+    {
+        "content_key": key,
+        "title": title,
+        "description": description,
+        "duration": duration,
+        "parone_categories": ["News & Tour News", "LPGA Tour"],
+        "syndications": [
+            {
+                "start_date": "2022-08-02T00:00:00.000Z",
+                "end_date": "2999-12-31T00:00:00.000Z",
+                "geos": ["USA"],
+            }
+        ],
+        "thumbnail": f"https://thumbnails.parone.io/{key}.jpg",
+        "ecommerce_keys": ["vyP4NsKz", "zikKYoMQ"],
+    }
+    for key, title, description, duration in (
+        (
+            "2d91Ee68EA84Eb8bED31",
+            "Final Round Highlights | 2022 Trust Golf Women\u2019s Scottish Open",
+            "Watch highlights from the final round of the 2022 Trust Golf "
+            "Women\u2019s Scottish Open",
+            None,
+        ),
+        (
+            "b4A486fde6dDf7Cb6C7c",
+            "Hyo Joo Kim Final Round Highlights | 2022 Trust Golf Women's Scottish Open",
+            "Watch highlights from Hyo-Joo Kim\u2019s final round 66 at the 2022 Trust Golf "
+            "Women\u2019s Scottish Open",
+            "281.000000000000000000000000000000",
+        ),
+    )
+)
+"""The videos of the API document's example (its content keys, titles and fields)."""
+
+
 def _key(rng: random.Random, length: int) -> str:
     alphabet = "abcdefABCDEF0123456789"
     return "".join(rng.choice(alphabet) for _ in range(length))
 
 
 def _catalog(service: VideoService, account: Account, rng: random.Random) -> dict[str, list[str]]:
-    """Items and videos written through the bulk upsert; returns each video's items."""
-    lines: list[dict[str, Any]] = []
+    """Items and videos written through the bulk upsert; returns each video's items.
+
+    The API document's own example videos and items come first, then generated ones.
+    """
+    lines: list[dict[str, Any]] = [{"kind": "ecommerce_item", **item} for item in SEED_ITEMS]
+    lines += [{"kind": "video", **video} for video in SEED_VIDEOS]
     item_keys = [_key(rng, 8) for _ in range(ITEMS)]
     for number, key in enumerate(item_keys):
         lines.append(
@@ -50,8 +104,8 @@ def _catalog(service: VideoService, account: Account, rng: random.Random) -> dic
             }
         )
     start = (utc_now() - timedelta(days=DAYS + 30)).date().isoformat()
-    videos: dict[str, list[str]] = {}
-    for number in range(VIDEOS):
+    videos = {video["content_key"]: list(video["ecommerce_keys"]) for video in SEED_VIDEOS}
+    for number in range(VIDEOS - len(SEED_VIDEOS)):
         key = _key(rng, 20)
         topic = TOPICS[number % len(TOPICS)]
         videos[key] = rng.sample(item_keys, rng.randint(1, 3))
@@ -82,11 +136,16 @@ def _device(rng: random.Random) -> str:
 
 
 def _day_batch(
-    account: Account, videos: dict[str, list[str]], day: date, rng: random.Random
+    account: Account,
+    videos: dict[str, list[str]],
+    day: date,
+    rng: random.Random,
+    day_share: float = 1.0,
 ) -> Batch:
+    """One UTC day of counters; ``day_share`` < 1 for a day that is not over yet."""
     batch = Batch(account_id=account.id)
     for content_key, items in videos.items():
-        if rng.random() > ACTIVE_SHARE:
+        if rng.random() > ACTIVE_SHARE * day_share:
             continue
         for _ in range(rng.randint(1, 3)):
             device = _device(rng)
@@ -103,10 +162,12 @@ def _day_batch(
     return batch
 
 
-def _braces(value: Any) -> str:
-    """JSON of ``value`` with its braces doubled: link targets go through ``str.format``."""
-    text = orjson.dumps([value]).decode()
-    return text.replace("{", "{{").replace("}", "}}")
+def _day_share(now: datetime, offset: int) -> float:
+    """How much of the day ``offset`` days before ``now`` has passed: today's is partial."""
+    if offset > 0:
+        return 1.0
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return (now - midnight) / timedelta(days=1)
 
 
 def load(
@@ -114,9 +175,11 @@ def load(
 ) -> list[DemoLink]:
     service = VideoService(database, Accounts(database))
     videos = _catalog(service, account, rng)
-    today = utc_now().date()
+    now = utc_now()
+    today = now.date()
     batches = [
-        _day_batch(account, videos, today - timedelta(days=offset), rng) for offset in range(DAYS)
+        _day_batch(account, videos, today - timedelta(days=offset), rng, _day_share(now, offset))
+        for offset in range(DAYS)
     ]
     for start in range(0, len(batches), 10):
         service.committer.apply_now(batches[start : start + 10])
@@ -138,6 +201,6 @@ def load(
         DemoLink(
             "Send a video ecommerce event",
             f"curl -X POST '{{base}}/prod/events' -H 'X-Ingest-Key: {credentials['ingest_key']}' "
-            f"-d '{_braces(event)}'",
+            f"-d '{orjson.dumps([event]).decode()}'",
         ),
     ]
