@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from commerce_stats.accounts.service import Accounts
+from commerce_stats.accounts.service import MAX_USERNAME_LENGTH, Accounts
 from commerce_stats.affiliate import exporting as affiliate_exports
 from commerce_stats.affiliate.errors import AffiliateError
 from commerce_stats.affiliate.exporting import Totals
@@ -34,7 +34,13 @@ from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.exports import ExportFormat
 from commerce_stats.kit.keys import texts_equal
 from commerce_stats.kit.money import exponent, from_minor
-from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
+from commerce_stats.kit.ratelimit import (
+    FailureKey,
+    FailureLimiter,
+    first_refusal,
+    name_keys,
+    record_failures,
+)
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import local_today, utc_now
 from commerce_stats.promotions.service import promotion_figures
@@ -124,7 +130,7 @@ def _too_many(retry_after: int) -> DashboardError:
     )
 
 
-def _check_not_blocked(failures: FailureLimiter, keys: list[str]) -> None:
+def _check_not_blocked(failures: FailureLimiter, keys: Sequence[str | FailureKey]) -> None:
     verdict = first_refusal(failures, keys)
     if verdict is not None:
         raise _too_many(verdict.retry_after)
@@ -139,7 +145,14 @@ def _wrong_credentials() -> DashboardError:
 def sign_in_with_password(
     accounts: Accounts, failures: FailureLimiter, username: str, password: str, client: str
 ) -> Session:
-    keys = [f"dashboard-user:{username.strip().lower()}", f"dashboard-ip:{client}"]
+    if len(username) > MAX_USERNAME_LENGTH:
+        raise DashboardError(
+            f"The username has more than {MAX_USERNAME_LENGTH} characters.",
+            status=400,
+            code="invalid_field",
+            field="username",
+        )
+    keys = name_keys("dashboard", username, client)
     _check_not_blocked(failures, keys)
     login = accounts.verify_dashboard_login(username, password)
     if login is None:

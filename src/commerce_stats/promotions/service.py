@@ -28,7 +28,13 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret, new_secret
 from commerce_stats.kit.money import MoneyError, format_minor, is_currency_code, to_minor
-from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
+from commerce_stats.kit.ratelimit import (
+    FailureKey,
+    FailureLimiter,
+    first_refusal,
+    name_keys,
+    record_failures,
+)
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import local_days_to_utc, parse_aware, to_local, utc_now
 from commerce_stats.promotions import repository
@@ -66,6 +72,8 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 MIN_SEARCH_LENGTH = 3
 TOKEN_CACHE_SIZE = 10_000
+MAX_USERNAME_LENGTH = 255
+"""Longest username accepted at ``POST /v1/login_check`` (issued ones have 15 characters)."""
 PROMOTION_SEQUENCE = "promotion"
 CODE_SEQUENCE = "promotion_code"
 
@@ -301,10 +309,14 @@ class Promotions:
     ) -> TokenPair:
         """A token pair for the account's promotions username and password.
 
-        With ``failures``, wrong attempts are counted per username and per client
-        address; past the limit every attempt is refused (429) until the window ends.
+        With ``failures``, wrong attempts are counted per client address and per
+        username (see ``name_keys``); past a limit every attempt is refused (429)
+        until the window ends. A username longer than ``MAX_USERNAME_LENGTH`` is
+        refused (400 11010) before it is counted or compared.
         """
-        keys = [f"promotions-user:{(username or '').strip().lower()}", f"promotions-ip:{client}"]
+        if username is not None and len(username) > MAX_USERNAME_LENGTH:
+            raise invalid_fields(["username"])
+        keys = name_keys("promotions", username or "", client)
         _refuse_if_limited(failures, keys)
         account = self.accounts.authenticate_pair(
             "promotions_username", username, "promotions_password", password
@@ -1112,7 +1124,7 @@ def _order_view(order: Mapping[Any, Any], lines: Sequence[Mapping[Any, Any]]) ->
     )
 
 
-def _refuse_if_limited(failures: FailureLimiter | None, keys: list[str]) -> None:
+def _refuse_if_limited(failures: FailureLimiter | None, keys: Sequence[str | FailureKey]) -> None:
     """429 1010 with ``Retry-After`` when any key has too many failures in its window."""
     verdict = first_refusal(failures, keys)
     if verdict is None:
