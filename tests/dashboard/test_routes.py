@@ -95,6 +95,29 @@ def test_repeated_failures_are_rate_limited(settings: Settings, accounts: Accoun
     assert home.headers["location"] == "/sign-in"
 
 
+def test_failures_from_another_address_do_not_lock_out_the_user(
+    client: TestClient, settings: Settings, accounts: Accounts
+) -> None:
+    _user(accounts)
+    attacker = TestClient(client.app, client=("203.0.113.7", 50000))
+    for _ in range(settings.auth_failure_limit):
+        assert _sign_in(attacker, username="acme", password="wrong one!")[0] == 401
+    assert _sign_in(attacker, username="acme", password=PASSWORD)[0] == 429
+    owner = TestClient(client.app, client=("198.51.100.1", 50000))
+    assert _sign_in(owner, username="acme", password=PASSWORD) == (303, "/")
+    assert owner.get("/", follow_redirects=False).status_code == 200
+
+
+def test_an_over_long_username_is_refused_naming_the_field(
+    client: TestClient, accounts: Accounts
+) -> None:
+    _user(accounts)
+    status, body = _sign_in(client, username="a" * 101, password=PASSWORD)
+    assert status == 400
+    assert "The username has more than 100 characters." in body
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
 def test_sign_out_needs_the_csrf_token(client: TestClient, accounts: Accounts) -> None:
     _user(accounts)
     _sign_in(client, username="acme", password=PASSWORD)

@@ -78,8 +78,8 @@ def test_wrong_password_is_refused_and_counted(accounts: Accounts) -> None:
     failures = MemoryFailureLimiter(5, 60)
     with pytest.raises(DashboardError, match="Wrong username or password"):
         sign_in_with_password(accounts, failures, "acme", "wrong password!!", "1.2.3.4")
-    assert failures._windows["dashboard-user:acme"][1] == 1
-    assert failures._windows["dashboard-ip:1.2.3.4"][1] == 1
+    assert failures.count("dashboard-user:acme") == 1
+    assert failures.count("dashboard-ip:1.2.3.4") == 1
 
 
 def test_password_change_ends_older_sessions(accounts: Accounts) -> None:

@@ -135,9 +135,7 @@ def test_failures_from_other_addresses_do_not_lock_out_a_clean_address() -> None
         for _ in range(10):
             record_failures(limiter, name_keys("dashboard", "alice", address))
     assert first_refusal(limiter, name_keys("dashboard", "alice", "10.0.0.4")) is None
-    assert first_refusal(limiter, name_keys("dashboard", "alice", "10.0.0.1")) == Verdict(
-        False, 60
-    )
+    assert first_refusal(limiter, name_keys("dashboard", "alice", "10.0.0.1")) == Verdict(False, 60)
 
 
 def test_the_name_is_locked_for_every_address_at_ten_times_the_limit() -> None:
@@ -231,5 +229,6 @@ def test_redis_name_key_gets_ten_times_the_limit(redis_client: Redis) -> None:
     assert first_refusal(limiter, name_keys("promotions", "shop-1", "192.0.2.1")) is None
     record_failures(limiter, name_keys("promotions", "shop-1", "10.0.1.1"))
     verdict = first_refusal(limiter, name_keys("promotions", "shop-1", "192.0.2.1"))
-    assert verdict is not None and not verdict.allowed
+    assert verdict is not None
+    assert not verdict.allowed
     redis_client.delete(*redis_client.keys(prefix + "*"))

@@ -206,3 +206,66 @@ def test_repeated_unknown_refresh_tokens_are_refused_with_429(
     assert refused.status_code == 429
     assert refused.json()["errors"][0]["error"] == 1010
     assert _token_rows(database) == before
+
+
+def _from_address(client: TestClient, address: str) -> TestClient:
+    """Another client of the same running app, connecting from ``address``."""
+    return TestClient(client.app, client=(address, 50000))
+
+
+def test_wrong_logins_from_one_address_do_not_lock_out_another(
+    client: TestClient, make_account: MakeAccount, settings: Settings, database: Database
+) -> None:
+    credentials = make_account()["credentials"]
+    attacker = _from_address(client, "203.0.113.7")
+    wrong = {"username": credentials["promotions_username"], "password": "nope"}
+    for _ in range(settings.auth_failure_limit):
+        assert attacker.post("/v1/login_check", json=wrong).status_code == 401
+    right = {"username": wrong["username"], "password": credentials["promotions_password"]}
+    assert attacker.post("/v1/login_check", json=right).status_code == 429
+    owner = _from_address(client, "198.51.100.1")
+    response = owner.post("/v1/login_check", json=right)
+    assert response.status_code == 200
+    assert _token_rows(database) == 2
+
+
+def test_a_username_is_locked_for_every_address_at_ten_times_the_limit(
+    client: TestClient, make_account: MakeAccount, settings: Settings, database: Database
+) -> None:
+    credentials = make_account()["credentials"]
+    wrong = {"username": credentials["promotions_username"], "password": "nope"}
+    for n in range(10 * settings.auth_failure_limit):
+        attacker = _from_address(client, f"203.0.113.{n // settings.auth_failure_limit}")
+        assert attacker.post("/v1/login_check", json=wrong).status_code == 401
+    right = {"username": wrong["username"], "password": credentials["promotions_password"]}
+    response = _from_address(client, "198.51.100.1").post("/v1/login_check", json=right)
+    assert response.status_code == 429
+    assert _errors(response.json()) == [1010]
+    assert _token_rows(database) == 0
+
+
+def test_an_over_long_username_is_refused_as_an_invalid_field(
+    client: TestClient, make_account: MakeAccount, database: Database
+) -> None:
+    password = make_account()["credentials"]["promotions_password"]
+    body = {"username": "x" * 256, "password": password}
+    response = client.post("/v1/login_check", json=body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"error": 11010, "message": "Invalid field value: username"}]
+    }
+    assert _token_rows(database) == 0
+
+
+def test_an_over_long_username_is_not_counted_as_a_failure(
+    client: TestClient, make_account: MakeAccount, settings: Settings
+) -> None:
+    credentials = make_account()["credentials"]
+    for _ in range(settings.auth_failure_limit):
+        body = {"username": "x" * 256, "password": "nope"}
+        assert client.post("/v1/login_check", json=body).status_code == 400
+    right = {
+        "username": credentials["promotions_username"],
+        "password": credentials["promotions_password"],
+    }
+    assert client.post("/v1/login_check", json=right).status_code == 200

@@ -126,6 +126,11 @@ class MemoryFailureLimiter:
                 self._windows.popitem(last=False)
             self._windows[digest] = (now, 1)
 
+    def count(self, key: str) -> int:
+        """Failures counted under ``key`` in its current window."""
+        with self._lock:
+            return self._count(key_digest(key), self._clock())[1]
+
     def stored_keys(self) -> list[bytes]:
         """The digests held now, oldest window first (for diagnostics and tests)."""
         with self._lock:
