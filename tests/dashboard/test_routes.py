@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
+from commerce_stats.dashboard.service import Session, SessionCodec, session_secret
 from tests.conftest import ADMIN_TOKEN
 
 PASSWORD = "correct horse battery"
@@ -128,6 +129,60 @@ def test_sign_out_needs_the_csrf_token(client: TestClient, accounts: Accounts) -
     )
     assert response.headers["location"] == "/sign-in"
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def _sign_out(client: TestClient, csrf_page: str) -> None:
+    response = client.post(
+        "/sign-out", data={"csrf_token": _csrf(client.get(csrf_page).text)}, follow_redirects=False
+    )
+    assert response.headers["location"] == "/sign-in"
+
+
+def test_a_saved_cookie_does_not_open_pages_after_sign_out(
+    client: TestClient, accounts: Accounts
+) -> None:
+    _user(accounts)
+    _sign_in(client, username="acme", password=PASSWORD)
+    saved = client.cookies["cs_session"]
+    _sign_out(client, "/")
+    replay = TestClient(client.app, cookies={"cs_session": saved})
+    response = replay.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in"
+
+
+def test_a_saved_admin_cookie_does_not_open_the_picker_after_sign_out(
+    client: TestClient, accounts: Accounts
+) -> None:
+    _user(accounts)
+    _sign_in(client, admin_token=ADMIN_TOKEN)
+    saved = client.cookies["cs_session"]
+    _sign_out(client, "/accounts")
+    replay = TestClient(client.app, cookies={"cs_session": saved})
+    response = replay.get("/accounts", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in"
+
+
+def test_signing_out_ends_only_that_session(client: TestClient, accounts: Accounts) -> None:
+    _user(accounts)
+    other_device = TestClient(client.app)
+    _sign_in(other_device, username="acme", password=PASSWORD)
+    _sign_in(client, username="acme", password=PASSWORD)
+    _sign_out(client, "/")
+    assert other_device.get("/", follow_redirects=False).status_code == 200
+
+
+def test_a_signed_cookie_without_an_open_session_is_refused(
+    client: TestClient, settings: Settings, accounts: Accounts
+) -> None:
+    account_id = _user(accounts)
+    codec = SessionCodec(session_secret(settings), settings.session_max_age_seconds)
+    forged = codec.dump(Session(csrf="c", account_id=account_id, login_version=1))
+    replay = TestClient(client.app, cookies={"cs_session": forged})
+    response = replay.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in"
 
 
 def test_admin_token_opens_the_picker_and_any_account(

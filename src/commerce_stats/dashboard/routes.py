@@ -7,6 +7,7 @@ carries the session's CSRF token.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,9 +26,11 @@ from commerce_stats.dashboard.service import (
     affiliate_page,
     choose_account,
     csrf_matches,
+    end_session,
     overview_page,
     promotions_page,
     sections_of,
+    session_is_open,
     session_secret,
     sign_in_with_admin_token,
     sign_in_with_password,
@@ -84,7 +87,7 @@ def _redirect(location: str) -> HTTPException:
 
 def current_session(request: Request, runtime: RuntimeDep) -> Session:
     session = _codec(runtime).load(request.cookies.get(SESSION_COOKIE))
-    if session is None:
+    if session is None or not session_is_open(runtime.accounts, session):
         raise _redirect("/sign-in")
     return session
 
@@ -160,11 +163,16 @@ def sign_in(
     try:
         if admin_token:
             session = sign_in_with_admin_token(
-                runtime.settings, runtime.failures, admin_token, client
+                runtime.accounts, runtime.settings, runtime.failures, admin_token, client
             )
         else:
             session = sign_in_with_password(
-                runtime.accounts, runtime.failures, username, password, client
+                runtime.accounts,
+                runtime.failures,
+                username,
+                password,
+                client,
+                timedelta(seconds=codec.max_age_seconds),
             )
     except DashboardError as error:
         return _sign_in_page(request, runtime, error)
@@ -175,9 +183,12 @@ def sign_in(
 
 
 @router.post("/sign-out")
-def sign_out(session: SessionDep, csrf_token: Annotated[str, Form()] = "") -> Response:
+def sign_out(
+    session: SessionDep, runtime: RuntimeDep, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
     if not csrf_matches(session, csrf_token):
         return Response("CSRF token missing or wrong", status_code=400)
+    end_session(runtime.accounts, session)
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -1,9 +1,11 @@
 """Dashboard sign-in rules: sessions, CSRF tokens, attempt limits, the account picker.
 
-A session is a signed, timestamped value kept in an HttpOnly cookie; the server
-stores nothing per session. It names the account being viewed, whether it was
-opened with the admin token, the password version it was opened with (a
-password change ends older sessions) and the CSRF token every form must echo.
+A session is a signed, timestamped value kept in an HttpOnly cookie. It names
+the account being viewed, whether it was opened with the admin token, the
+password version it was opened with (a password change ends older sessions),
+the CSRF token every form must echo, and the session's id. The server keeps
+the hash of each open session's id; signing out deletes it, so a saved copy of
+the cookie no longer opens any page.
 """
 
 from __future__ import annotations
@@ -61,6 +63,18 @@ class Session:
     admin: bool = False
     account_id: int | None = None
     login_version: int | None = None
+    session_id: str = ""
+
+
+ADMIN_SESSION_OWNER = 0
+"""Whose open sessions an admin session is stored under (it may view any account)."""
+
+
+def session_owner(session: Session) -> int:
+    """The account an open session is stored under: the signed-in one, or 0 for the admin."""
+    if session.admin or session.account_id is None:
+        return ADMIN_SESSION_OWNER
+    return session.account_id
 
 
 def session_secret(settings: Settings) -> str:
@@ -88,19 +102,31 @@ class SessionCodec:
 
     def dump(self, session: Session) -> str:
         return self._sessions.dumps(
-            [session.csrf, session.admin, session.account_id, session.login_version]
+            [
+                session.csrf,
+                session.admin,
+                session.account_id,
+                session.login_version,
+                session.session_id,
+            ]
         )
 
     def load(self, value: str | None) -> Session | None:
         if not value:
             return None
         try:
-            csrf, admin, account_id, version = self._sessions.loads(
+            csrf, admin, account_id, version, session_id = self._sessions.loads(
                 value, max_age=self.max_age_seconds
             )
         except (BadSignature, ValueError, TypeError):
             return None
-        return Session(csrf=csrf, admin=admin, account_id=account_id, login_version=version)
+        return Session(
+            csrf=csrf,
+            admin=admin,
+            account_id=account_id,
+            login_version=version,
+            session_id=session_id,
+        )
 
     def new_sign_in_token(self) -> tuple[str, str]:
         """(cookie value, form value) guarding the sign-in form against CSRF."""
@@ -143,7 +169,12 @@ def _wrong_credentials() -> DashboardError:
 
 
 def sign_in_with_password(
-    accounts: Accounts, failures: FailureLimiter, username: str, password: str, client: str
+    accounts: Accounts,
+    failures: FailureLimiter,
+    username: str,
+    password: str,
+    client: str,
+    lifetime: timedelta,
 ) -> Session:
     if len(username) > MAX_USERNAME_LENGTH:
         raise DashboardError(
@@ -159,12 +190,15 @@ def sign_in_with_password(
         record_failures(failures, keys)
         raise _wrong_credentials()
     return Session(
-        csrf=secrets.token_urlsafe(24), account_id=login.account.id, login_version=login.version
+        csrf=secrets.token_urlsafe(24),
+        account_id=login.account.id,
+        login_version=login.version,
+        session_id=accounts.open_dashboard_session(login.account.id, lifetime),
     )
 
 
 def sign_in_with_admin_token(
-    settings: Settings, failures: FailureLimiter, token: str, client: str
+    accounts: Accounts, settings: Settings, failures: FailureLimiter, token: str, client: str
 ) -> Session:
     key = admin_failure_key(client)
     _check_not_blocked(failures, [key])
@@ -176,7 +210,25 @@ def sign_in_with_admin_token(
             code="wrong_credentials",
             field="admin_token",
         )
-    return Session(csrf=secrets.token_urlsafe(24), admin=True)
+    lifetime = timedelta(seconds=settings.session_max_age_seconds)
+    return Session(
+        csrf=secrets.token_urlsafe(24),
+        admin=True,
+        session_id=accounts.open_dashboard_session(ADMIN_SESSION_OWNER, lifetime),
+    )
+
+
+def session_is_open(accounts: Accounts, session: Session) -> bool:
+    """Whether the session was opened by a sign-in and not signed out of (nor expired)."""
+    if not session.session_id:
+        return False
+    return accounts.dashboard_session_is_open(session_owner(session), session.session_id)
+
+
+def end_session(accounts: Accounts, session: Session) -> None:
+    """Ends the session on the server: the cookie, even if kept, opens nothing any more."""
+    if session.session_id:
+        accounts.end_dashboard_session(session_owner(session), session.session_id)
 
 
 def choose_account(accounts: Accounts, session: Session, account_id: int) -> Session:
