@@ -160,19 +160,15 @@ def sign_in(
         error = DashboardError("The form expired; please try again.", status=400, code="csrf")
         return _sign_in_page(request, runtime, error)
     client = client_address(request)
+    lifetime = timedelta(seconds=codec.max_age_seconds)
     try:
         if admin_token:
             session = sign_in_with_admin_token(
-                runtime.accounts, runtime.settings, runtime.failures, admin_token, client
+                runtime.accounts, runtime.settings, runtime.failures, admin_token, client, lifetime
             )
         else:
             session = sign_in_with_password(
-                runtime.accounts,
-                runtime.failures,
-                username,
-                password,
-                client,
-                timedelta(seconds=codec.max_age_seconds),
+                runtime.accounts, runtime.failures, username, password, client, lifetime
             )
     except DashboardError as error:
         return _sign_in_page(request, runtime, error)

@@ -198,7 +198,12 @@ def sign_in_with_password(
 
 
 def sign_in_with_admin_token(
-    accounts: Accounts, settings: Settings, failures: FailureLimiter, token: str, client: str
+    accounts: Accounts,
+    settings: Settings,
+    failures: FailureLimiter,
+    token: str,
+    client: str,
+    lifetime: timedelta,
 ) -> Session:
     key = admin_failure_key(client)
     _check_not_blocked(failures, [key])
@@ -210,7 +215,6 @@ def sign_in_with_admin_token(
             code="wrong_credentials",
             field="admin_token",
         )
-    lifetime = timedelta(seconds=settings.session_max_age_seconds)
     return Session(
         csrf=secrets.token_urlsafe(24),
         admin=True,
