@@ -42,7 +42,7 @@ CHUNK = 50_000
 def _fill(database: Database, redemptions: int, codes: int) -> tuple[int, dict[str, str]]:
     accounts = Accounts(database, cache_seconds=0)
     account, credentials = accounts.create("Bench")
-    service = Promotions(database, accounts, cache_seconds=0)
+    service = Promotions(database, accounts)
     promotion = service.create_promotion(
         account,
         PromotionChanges(

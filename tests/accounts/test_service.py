@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from commerce_stats.accounts.service import AccountChanges, Accounts
-from commerce_stats.accounts.tables import account_credentials
+from commerce_stats.accounts.tables import account_credentials, dashboard_sessions
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret
@@ -110,3 +111,73 @@ def test_name_with_nul_is_refused_on_every_backend(accounts: Accounts) -> None:
         accounts.create("Ac\x00me")
     assert refused.value.status == 422
     assert accounts.list() == []
+
+
+def _generations(database: Database, account_id: int) -> dict[str, int]:
+    query = select(account_credentials.c.name, account_credentials.c.generation).where(
+        account_credentials.c.account_id == account_id
+    )
+    with database.read() as conn:
+        return {row.name: row.generation for row in conn.execute(query)}
+
+
+def test_rotation_moves_only_that_credential_on_a_generation(
+    accounts: Accounts, database: Database
+) -> None:
+    account, _ = accounts.create("Acme")
+    accounts.rotate(account.id, "promotions_password")
+    generations = _generations(database, account.id)
+    assert generations.pop("promotions_password") == 2
+    assert set(generations.values()) == {1}
+
+
+def test_disabling_moves_every_credential_on_a_generation(
+    accounts: Accounts, database: Database
+) -> None:
+    account, _ = accounts.create("Acme")
+    accounts.update(account.id, AccountChanges(disabled=True))
+    accounts.update(account.id, AccountChanges(disabled=False))
+    assert set(_generations(database, account.id).values()) == {2}
+
+
+def test_a_dashboard_session_is_stored_as_a_hash_only(
+    accounts: Accounts, database: Database
+) -> None:
+    account, _ = accounts.create("Acme")
+    session_id = accounts.open_dashboard_session(account.id, timedelta(hours=1))
+    with database.read() as conn:
+        stored = [
+            tuple(row)
+            for row in conn.execute(
+                select(dashboard_sessions.c.account_id, dashboard_sessions.c.session_hash)
+            )
+        ]
+    assert stored == [(account.id, hash_secret(session_id))]
+    assert accounts.dashboard_session_is_open(account.id, session_id)
+
+
+def test_an_ended_dashboard_session_is_no_longer_open(accounts: Accounts) -> None:
+    account, _ = accounts.create("Acme")
+    session_id = accounts.open_dashboard_session(account.id, timedelta(hours=1))
+    accounts.end_dashboard_session(account.id, session_id)
+    assert not accounts.dashboard_session_is_open(account.id, session_id)
+
+
+def test_an_expired_dashboard_session_is_not_open_and_is_cleared_at_the_next_sign_in(
+    accounts: Accounts, database: Database
+) -> None:
+    account, _ = accounts.create("Acme")
+    expired = accounts.open_dashboard_session(account.id, timedelta(seconds=-1))
+    assert not accounts.dashboard_session_is_open(account.id, expired)
+    accounts.open_dashboard_session(account.id, timedelta(hours=1))
+    with database.read() as conn:
+        hashes = list(conn.execute(select(dashboard_sessions.c.session_hash)).scalars())
+    assert hash_secret(expired) not in hashes
+    assert len(hashes) == 1
+
+
+def test_a_dashboard_session_is_open_only_under_its_owner(accounts: Accounts) -> None:
+    first, _ = accounts.create("One")
+    second, _ = accounts.create("Two")
+    session_id = accounts.open_dashboard_session(first.id, timedelta(hours=1))
+    assert not accounts.dashboard_session_is_open(second.id, session_id)

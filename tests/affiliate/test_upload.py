@@ -375,3 +375,44 @@ def test_repeated_wrong_upload_tokens_are_answered_429_on_both_upload_routes(
     assert refused.json()["message"] == "too many failed attempts; retry later"
     assert int(refused.headers["retry-after"]) > 0
     assert csv_rows(client, network.export_url())[0]["status"] == "0"
+
+
+def test_wrong_tokens_from_another_address_do_not_lock_out_the_login(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    ids = _ids(client, network)
+    body = UPLOAD_HEADER + _line(
+        ids["A"], network.campaign_id, "", "", "", "", "", "", "", "A", "", "1"
+    )
+    attacker = TestClient(client.app, client=("203.0.113.7", 50000))
+    statuses = [
+        _upload(attacker, network, body.encode(), token="guess").status_code for _ in range(10)
+    ]
+    owner = TestClient(client.app, client=("198.51.100.1", 50000))
+    response = _upload(owner, network, body.encode())
+    assert statuses == [403] * 10
+    assert response.status_code == 200, response.text
+    assert csv_rows(client, network.export_url())[0]["status"] == "1"
+
+
+def test_an_over_long_login_id_is_refused_naming_the_field(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "A", "100.00")
+    ids = _ids(client, network)
+    body = UPLOAD_HEADER + _line(
+        ids["A"], network.campaign_id, "", "", "", "", "", "", "", "A", "", "1"
+    )
+    response = client.put(
+        "/REST/orders/",
+        data={
+            "login_id": "1" * 65,
+            "token": network.credentials["affiliate_rest_token"],
+            "section": "Admin",
+        },
+        files={"file": ("orders.csv", body.encode(), "text/csv")},
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == "login_id has more than 64 characters"
+    assert csv_rows(client, network.export_url())[0]["status"] == "0"

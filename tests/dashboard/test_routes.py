@@ -12,6 +12,7 @@ from commerce_stats.affiliate.demo import build_catalog, fill_transactions
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
+from commerce_stats.dashboard.service import Session, SessionCodec, session_secret
 from commerce_stats.db.engine import Database
 from tests.conftest import ADMIN_TOKEN
 from tests.live_server import (
@@ -107,6 +108,29 @@ def test_repeated_failures_are_rate_limited(settings: Settings, accounts: Accoun
     assert home.headers["location"] == "/sign-in"
 
 
+def test_failures_from_another_address_do_not_lock_out_the_user(
+    client: TestClient, settings: Settings, accounts: Accounts
+) -> None:
+    _user(accounts)
+    attacker = TestClient(client.app, client=("203.0.113.7", 50000))
+    for _ in range(settings.auth_failure_limit):
+        assert _sign_in(attacker, username="acme", password="wrong one!")[0] == 401
+    assert _sign_in(attacker, username="acme", password=PASSWORD)[0] == 429
+    owner = TestClient(client.app, client=("198.51.100.1", 50000))
+    assert _sign_in(owner, username="acme", password=PASSWORD) == (303, "/")
+    assert owner.get("/", follow_redirects=False).status_code == 200
+
+
+def test_an_over_long_username_is_refused_naming_the_field(
+    client: TestClient, accounts: Accounts
+) -> None:
+    _user(accounts)
+    status, body = _sign_in(client, username="a" * 101, password=PASSWORD)
+    assert status == 400
+    assert "The username has more than 100 characters." in body
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
 def test_sign_out_needs_the_csrf_token(client: TestClient, accounts: Accounts) -> None:
     _user(accounts)
     _sign_in(client, username="acme", password=PASSWORD)
@@ -117,6 +141,60 @@ def test_sign_out_needs_the_csrf_token(client: TestClient, accounts: Accounts) -
     )
     assert response.headers["location"] == "/sign-in"
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def _sign_out(client: TestClient, csrf_page: str) -> None:
+    response = client.post(
+        "/sign-out", data={"csrf_token": _csrf(client.get(csrf_page).text)}, follow_redirects=False
+    )
+    assert response.headers["location"] == "/sign-in"
+
+
+def test_a_saved_cookie_does_not_open_pages_after_sign_out(
+    client: TestClient, accounts: Accounts
+) -> None:
+    _user(accounts)
+    _sign_in(client, username="acme", password=PASSWORD)
+    saved = client.cookies["cs_session"]
+    _sign_out(client, "/")
+    replay = TestClient(client.app, cookies={"cs_session": saved})
+    response = replay.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in"
+
+
+def test_a_saved_admin_cookie_does_not_open_the_picker_after_sign_out(
+    client: TestClient, accounts: Accounts
+) -> None:
+    _user(accounts)
+    _sign_in(client, admin_token=ADMIN_TOKEN)
+    saved = client.cookies["cs_session"]
+    _sign_out(client, "/accounts")
+    replay = TestClient(client.app, cookies={"cs_session": saved})
+    response = replay.get("/accounts", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in"
+
+
+def test_signing_out_ends_only_that_session(client: TestClient, accounts: Accounts) -> None:
+    _user(accounts)
+    other_device = TestClient(client.app)
+    _sign_in(other_device, username="acme", password=PASSWORD)
+    _sign_in(client, username="acme", password=PASSWORD)
+    _sign_out(client, "/")
+    assert other_device.get("/", follow_redirects=False).status_code == 200
+
+
+def test_a_signed_cookie_without_an_open_session_is_refused(
+    client: TestClient, settings: Settings, accounts: Accounts
+) -> None:
+    account_id = _user(accounts)
+    codec = SessionCodec(session_secret(settings), settings.session_max_age_seconds)
+    forged = codec.dump(Session(csrf="c", account_id=account_id, login_version=1))
+    replay = TestClient(client.app, cookies={"cs_session": forged})
+    response = replay.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in"
 
 
 def test_admin_token_opens_the_picker_and_any_account(

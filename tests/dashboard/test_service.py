@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from commerce_stats.accounts.service import AccountChanges, Accounts
@@ -67,7 +69,12 @@ def test_password_sign_in_opens_a_session_on_the_account(accounts: Accounts) -> 
     account, _ = accounts.create("Acme")
     accounts.set_dashboard_login(account.id, "acme", "long enough password")
     session = sign_in_with_password(
-        accounts, MemoryFailureLimiter(5, 60), "acme", "long enough password", "1.2.3.4"
+        accounts,
+        MemoryFailureLimiter(5, 60),
+        "acme",
+        "long enough password",
+        "1.2.3.4",
+        timedelta(hours=1),
     )
     assert (session.account_id, session.admin, session.login_version) == (account.id, False, 1)
 
@@ -77,9 +84,11 @@ def test_wrong_password_is_refused_and_counted(accounts: Accounts) -> None:
     accounts.set_dashboard_login(account.id, "acme", "long enough password")
     failures = MemoryFailureLimiter(5, 60)
     with pytest.raises(DashboardError, match="Wrong username or password"):
-        sign_in_with_password(accounts, failures, "acme", "wrong password!!", "1.2.3.4")
-    assert failures._windows["dashboard-user:acme"][1] == 1
-    assert failures._windows["dashboard-ip:1.2.3.4"][1] == 1
+        sign_in_with_password(
+            accounts, failures, "acme", "wrong password!!", "1.2.3.4", timedelta(hours=1)
+        )
+    assert failures.count("dashboard-user:acme") == 1
+    assert failures.count("dashboard-ip:1.2.3.4") == 1
 
 
 def test_password_change_ends_older_sessions(accounts: Accounts) -> None:

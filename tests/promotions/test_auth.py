@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from commerce_stats.accounts.service import Accounts
+from commerce_stats.accounts.service import AccountChanges, Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
+from commerce_stats.promotions.errors import PromotionsError
 from commerce_stats.promotions.service import Promotions
 from commerce_stats.promotions.tables import promo_tokens, promotions
 from tests.promotions.conftest import Shop, login
@@ -206,3 +208,170 @@ def test_repeated_unknown_refresh_tokens_are_refused_with_429(
     assert refused.status_code == 429
     assert refused.json()["errors"][0]["error"] == 1010
     assert _token_rows(database) == before
+
+
+def _from_address(client: TestClient, address: str) -> TestClient:
+    """Another client of the same running app, connecting from ``address``."""
+    return TestClient(client.app, client=(address, 50000))
+
+
+def test_wrong_logins_from_one_address_do_not_lock_out_another(
+    client: TestClient, make_account: MakeAccount, settings: Settings, database: Database
+) -> None:
+    credentials = make_account()["credentials"]
+    attacker = _from_address(client, "203.0.113.7")
+    wrong = {"username": credentials["promotions_username"], "password": "nope"}
+    for _ in range(settings.auth_failure_limit):
+        assert attacker.post("/v1/login_check", json=wrong).status_code == 401
+    right = {"username": wrong["username"], "password": credentials["promotions_password"]}
+    assert attacker.post("/v1/login_check", json=right).status_code == 429
+    owner = _from_address(client, "198.51.100.1")
+    response = owner.post("/v1/login_check", json=right)
+    assert response.status_code == 200
+    assert _token_rows(database) == 2
+
+
+def test_a_username_is_locked_for_every_address_at_ten_times_the_limit(
+    client: TestClient, make_account: MakeAccount, settings: Settings, database: Database
+) -> None:
+    credentials = make_account()["credentials"]
+    wrong = {"username": credentials["promotions_username"], "password": "nope"}
+    for n in range(10 * settings.auth_failure_limit):
+        attacker = _from_address(client, f"203.0.113.{n // settings.auth_failure_limit}")
+        assert attacker.post("/v1/login_check", json=wrong).status_code == 401
+    right = {"username": wrong["username"], "password": credentials["promotions_password"]}
+    response = _from_address(client, "198.51.100.1").post("/v1/login_check", json=right)
+    assert response.status_code == 429
+    assert _errors(response.json()) == [1010]
+    assert _token_rows(database) == 0
+
+
+def test_an_over_long_username_is_refused_as_an_invalid_field(
+    client: TestClient, make_account: MakeAccount, database: Database
+) -> None:
+    password = make_account()["credentials"]["promotions_password"]
+    body = {"username": "x" * 256, "password": password}
+    response = client.post("/v1/login_check", json=body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"error": 11010, "message": "Invalid field value: username"}]
+    }
+    assert _token_rows(database) == 0
+
+
+def test_an_over_long_username_is_not_counted_as_a_failure(
+    client: TestClient, make_account: MakeAccount, settings: Settings
+) -> None:
+    credentials = make_account()["credentials"]
+    for _ in range(settings.auth_failure_limit):
+        body = {"username": "x" * 256, "password": "nope"}
+        assert client.post("/v1/login_check", json=body).status_code == 400
+    right = {
+        "username": credentials["promotions_username"],
+        "password": credentials["promotions_password"],
+    }
+    assert client.post("/v1/login_check", json=right).status_code == 200
+
+
+TOKEN_INVALID_BODY = {"errors": [{"error": 1007, "message": "Your token is invalid."}]}
+
+
+def _rotate_password(client: TestClient, shop: Shop, admin_headers: dict[str, str]) -> str:
+    response = client.post(
+        f"/admin/v1/accounts/{shop.account['id']}/credentials/rotate",
+        json={"credential": "promotions_password"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 200
+    secret: str = response.json()["secret"]
+    return secret
+
+
+def _set_disabled(
+    client: TestClient, shop: Shop, admin_headers: dict[str, str], disabled: bool
+) -> None:
+    response = client.patch(
+        f"/admin/v1/accounts/{shop.account['id']}",
+        json={"disabled": disabled},
+        headers=admin_headers,
+    )
+    assert response.status_code == 200
+
+
+def test_rotating_the_password_voids_the_old_token(
+    client: TestClient, shop: Shop, admin_headers: dict[str, str]
+) -> None:
+    _rotate_password(client, shop, admin_headers)
+    response = shop.get("/v1/promotion")
+    assert response.status_code == 401
+    assert response.json() == TOKEN_INVALID_BODY
+
+
+def test_rotating_the_password_voids_the_old_refresh_token(
+    client: TestClient, shop: Shop, admin_headers: dict[str, str], database: Database
+) -> None:
+    _rotate_password(client, shop, admin_headers)
+    before = _token_rows(database)
+    response = client.post("/v1/token/refresh", json={"refresh_token": shop.refresh_token})
+    assert response.status_code == 401
+    assert response.json() == TOKEN_INVALID_BODY
+    assert _token_rows(database) == before
+
+
+def test_the_new_password_gives_working_tokens_after_a_rotation(
+    client: TestClient, shop: Shop, admin_headers: dict[str, str], database: Database
+) -> None:
+    password = _rotate_password(client, shop, admin_headers)
+    body = {"username": shop.account["credentials"]["promotions_username"], "password": password}
+    response = client.post("/v1/login_check", json=body)
+    assert response.status_code == 200
+    headers = {"Authorization": f"Bearer {response.json()['token']}"}
+    assert client.get("/v1/promotion", headers=headers).status_code == 200
+    assert _token_rows(database) == 2
+
+
+def test_disabling_and_enabling_again_voids_the_old_token(
+    client: TestClient, shop: Shop, admin_headers: dict[str, str]
+) -> None:
+    _set_disabled(client, shop, admin_headers, True)
+    _set_disabled(client, shop, admin_headers, False)
+    response = shop.get("/v1/promotion")
+    assert response.status_code == 401
+    assert response.json() == TOKEN_INVALID_BODY
+
+
+def test_disabling_and_enabling_again_voids_the_old_refresh_token(
+    client: TestClient, shop: Shop, admin_headers: dict[str, str], database: Database
+) -> None:
+    _set_disabled(client, shop, admin_headers, True)
+    _set_disabled(client, shop, admin_headers, False)
+    before = _token_rows(database)
+    response = client.post("/v1/token/refresh", json={"refresh_token": shop.refresh_token})
+    assert response.status_code == 401
+    assert response.json() == TOKEN_INVALID_BODY
+    assert _token_rows(database) == before
+
+
+def test_a_rename_does_not_void_tokens(
+    client: TestClient, shop: Shop, admin_headers: dict[str, str]
+) -> None:
+    response = client.patch(
+        f"/admin/v1/accounts/{shop.account['id']}", json={"name": "Renamed"}, headers=admin_headers
+    )
+    assert response.status_code == 200
+    assert shop.get("/v1/promotion").status_code == 200
+
+
+def test_a_disabling_by_another_process_stops_a_verified_token_at_once(
+    database: Database, make_account: MakeAccount
+) -> None:
+    created = make_account()
+    credentials = created["credentials"]
+    service = Promotions(database, Accounts(database))
+    pair = service.login(credentials["promotions_username"], credentials["promotions_password"])
+    assert service.authenticate(pair.token).id == created["id"]
+    other_process = Accounts(database)
+    other_process.update(created["id"], AccountChanges(disabled=True))
+    with pytest.raises(PromotionsError) as refused:
+        service.authenticate(pair.token)
+    assert refused.value.entries == [(1007, "Your token is invalid.")]

@@ -16,7 +16,7 @@ def test_demo_loads_promotions_whose_counters_match_the_ledger(
     database: Database, accounts: Accounts
 ) -> None:
     info = load_demo(database, accounts)
-    service = Promotions(database, accounts, cache_seconds=0)
+    service = Promotions(database, accounts)
     account = accounts.get(info.account_id)
     assert service.counter_drift(account.id) == []
     flash = service.statistics(account, 4)

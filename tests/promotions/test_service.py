@@ -34,7 +34,7 @@ MakeServiceAccount = Callable[..., tuple[Account, dict[str, str]]]
 
 @pytest.fixture
 def service(database: Database, accounts: Accounts) -> Promotions:
-    return Promotions(database, accounts, cache_seconds=0)
+    return Promotions(database, accounts)
 
 
 def _promotion(
@@ -189,7 +189,7 @@ def test_discounted_minor_rounds_half_up(unit: int, percent: str, expected: int)
 def batched(database: Database, accounts: Accounts) -> Iterator[Promotions]:
     committer = GroupCommitter(database, OrderBatch, (PromotionsError,))
     committer.start()
-    yield Promotions(database, accounts, cache_seconds=0, committer=committer)
+    yield Promotions(database, accounts, committer=committer)
     committer.stop()
 
 
@@ -218,7 +218,7 @@ def test_group_committed_orders_are_readable_after_stop(
     account, _ = make_service_account()
     committer = GroupCommitter(database, OrderBatch, (PromotionsError,))
     committer.start()
-    service = Promotions(database, accounts, cache_seconds=0, committer=committer)
+    service = Promotions(database, accounts, committer=committer)
     results: list[OrderView] = []
     threads = [
         threading.Thread(
@@ -231,22 +231,7 @@ def test_group_committed_orders_are_readable_after_stop(
     for thread in threads:
         thread.join()
     committer.stop()
-    direct = Promotions(database, accounts, cache_seconds=0)
+    direct = Promotions(database, accounts)
     assert sorted(direct.get_order(account, f"O-{n}").order_id for n in range(10)) == sorted(
         view.order_id for view in results
     )
-
-
-def test_token_memory_stays_bounded(
-    database: Database, accounts: Accounts, make_service_account: MakeServiceAccount
-) -> None:
-    account, credentials = make_service_account()
-    service = Promotions(database, accounts, cache_seconds=60)
-    login = (credentials["promotions_username"], credentials["promotions_password"])
-    tokens = [service.login(*login).token for _ in range(3)]
-    for token in tokens:
-        service.authenticate(token)
-    assert len(service._token_cache) == 3
-    service._token_cache = {f"stale-{n}": (0.0, account, account.created_at) for n in range(10_000)}
-    service.authenticate(tokens[0])
-    assert len(service._token_cache) == 1

@@ -6,9 +6,14 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
-from commerce_stats.accounts.tables import account_credentials, accounts, dashboard_logins
+from commerce_stats.accounts.tables import (
+    account_credentials,
+    accounts,
+    dashboard_logins,
+    dashboard_sessions,
+)
 
 
 def insert_account(
@@ -56,7 +61,20 @@ def replace_secret(
         update(account_credentials)
         .where(account_credentials.c.account_id == account_id)
         .where(account_credentials.c.name == name)
-        .values(secret_hash=secret_hash, created_at=now)
+        .values(
+            secret_hash=secret_hash,
+            created_at=now,
+            generation=account_credentials.c.generation + 1,
+        )
+    )
+
+
+def advance_generations(conn: Connection, account_id: int) -> None:
+    """Moves every credential of the account on a generation (voiding what they issued)."""
+    conn.execute(
+        update(account_credentials)
+        .where(account_credentials.c.account_id == account_id)
+        .values(generation=account_credentials.c.generation + 1)
     )
 
 
@@ -152,4 +170,42 @@ def save_dashboard_login(
             version=dashboard_logins.c.version + 1,
             updated_at=now,
         )
+    )
+
+
+def insert_dashboard_session(
+    conn: Connection, *, owner_id: int, session_hash: str, now: datetime, expires_at: datetime
+) -> None:
+    conn.execute(
+        insert(dashboard_sessions).values(
+            account_id=owner_id, session_hash=session_hash, created_at=now, expires_at=expires_at
+        )
+    )
+
+
+def dashboard_session_expiry(
+    conn: Connection, *, owner_id: int, session_hash: str
+) -> datetime | None:
+    query = (
+        select(dashboard_sessions.c.expires_at)
+        .where(dashboard_sessions.c.account_id == owner_id)
+        .where(dashboard_sessions.c.session_hash == session_hash)
+    )
+    expires_at: datetime | None = conn.execute(query).scalar_one_or_none()
+    return expires_at
+
+
+def delete_dashboard_session(conn: Connection, *, owner_id: int, session_hash: str) -> None:
+    conn.execute(
+        delete(dashboard_sessions)
+        .where(dashboard_sessions.c.account_id == owner_id)
+        .where(dashboard_sessions.c.session_hash == session_hash)
+    )
+
+
+def delete_expired_dashboard_sessions(conn: Connection, *, owner_id: int, now: datetime) -> None:
+    conn.execute(
+        delete(dashboard_sessions)
+        .where(dashboard_sessions.c.account_id == owner_id)
+        .where(dashboard_sessions.c.expires_at <= now)
     )

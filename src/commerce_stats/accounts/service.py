@@ -7,7 +7,7 @@ import secrets
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row
@@ -225,6 +225,8 @@ class Accounts:
             return repository.count_accounts(conn)
 
     def update(self, account_id: int, changes: AccountChanges) -> tuple[Account, dict[str, str]]:
+        """Applies ``changes``; disabling also moves every credential on a generation, so
+        the tokens they issued stay void when the account is enabled again."""
         values: dict[str, Any] = {}
         if changes.name is not None:
             values["name"] = _checked_name(changes.name)
@@ -240,13 +242,19 @@ class Accounts:
             if values:
                 values["updated_at"] = utc_now()
                 repository.update_account(conn, account_id, values)
+            if changes.disabled:
+                repository.advance_generations(conn, account_id)
             row = _require(repository.select_account(conn, account_id))
             ids = repository.public_ids(conn, account_id)
         self._cache.clear()
         return _row_to_account(row), ids
 
     def rotate(self, account_id: int, credential: str) -> str:
-        """Replace one secret; the old one stops working at once in this process."""
+        """Replace one secret; the old one stops working at once in this process.
+
+        The credential moves on a generation, which voids every promotions token
+        issued under the old promotions password (in every process, at once).
+        """
         if credential not in SECRET_CREDENTIALS:
             raise AdminError(
                 f"cannot rotate {credential!r}; rotatable: {', '.join(SECRET_CREDENTIALS)}",
@@ -343,6 +351,39 @@ class Accounts:
         if not verify_password(password, row.password_hash) or row.disabled:
             return None
         return DashboardLogin(_row_to_account(row), row.version)
+
+    def open_dashboard_session(self, owner_id: int, lifetime: timedelta) -> str:
+        """A new dashboard session id for ``owner_id`` (an account, or 0 for the admin).
+
+        Only its hash is stored; the owner's ended sessions are cleared on the way.
+        """
+        session_id = new_secret()
+        now = utc_now()
+        with self.database.write() as conn:
+            repository.delete_expired_dashboard_sessions(conn, owner_id=owner_id, now=now)
+            repository.insert_dashboard_session(
+                conn,
+                owner_id=owner_id,
+                session_hash=hash_secret(session_id),
+                now=now,
+                expires_at=now + lifetime,
+            )
+        return session_id
+
+    def dashboard_session_is_open(self, owner_id: int, session_id: str) -> bool:
+        """Whether the session was opened, has not ended and was not signed out of."""
+        with self.database.read() as conn:
+            expires_at = repository.dashboard_session_expiry(
+                conn, owner_id=owner_id, session_hash=hash_secret(session_id)
+            )
+        return expires_at is not None and expires_at > utc_now()
+
+    def end_dashboard_session(self, owner_id: int, session_id: str) -> None:
+        """Signs the session out in every process: its id is no longer accepted."""
+        with self.database.write() as conn:
+            repository.delete_dashboard_session(
+                conn, owner_id=owner_id, session_hash=hash_secret(session_id)
+            )
 
     def dashboard_login_version(self, account_id: int) -> int | None:
         """The current password version of the account's dashboard sign-in, if it has one."""

@@ -32,6 +32,9 @@ account_credentials = Table(
     Column("public_id", String(64), nullable=True),
     Column("secret_hash", String(64), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Counts replacements of the secret and disablings of the account; what was issued
+    # under an older generation (promotions tokens) is void.
+    Column("generation", Integer, nullable=False, default=1, server_default="1"),
     Index("ix_account_credentials_lookup", "name", "secret_hash", unique=True),
     Index("ix_account_credentials_public", "name", "public_id", unique=True),
 )
@@ -49,4 +52,14 @@ dashboard_logins = Table(
     Column("password_hash", String(255), nullable=False),
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    # The signed-in account, or 0 for an admin session (which may look at any account).
+    Column("account_id", Integer, primary_key=True, autoincrement=False),
+    Column("session_hash", String(64), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
 )

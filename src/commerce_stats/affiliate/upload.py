@@ -58,7 +58,7 @@ from commerce_stats.affiliate.tables import (
     triggers,
 )
 from commerce_stats.kit.exports import FORMULA_TRIGGERS
-from commerce_stats.kit.ratelimit import record_failures
+from commerce_stats.kit.ratelimit import name_keys, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import utc_now, zone
 
@@ -95,6 +95,8 @@ JSON_FIELDS = {
 }
 """The JSON twin's field names and the upload columns they fill."""
 MAX_TEXT = 255
+MAX_LOGIN_ID_LENGTH = 64
+"""Longest ``login_id`` accepted (issued ones have 8 digits); longer ones are refused unread."""
 MAX_REASON = 2000
 
 
@@ -554,9 +556,15 @@ def apply_rows(
 def authenticate_upload(
     network: AffiliateNetwork, login_id: str, token: str, client: str = "unknown"
 ) -> Account:
-    """The login's account; refusals are counted per login id and per client address,
-    and past the limit either is answered 429 until its window ends."""
-    keys = [f"affiliate_upload_login:{login_id}", f"affiliate_upload:{client}"]
+    """The login's account; refusals are counted per client address and per login id
+    (see ``name_keys``), and past its limit either is answered 429 until its window ends.
+    A login id longer than ``MAX_LOGIN_ID_LENGTH`` is refused before it is counted."""
+    if len(login_id) > MAX_LOGIN_ID_LENGTH:
+        raise UploadError(
+            f"login_id has more than {MAX_LOGIN_ID_LENGTH} characters",
+            code="invalid_field",
+        )
+    keys = name_keys("affiliate_upload", login_id, client)
     refuse_if_limited(network.failures, keys, upload=True)
     account = network.accounts.authenticate_pair(
         "affiliate_login_id", login_id, "affiliate_rest_token", token

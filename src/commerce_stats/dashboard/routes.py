@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from fastapi.responses import (
 )
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from commerce_stats.affiliate.service import AffiliateNetwork
@@ -33,9 +35,11 @@ from commerce_stats.dashboard.service import (
     affiliate_page,
     choose_account,
     csrf_matches,
+    end_session,
     overview_page,
     promotions_page,
     sections_of,
+    session_is_open,
     session_secret,
     sign_in_with_admin_token,
     sign_in_with_password,
@@ -126,7 +130,7 @@ def _redirect(location: str) -> HTTPException:
 
 def current_session(request: Request, runtime: RuntimeDep) -> Session:
     session = _codec(runtime).load(request.cookies.get(SESSION_COOKIE))
-    if session is None:
+    if session is None or not session_is_open(runtime.accounts, session):
         raise _redirect("/sign-in")
     return session
 
@@ -199,14 +203,15 @@ def sign_in(
         error = DashboardError("The form expired; please try again.", status=400, code="csrf")
         return _sign_in_page(request, runtime, error)
     client = client_address(request)
+    lifetime = timedelta(seconds=codec.max_age_seconds)
     try:
         if admin_token:
             session = sign_in_with_admin_token(
-                runtime.settings, runtime.failures, admin_token, client
+                runtime.accounts, runtime.settings, runtime.failures, admin_token, client, lifetime
             )
         else:
             session = sign_in_with_password(
-                runtime.accounts, runtime.failures, username, password, client
+                runtime.accounts, runtime.failures, username, password, client, lifetime
             )
     except DashboardError as error:
         return _sign_in_page(request, runtime, error)
@@ -222,10 +227,11 @@ def _text_field(form: FormData, name: str) -> str:
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, session: SessionDep) -> Response:
+async def sign_out(request: Request, session: SessionDep, runtime: RuntimeDep) -> Response:
     csrf_token = _text_field(await request.form(), "csrf_token")
     if not csrf_matches(session, csrf_token):
         return Response("CSRF token missing or wrong", status_code=400, media_type="text/plain")
+    await run_in_threadpool(end_session, runtime.accounts, session)
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -248,7 +254,9 @@ async def select_account(request: Request, session: SessionDep, runtime: Runtime
     if not csrf_matches(session, _text_field(form, "csrf_token")):
         return Response("CSRF token missing or wrong", status_code=400, media_type="text/plain")
     try:
-        chosen = choose_account(runtime.accounts, session, _text_field(form, "account_id"))
+        chosen = await run_in_threadpool(
+            choose_account, runtime.accounts, session, _text_field(form, "account_id")
+        )
     except DashboardError as error:
         return Response(error.message, status_code=error.status, media_type="text/plain")
     codec = _codec(runtime)

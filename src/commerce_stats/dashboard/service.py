@@ -1,9 +1,11 @@
 """Dashboard sign-in rules: sessions, CSRF tokens, attempt limits, the account picker.
 
-A session is a signed, timestamped value kept in an HttpOnly cookie; the server
-stores nothing per session. It names the account being viewed, whether it was
-opened with the admin token, the password version it was opened with (a
-password change ends older sessions) and the CSRF token every form must echo.
+A session is a signed, timestamped value kept in an HttpOnly cookie. It names
+the account being viewed, whether it was opened with the admin token, the
+password version it was opened with (a password change ends older sessions),
+the CSRF token every form must echo, and the session's id. The server keeps
+the hash of each open session's id; signing out deletes it, so a saved copy of
+the cookie no longer opens any page.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,7 +23,7 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from commerce_stats.accounts.service import Accounts
+from commerce_stats.accounts.service import MAX_USERNAME_LENGTH, Accounts
 from commerce_stats.affiliate import exporting as affiliate_exports
 from commerce_stats.affiliate.errors import AffiliateError
 from commerce_stats.affiliate.exporting import Totals
@@ -35,7 +37,13 @@ from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.exports import ExportFormat
 from commerce_stats.kit.keys import texts_equal
 from commerce_stats.kit.money import exponent, from_minor
-from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
+from commerce_stats.kit.ratelimit import (
+    FailureKey,
+    FailureLimiter,
+    first_refusal,
+    name_keys,
+    record_failures,
+)
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import FIRST_DAY, LAST_DAY, check_day, local_today, utc_now
 from commerce_stats.promotions.service import promotion_figures
@@ -56,6 +64,18 @@ class Session:
     admin: bool = False
     account_id: int | None = None
     login_version: int | None = None
+    session_id: str = ""
+
+
+ADMIN_SESSION_OWNER = 0
+"""Whose open sessions an admin session is stored under (it may view any account)."""
+
+
+def session_owner(session: Session) -> int:
+    """The account an open session is stored under: the signed-in one, or 0 for the admin."""
+    if session.admin or session.account_id is None:
+        return ADMIN_SESSION_OWNER
+    return session.account_id
 
 
 def session_secret(settings: Settings) -> str:
@@ -83,19 +103,31 @@ class SessionCodec:
 
     def dump(self, session: Session) -> str:
         return self._sessions.dumps(
-            [session.csrf, session.admin, session.account_id, session.login_version]
+            [
+                session.csrf,
+                session.admin,
+                session.account_id,
+                session.login_version,
+                session.session_id,
+            ]
         )
 
     def load(self, value: str | None) -> Session | None:
         if not value:
             return None
         try:
-            csrf, admin, account_id, version = self._sessions.loads(
+            csrf, admin, account_id, version, session_id = self._sessions.loads(
                 value, max_age=self.max_age_seconds
             )
         except (BadSignature, ValueError, TypeError):
             return None
-        return Session(csrf=csrf, admin=admin, account_id=account_id, login_version=version)
+        return Session(
+            csrf=csrf,
+            admin=admin,
+            account_id=account_id,
+            login_version=version,
+            session_id=session_id,
+        )
 
     def new_sign_in_token(self) -> tuple[str, str]:
         """(cookie value, form value) guarding the sign-in form against CSRF."""
@@ -125,7 +157,7 @@ def _too_many(retry_after: int) -> DashboardError:
     )
 
 
-def _check_not_blocked(failures: FailureLimiter, keys: list[str]) -> None:
+def _check_not_blocked(failures: FailureLimiter, keys: Sequence[str | FailureKey]) -> None:
     verdict = first_refusal(failures, keys)
     if verdict is not None:
         raise _too_many(verdict.retry_after)
@@ -138,21 +170,41 @@ def _wrong_credentials() -> DashboardError:
 
 
 def sign_in_with_password(
-    accounts: Accounts, failures: FailureLimiter, username: str, password: str, client: str
+    accounts: Accounts,
+    failures: FailureLimiter,
+    username: str,
+    password: str,
+    client: str,
+    lifetime: timedelta,
 ) -> Session:
-    keys = [f"dashboard-user:{username.strip().lower()}", f"dashboard-ip:{client}"]
+    if len(username) > MAX_USERNAME_LENGTH:
+        raise DashboardError(
+            f"The username has more than {MAX_USERNAME_LENGTH} characters.",
+            status=400,
+            code="invalid_field",
+            field="username",
+        )
+    keys = name_keys("dashboard", username, client)
     _check_not_blocked(failures, keys)
     login = accounts.verify_dashboard_login(username, password)
     if login is None:
         record_failures(failures, keys)
         raise _wrong_credentials()
     return Session(
-        csrf=secrets.token_urlsafe(24), account_id=login.account.id, login_version=login.version
+        csrf=secrets.token_urlsafe(24),
+        account_id=login.account.id,
+        login_version=login.version,
+        session_id=accounts.open_dashboard_session(login.account.id, lifetime),
     )
 
 
 def sign_in_with_admin_token(
-    settings: Settings, failures: FailureLimiter, token: str, client: str
+    accounts: Accounts,
+    settings: Settings,
+    failures: FailureLimiter,
+    token: str,
+    client: str,
+    lifetime: timedelta,
 ) -> Session:
     key = admin_failure_key(client)
     _check_not_blocked(failures, [key])
@@ -164,7 +216,24 @@ def sign_in_with_admin_token(
             code="wrong_credentials",
             field="admin_token",
         )
-    return Session(csrf=secrets.token_urlsafe(24), admin=True)
+    return Session(
+        csrf=secrets.token_urlsafe(24),
+        admin=True,
+        session_id=accounts.open_dashboard_session(ADMIN_SESSION_OWNER, lifetime),
+    )
+
+
+def session_is_open(accounts: Accounts, session: Session) -> bool:
+    """Whether the session was opened by a sign-in and not signed out of (nor expired)."""
+    if not session.session_id:
+        return False
+    return accounts.dashboard_session_is_open(session_owner(session), session.session_id)
+
+
+def end_session(accounts: Accounts, session: Session) -> None:
+    """Ends the session on the server: the cookie, even if kept, opens nothing any more."""
+    if session.session_id:
+        accounts.end_dashboard_session(session_owner(session), session.session_id)
 
 
 MAX_ID_DIGITS = 19

@@ -27,7 +27,7 @@ def _service() -> Promotions:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     database = Database(Settings())
     migrate(database)
-    return Promotions(database, Accounts(database), cache_seconds=0)
+    return Promotions(database, Accounts(database))
 
 
 def _account(service: Promotions, account_id: int) -> Account:

@@ -27,7 +27,7 @@ VIP_CODES = [f"VIP-{number:04d}" for number in range(1, 41)]
 def load(
     database: Database, account: Account, credentials: dict[str, str], rng: random.Random
 ) -> list[DemoLink]:
-    service = Promotions(database, Accounts(database, cache_seconds=0), cache_seconds=0)
+    service = Promotions(database, Accounts(database, cache_seconds=0))
     now = utc_now()
     starts = (now - timedelta(days=30)).isoformat()
     ends = (now + timedelta(days=60)).isoformat()

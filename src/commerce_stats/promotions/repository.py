@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from commerce_stats.accounts.tables import account_credentials, accounts
 from commerce_stats.db.types import UTCDateTime
 from commerce_stats.promotions.tables import (
     promo_order_lines,
@@ -60,15 +61,57 @@ def insert_tokens(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     conn.execute(insert(promo_tokens), list(rows))
 
 
-def token_by_hash(conn: Connection, token_hash: str, kind: str) -> tuple[int, datetime] | None:
-    """(account id, expiry) of a stored token of ``kind``, else None."""
+PASSWORD_CREDENTIAL = "promotions_password"  # noqa: S105 (a credential name, not a secret)
+
+
+def live_token(conn: Connection, token_hash: str, kind: str) -> tuple[int, datetime, int] | None:
+    """(account id, expiry, generation) of a stored token of ``kind`` that is still live.
+
+    Live means: its account is enabled and the account's promotions password is
+    still at the generation the token was issued under (no rotation or disabling
+    since). The account's state is read in this same query, so a change made by
+    any process counts at once. Expiry is left to the caller (1009, not 1007).
+    """
+    password = account_credentials
     query = (
-        select(promo_tokens.c.account_id, promo_tokens.c.expires_at)
+        select(promo_tokens.c.account_id, promo_tokens.c.expires_at, promo_tokens.c.generation)
+        .join(accounts, accounts.c.id == promo_tokens.c.account_id)
+        .join(
+            password,
+            (password.c.account_id == promo_tokens.c.account_id)
+            & (password.c.name == PASSWORD_CREDENTIAL),
+        )
         .where(promo_tokens.c.token_hash == token_hash)
         .where(promo_tokens.c.kind == kind)
+        .where(promo_tokens.c.generation == password.c.generation)
+        .where(accounts.c.disabled.is_(False))
     )
     row = conn.execute(query).first()
-    return None if row is None else (int(row.account_id), row.expires_at)
+    if row is None:
+        return None
+    return int(row.account_id), row.expires_at, int(row.generation)
+
+
+def password_generation(conn: Connection, account_id: int, secret_hash: str) -> int | None:
+    """The generation of the account's promotions password if its hash is still
+    ``secret_hash`` (None once it was rotated)."""
+    query = (
+        select(account_credentials.c.generation)
+        .where(account_credentials.c.account_id == account_id)
+        .where(account_credentials.c.name == PASSWORD_CREDENTIAL)
+        .where(account_credentials.c.secret_hash == secret_hash)
+    )
+    generation: int | None = conn.execute(query).scalar_one_or_none()
+    return generation
+
+
+def delete_revoked_tokens(conn: Connection, account_id: int, generation: int) -> None:
+    """Drops the account's tokens issued under an older password generation."""
+    conn.execute(
+        delete(promo_tokens)
+        .where(promo_tokens.c.account_id == account_id)
+        .where(promo_tokens.c.generation < generation)
+    )
 
 
 def delete_token(conn: Connection, account_id: int, token_hash: str) -> int:

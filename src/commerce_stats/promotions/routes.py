@@ -123,7 +123,6 @@ def _build_service(runtime: Runtime, *, group_commit: bool) -> Promotions:
         runtime.accounts,
         token_hours=settings.promotions_token_hours,
         refresh_days=settings.promotions_refresh_days,
-        cache_seconds=settings.credential_cache_seconds,
         committer=committer,
     )
 
@@ -168,9 +167,6 @@ async def authenticated_account(
     token = bearer_token(authorization)
     if token is None and authorization is not None and authorization.strip():
         raise token_invalid()
-    remembered = service.remembered_account(token)
-    if remembered is not None:
-        return remembered
     runtime: Runtime = request.app.state.runtime
     return await run_in_threadpool(
         partial(

@@ -31,6 +31,7 @@ from commerce_stats.promotions.errors import (
 from commerce_stats.promotions.service import (
     MAX_ID,
     MAX_QUANTITY,
+    MAX_USERNAME_LENGTH,
     OrderDraft,
     OrderLineDraft,
     OrderView,
@@ -94,9 +95,12 @@ Text = Annotated[str, StringConstraints(strict=True, pattern=NO_NUL)]
 
 
 class LoginRequest(BaseModel):
+    """The username's length is checked here, while the body is parsed, so that an
+    over-long one never travels on to a worker thread (400 11010 username)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    username: Text
+    username: Annotated[Text, Field(max_length=MAX_USERNAME_LENGTH)]
     password: Text
 
 

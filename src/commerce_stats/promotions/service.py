@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,13 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret, new_secret
 from commerce_stats.kit.money import MoneyError, format_minor, is_currency_code, to_minor
-from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
+from commerce_stats.kit.ratelimit import (
+    FailureKey,
+    FailureLimiter,
+    first_refusal,
+    name_keys,
+    record_failures,
+)
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import (
     local_days_to_utc,
@@ -71,7 +76,8 @@ DEFAULT_CURRENCY = "EUR"
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 MIN_SEARCH_LENGTH = 3
-TOKEN_CACHE_SIZE = 10_000
+MAX_USERNAME_LENGTH = 255
+"""Longest username accepted at ``POST /v1/login_check`` (issued ones have 15 characters)."""
 PROMOTION_SEQUENCE = "promotion"
 CODE_SEQUENCE = "promotion_code"
 
@@ -284,7 +290,6 @@ class Promotions:
         *,
         token_hours: float = 24.0,
         refresh_days: float = 30.0,
-        cache_seconds: float = 5.0,
         committer: GroupCommitter[OrderBatch] | None = None,
     ) -> None:
         self.database = database
@@ -292,10 +297,14 @@ class Promotions:
         self.accounts = accounts
         self.token_lifetime = timedelta(hours=token_hours)
         self.refresh_lifetime = timedelta(days=refresh_days)
-        self.cache_seconds = cache_seconds
-        self._token_cache: dict[str, tuple[float, Account, datetime]] = {}
 
     # --- tokens -------------------------------------------------------------------
+    #
+    # A token is stored (hashed) with the generation of the account's promotions
+    # password it was issued under. Rotating the password or disabling the account
+    # moves the generation on, which voids every token and refresh token issued
+    # before; each check reads the account's state in the token's own query, so
+    # this holds at once in every process (no token is remembered in memory).
 
     def login(
         self,
@@ -307,18 +316,26 @@ class Promotions:
     ) -> TokenPair:
         """A token pair for the account's promotions username and password.
 
-        With ``failures``, wrong attempts are counted per username and per client
-        address; past the limit every attempt is refused (429) until the window ends.
+        With ``failures``, wrong attempts are counted per client address and per
+        username (see ``name_keys``); past a limit every attempt is refused (429)
+        until the window ends. A username longer than ``MAX_USERNAME_LENGTH`` is
+        refused (400 11010) before it is counted or compared.
         """
-        keys = [f"promotions-user:{(username or '').strip().lower()}", f"promotions-ip:{client}"]
+        if username is not None and len(username) > MAX_USERNAME_LENGTH:
+            raise invalid_fields(["username"])
+        keys = name_keys("promotions", username or "", client)
         _refuse_if_limited(failures, keys)
         account = self.accounts.authenticate_pair(
             "promotions_username", username, "promotions_password", password
         )
-        if account is None:
+        if account is None or password is None:
             record_failures(failures, keys)
-            raise PromotionsError([(INVALID_CREDENTIALS, "Invalid credentials.")], status=401)
-        return self._issue_tokens(account.id)
+            raise _invalid_credentials()
+        with self.database.write() as conn:
+            generation = repository.password_generation(conn, account.id, hash_secret(password))
+            if generation is None:
+                raise _invalid_credentials()
+            return self._issue_tokens(conn, account.id, generation)
 
     def refresh(
         self,
@@ -329,7 +346,8 @@ class Promotions:
     ) -> TokenPair:
         """A new token pair for a valid refresh token, which is used up.
 
-        Unknown tokens are counted per client address like unknown bearer tokens.
+        Unknown and revoked tokens are counted per client address like unknown
+        bearer tokens.
         """
         if not refresh_token:
             raise token_missing()
@@ -337,41 +355,43 @@ class Promotions:
         _refuse_if_limited(failures, keys)
         digest = hash_secret(refresh_token)
         with self.database.write() as conn:
-            found = repository.token_by_hash(conn, digest, "refresh")
+            found = repository.live_token(conn, digest, "refresh")
             if found is None:
                 record_failures(failures, keys)
                 raise token_invalid()
-            account_id, expires_at = found
+            account_id, expires_at, generation = found
             if expires_at <= utc_now():
                 raise token_expired()
             repository.delete_token(conn, account_id, digest)
-        if self._enabled_account(account_id) is None:
-            raise token_invalid()
-        return self._issue_tokens(account_id)
+            return self._issue_tokens(conn, account_id, generation)
 
-    def _issue_tokens(self, account_id: int) -> TokenPair:
+    def _issue_tokens(self, conn: Connection, account_id: int, generation: int) -> TokenPair:
+        """A new pair under ``generation``, which the caller read in this transaction
+        together with the proof (the password, the refresh token) that was checked."""
         now = utc_now()
         pair = TokenPair(token=new_secret(), refresh_token=new_secret())
-        rows = [
-            {
-                "account_id": account_id,
-                "token_hash": hash_secret(pair.token),
-                "kind": "access",
-                "expires_at": now + self.token_lifetime,
-                "created_at": now,
-            },
-            {
-                "account_id": account_id,
-                "token_hash": hash_secret(pair.refresh_token),
-                "kind": "refresh",
-                "expires_at": now + self.refresh_lifetime,
-                "created_at": now,
-            },
-        ]
-        with self.database.write() as conn:
-            repository.delete_expired_tokens(conn, account_id, now)
-            repository.insert_tokens(conn, rows)
+        repository.delete_expired_tokens(conn, account_id, now)
+        repository.delete_revoked_tokens(conn, account_id, generation)
+        repository.insert_tokens(conn, self._token_rows(account_id, pair, generation, now))
         return pair
+
+    def _token_rows(
+        self, account_id: int, pair: TokenPair, generation: int, now: datetime
+    ) -> list[dict[str, Any]]:
+        return [
+            {
+                "account_id": account_id,
+                "token_hash": hash_secret(secret),
+                "kind": kind,
+                "expires_at": now + lifetime,
+                "created_at": now,
+                "generation": generation,
+            }
+            for secret, kind, lifetime in (
+                (pair.token, "access", self.token_lifetime),
+                (pair.refresh_token, "refresh", self.refresh_lifetime),
+            )
+        ]
 
     def _enabled_account(self, account_id: int) -> Account | None:
         try:
@@ -379,20 +399,6 @@ class Promotions:
         except AdminError:
             return None
         return None if account.disabled else account
-
-    def remembered_account(self, token: str | None) -> Account | None:
-        """The account of a recently verified token without touching the database, else None.
-
-        Raises like ``authenticate`` when the remembered token has expired since.
-        """
-        if not token or self.cache_seconds <= 0:
-            return None
-        cached = self._token_cache.get(hash_secret(token))
-        if cached is None or cached[0] <= time.monotonic():
-            return None
-        if cached[2] <= utc_now():
-            raise token_expired()
-        return _require_feature(cached[1])
 
     def authenticate(
         self,
@@ -403,42 +409,28 @@ class Promotions:
     ) -> Account:
         """The account behind a bearer token (401 1008/1007/1009), with the feature (11000).
 
-        With ``failures``, unknown tokens are counted per client address; past the limit
-        the address is answered 429 until the window ends.
+        A token of a disabled account, or issued before the account's promotions
+        password was last rotated or the account last disabled, is invalid (1007).
+        With ``failures``, unknown tokens are counted per client address; past the
+        limit the address is answered 429 until the window ends.
         """
         if not token:
             raise token_missing()
-        remembered = self.remembered_account(token)
-        if remembered is not None:
-            return remembered
         keys = [f"promotions-token-ip:{client}"]
         _refuse_if_limited(failures, keys)
         digest = hash_secret(token)
         with self.database.read() as conn:
-            found = repository.token_by_hash(conn, digest, "access")
+            found = repository.live_token(conn, digest, "access")
         if found is None:
             record_failures(failures, keys)
             raise token_invalid()
-        account_id, expires_at = found
+        account_id, expires_at, _generation = found
         if expires_at <= utc_now():
             raise token_expired()
         account = self._enabled_account(account_id)
         if account is None:
             raise token_invalid()
-        if self.cache_seconds > 0:
-            self._remember(digest, account, expires_at)
         return _require_feature(account)
-
-    def _remember(self, digest: str, account: Account, expires_at: datetime) -> None:
-        """Keeps a verified token in memory; stale entries go once the memory grows large."""
-        now = time.monotonic()
-        if len(self._token_cache) >= TOKEN_CACHE_SIZE:
-            self._token_cache = {
-                key: entry for key, entry in self._token_cache.items() if entry[0] > now
-            }
-            if len(self._token_cache) >= TOKEN_CACHE_SIZE:
-                self._token_cache.clear()
-        self._token_cache[digest] = (now + self.cache_seconds, account, expires_at)
 
     # --- promotion management ----------------------------------------------------------
 
@@ -1119,7 +1111,11 @@ def _order_view(order: Mapping[Any, Any], lines: Sequence[Mapping[Any, Any]]) ->
     )
 
 
-def _refuse_if_limited(failures: FailureLimiter | None, keys: list[str]) -> None:
+def _invalid_credentials() -> PromotionsError:
+    return PromotionsError([(INVALID_CREDENTIALS, "Invalid credentials.")], status=401)
+
+
+def _refuse_if_limited(failures: FailureLimiter | None, keys: Sequence[str | FailureKey]) -> None:
     """429 1010 with ``Retry-After`` when any key has too many failures in its window."""
     verdict = first_refusal(failures, keys)
     if verdict is None:

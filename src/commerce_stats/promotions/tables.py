@@ -51,6 +51,9 @@ promo_tokens = Table(
     Column("kind", String(16), nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # The generation of the account's promotions password when the token was issued;
+    # a rotation or a disabling moves the password on and voids the token.
+    Column("generation", Integer, nullable=False, default=1, server_default="1"),
     Index("ix_promo_tokens_lookup", "token_hash", unique=True),
 )
 
