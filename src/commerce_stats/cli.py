@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from commerce_stats.accounts.service import SECRET_CREDENTIALS, AccountChanges, Accounts
 from commerce_stats.affiliate.cli import app as affiliate_app
-from commerce_stats.config import Settings
+from commerce_stats.config import Settings, admin_token_problem, is_loopback
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
 from commerce_stats.demo import DemoInfo, load_demo, read_demo_info, save_demo_info
@@ -51,20 +51,29 @@ def _open_database(settings: Settings) -> Database:
     return database
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def _settings_or_exit() -> Settings:
+    """The settings from the environment; a bad one ends the command with its message."""
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            reason = problem.get("ctx", {}).get("error", problem["msg"])
+            console.print(f"[red]Refusing to serve: {escape(str(reason))}.[/red]")
+        console.print("See docs/configuration.md.")
+        raise typer.Exit(code=2) from None
 
 
 def _ensure_admin_token(settings: Settings) -> None:
-    """Generate an admin token on loopback; refuse to serve elsewhere without one."""
+    """Generate an admin token on loopback; elsewhere refuse to serve without a long one."""
+    problem = admin_token_problem(settings.host, settings.admin_token)
+    if problem is not None:
+        console.print(
+            f"[red]Refusing to serve: {escape(problem)}.[/red] See docs/configuration.md."
+        )
+        raise typer.Exit(code=2)
     if settings.admin_token:
         return
-    if not _is_loopback(settings.host):
+    if not is_loopback(settings.host):
         console.print(
             f"[red]Refusing to serve on {settings.host} without an admin token.[/red] "
             "Set COMMERCE_STATS_ADMIN_TOKEN (see docs/configuration.md)."
@@ -93,7 +102,7 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
 ) -> None:
     """Migrate the database, load demo data on a first start if asked, and serve HTTP."""
-    settings = Settings()
+    settings = _settings_or_exit()
     settings.host = host or settings.host
     settings.port = port or settings.port
     settings.workers = workers or settings.workers
