@@ -19,6 +19,7 @@ from commerce_stats.dashboard.routes import HERE as DASHBOARD_DIR
 from commerce_stats.dashboard.routes import router as dashboard_router
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.ratelimit import build_failure_limiter
+from commerce_stats.kit.redaction import install_credential_filter
 from commerce_stats.promotions.routes import router as promotions_router
 from commerce_stats.promotions.routes import start_promotions, stop_promotions
 from commerce_stats.runtime import Runtime
@@ -60,6 +61,7 @@ def build_runtime(settings: Settings) -> Runtime:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for ``settings`` (read from the environment when omitted)."""
     runtime = build_runtime(settings or Settings())
+    install_credential_filter()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -21,6 +21,7 @@ from commerce_stats.db.migrate import migrate
 from commerce_stats.demo import DemoInfo, load_demo, read_demo_info, save_demo_info
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.keys import new_secret
+from commerce_stats.kit.redaction import serve_log_config
 from commerce_stats.promotions.cli import app as promotions_app
 from commerce_stats.video.cli import app as video_app
 
@@ -125,6 +126,7 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        log_config=serve_log_config(),
     )
 
 

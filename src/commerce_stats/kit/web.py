@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from commerce_stats.kit.errors import ServiceError
+from commerce_stats.kit.redaction import redact_target
 
 log = logging.getLogger("commerce_stats")
 
@@ -49,7 +50,8 @@ def surface_route_class(
                         raise
                     return render(from_validation(unparsable_body(str(exc.detail))))
                 except Exception:
-                    log.exception("unhandled error on %s %s", request.method, request.url.path)
+                    path = redact_target(request.url.path)
+                    log.exception("unhandled error on %s %s", request.method, path)
                     return render(internal_error())
 
             return guarded
