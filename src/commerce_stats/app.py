@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 
 from commerce_stats import __version__
 from commerce_stats.accounts.routes import router as accounts_router
@@ -15,6 +14,7 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import ingest as affiliate_ingest
 from commerce_stats.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from commerce_stats.config import Settings
+from commerce_stats.dashboard.headers import SecuredStaticFiles
 from commerce_stats.dashboard.routes import HERE as DASHBOARD_DIR
 from commerce_stats.dashboard.routes import router as dashboard_router
 from commerce_stats.db.engine import Database
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount(
         "/static/dashboard",
-        StaticFiles(directory=DASHBOARD_DIR / "static"),
+        SecuredStaticFiles(directory=DASHBOARD_DIR / "static"),
         name="dashboard-static",
     )
     return app

@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Stre
 from fastapi.templating import Jinja2Templates
 
 from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.dashboard.headers import SecuredRoute
 from commerce_stats.dashboard.service import (
     SIGN_IN_MAX_AGE,
     DashboardError,
@@ -54,7 +55,7 @@ PLOTLY_JS = _plotly_js()
 SESSION_COOKIE = "cs_session"
 SIGN_IN_COOKIE = "cs_signin"
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=SecuredRoute)
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
