@@ -90,6 +90,28 @@ def test_serve_refuses_public_address_without_admin_token(cli_env: Settings) -> 
     assert "Refusing to serve" in result.output
 
 
+def test_serve_refuses_a_short_admin_token_on_a_public_address(cli_env: Settings) -> None:
+    result = runner.invoke(
+        app,
+        ["serve", "--host", "0.0.0.0"],  # noqa: S104
+        env={"COMMERCE_STATS_ADMIN_TOKEN": "x"},
+    )
+    assert result.exit_code == 2
+    assert "COMMERCE_STATS_ADMIN_TOKEN must be at least 32 characters" in result.output
+    assert "Serving on" not in result.output
+
+
+def test_serve_refuses_a_short_admin_token_with_a_public_host_setting(cli_env: Settings) -> None:
+    result = runner.invoke(
+        app,
+        ["serve"],
+        env={"COMMERCE_STATS_HOST": "0.0.0.0", "COMMERCE_STATS_ADMIN_TOKEN": "short-token"},  # noqa: S104
+    )
+    assert result.exit_code == 2
+    assert "COMMERCE_STATS_ADMIN_TOKEN must be at least 32 characters" in result.output
+    assert "short-token" not in result.output
+
+
 def test_demo_saves_its_credentials(cli_env: Settings, accounts: Accounts) -> None:
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 
 from commerce_stats import __version__
 from commerce_stats.accounts.routes import router as accounts_router
@@ -15,11 +14,13 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import ingest as affiliate_ingest
 from commerce_stats.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from commerce_stats.config import Settings
+from commerce_stats.dashboard.headers import SecuredStaticFiles
 from commerce_stats.dashboard.routes import HERE as DASHBOARD_DIR
 from commerce_stats.dashboard.routes import router as dashboard_router
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.body_timeout import BodyTimeoutMiddleware
 from commerce_stats.kit.ratelimit import build_failure_limiter
+from commerce_stats.kit.redaction import install_credential_filter
 from commerce_stats.promotions.routes import router as promotions_router
 from commerce_stats.promotions.routes import start_promotions, stop_promotions
 from commerce_stats.runtime import Runtime
@@ -61,6 +62,7 @@ def build_runtime(settings: Settings) -> Runtime:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for ``settings`` (read from the environment when omitted)."""
     runtime = build_runtime(settings or Settings())
+    install_credential_filter()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -101,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount(
         "/static/dashboard",
-        StaticFiles(directory=DASHBOARD_DIR / "static"),
+        SecuredStaticFiles(directory=DASHBOARD_DIR / "static"),
         name="dashboard-static",
     )
     return app

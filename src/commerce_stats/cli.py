@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import ipaddress
 import logging
 import os
 import socket
@@ -12,11 +11,12 @@ from typing import Annotated, TypedDict
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.table import Table
 
 from commerce_stats.accounts.service import SECRET_CREDENTIALS, AccountChanges, Accounts
 from commerce_stats.affiliate.cli import app as affiliate_app
-from commerce_stats.config import Settings
+from commerce_stats.config import Settings, admin_token_problem, is_loopback
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
 from commerce_stats.demo import (
@@ -33,6 +33,7 @@ from commerce_stats.demo import (
 from commerce_stats.kit.cli import CommandApp, plain_console, print_error
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.keys import new_secret
+from commerce_stats.kit.redaction import serve_log_config
 from commerce_stats.promotions.cli import app as promotions_app
 from commerce_stats.video.cli import app as video_app
 
@@ -67,22 +68,29 @@ def _open_database(settings: Settings) -> Database:
     return database
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def _settings_or_exit() -> Settings:
+    """The settings from the environment; a bad one ends the command with its message."""
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            reason = problem.get("ctx", {}).get("error", problem["msg"])
+            print_error(console, f"Refusing to serve: {reason}.")
+        console.print("See docs/configuration.md.")
+        raise typer.Exit(code=2) from None
 
 
 def _ensure_admin_token(settings: Settings) -> None:
-    """Generate an admin token on loopback; refuse to serve elsewhere without one."""
+    """Generate an admin token on loopback; elsewhere refuse to serve without a long one."""
+    problem = admin_token_problem(settings.host, settings.admin_token)
+    if problem is not None:
+        print_error(console, f"Refusing to serve: {problem}. See docs/configuration.md.")
+        raise typer.Exit(code=2)
     if settings.admin_token:
         # An earlier run's generated token is not this server's: `demo env` must not offer it.
         (settings.data_dir / ADMIN_TOKEN_FILE).unlink(missing_ok=True)
         return
-    if not _is_loopback(settings.host):
+    if not is_loopback(settings.host):
         print_error(
             console,
             f"Refusing to serve on {settings.host} without an admin token. "
@@ -141,7 +149,7 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
 ) -> None:
     """Migrate the database, load demo data on a first start if asked, and serve HTTP."""
-    settings = Settings()
+    settings = _settings_or_exit()
     settings.host = host or settings.host
     settings.port = port or settings.port
     settings.workers = workers or settings.workers
@@ -161,6 +169,7 @@ def serve(
         workers=settings.workers,
         log_level=settings.log_level,
         **connection_limits(settings),
+        log_config=serve_log_config(),
     )
 
 

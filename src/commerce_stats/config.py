@@ -5,18 +5,55 @@ Every setting, its default and its meaning is listed in docs/configuration.md.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("data") / "commerce-stats.sqlite3"
+
+MIN_PUBLIC_ADMIN_TOKEN_LENGTH = 32
+"""Shortest admin token accepted when the server listens beyond loopback."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable only from this machine (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def admin_token_problem(host: str, admin_token: str | None) -> str | None:
+    """Why ``admin_token`` is too weak to serve on ``host``, or None when it is acceptable.
+
+    On loopback any token will do (only this machine can guess at it); anywhere else a
+    short token could be guessed over the network, so it must be long.
+    """
+    if admin_token is None or is_loopback(host):
+        return None
+    if len(admin_token) < MIN_PUBLIC_ADMIN_TOKEN_LENGTH:
+        return (
+            f"COMMERCE_STATS_ADMIN_TOKEN must be at least {MIN_PUBLIC_ADMIN_TOKEN_LENGTH} "
+            f"characters when serving on {host} (not a loopback address); "
+            f"it has {len(admin_token)}"
+        )
+    return None
 
 
 class Settings(BaseSettings):
     """Process-wide configuration; one instance is handed to ``create_app``."""
 
-    model_config = SettingsConfigDict(env_prefix="COMMERCE_STATS_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="COMMERCE_STATS_",
+        extra="ignore",
+        # a refused setting's message must not repeat secrets (admin token, database password)
+        hide_input_in_errors=True,
+    )
 
     database_url: str = Field(
         default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
@@ -90,6 +127,13 @@ class Settings(BaseSettings):
         default=50 * 1024 * 1024,
         description="Largest order upload accepted (PUT /REST/orders/, JSON twin); 413 above.",
     )
+
+    @model_validator(mode="after")
+    def _admin_token_strong_enough(self) -> Self:
+        problem = admin_token_problem(self.host, self.admin_token)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
 
     @property
     def is_sqlite(self) -> bool:

@@ -271,6 +271,26 @@ def test_list_searches_names_case_insensitively(shop: Shop) -> None:
     assert shop.get("/v1/promotion", search_string="summer").json()["promotions"] == [summer]
 
 
+def test_list_search_percent_signs_match_only_themselves(shop: Shop) -> None:
+    percent = shop.promotion([1], "10", name="50%%% off")
+    shop.promotion([1], "10", name="Summer sale")
+    shop.promotion([1], "10", name="50% off")
+    assert shop.get("/v1/promotion", search_string="%%%").json()["promotions"] == [percent]
+
+
+def test_list_search_underscore_matches_only_an_underscore(shop: Shop) -> None:
+    underscored = shop.promotion([1], "10", name="flash_sale")
+    shop.promotion([1], "10", name="flashysale")
+    assert shop.get("/v1/promotion", search_string="h_s").json()["promotions"] == [underscored]
+
+
+def test_list_search_escape_characters_are_literal(shop: Shop) -> None:
+    slashed = shop.promotion([1], "10", name="a/%b and a\\%b")
+    shop.promotion([1], "10", name="a%b")
+    assert shop.get("/v1/promotion", search_string="a/%b").json()["promotions"] == [slashed]
+    assert shop.get("/v1/promotion", search_string="a\\%b").json()["promotions"] == [slashed]
+
+
 def test_list_search_needs_three_characters(shop: Shop) -> None:
     response = shop.get("/v1/promotion", search_string="su")
     assert response.status_code == 400

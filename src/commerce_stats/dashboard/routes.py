@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.dashboard.headers import SecuredRoute
 from commerce_stats.dashboard.service import (
     SIGN_IN_MAX_AGE,
     DashboardError,
@@ -79,7 +80,7 @@ FORM_BODY_LIMIT = 16 * KIB
 """Largest body of a dashboard form (sign-in, sign-out, account choice: a few short fields)."""
 
 
-class DashboardRoute(APIRoute):
+class FormCappedRoute(APIRoute):
     """Caps every dashboard request's body at ``FORM_BODY_LIMIT`` (413 in plain text).
 
     Forms that need a session read their fields in the handler, after the session
@@ -98,6 +99,11 @@ class DashboardRoute(APIRoute):
                 return closing(PlainTextResponse(message, status_code=413))
 
         return capped
+
+
+class DashboardRoute(SecuredRoute, FormCappedRoute):
+    """A dashboard route: its form body capped, every answer (413 included) with the
+    security headers."""
 
 
 router = APIRouter(include_in_schema=False, route_class=DashboardRoute)

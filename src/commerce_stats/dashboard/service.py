@@ -31,6 +31,7 @@ from commerce_stats.affiliate.filters import dotted_day
 from commerce_stats.affiliate.rules import STATUS_BY_NAME, STATUS_NAMES
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.config import Settings
+from commerce_stats.dashboard.chart_text import escape_chart_spec
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.admin_http import admin_failure_key, admin_token_matches
 from commerce_stats.kit.errors import ServiceError
@@ -402,7 +403,8 @@ def parse_period(params: Mapping[str, str], today: date) -> Period:
 
 
 def _chart(traces: list[dict[str, Any]], **layout: Any) -> dict[str, Any]:
-    return {"traces": traces, "layout": layout}
+    """Every chart's spec; its texts are escaped so that none of them shows as markup."""
+    return escape_chart_spec({"traces": traces, "layout": layout})
 
 
 def _bar(name: str, x: list[Any], y: list[Any], **extra: Any) -> dict[str, Any]:

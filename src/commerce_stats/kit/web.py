@@ -30,6 +30,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.exports import ExportStoppedError
+from commerce_stats.kit.redaction import redact_target
 
 log = logging.getLogger("commerce_stats")
 
@@ -162,7 +163,8 @@ def surface_route_class(
                         raise
                     return render(from_validation(unparsable_body(str(exc.detail))))
                 except Exception:
-                    log.exception("unhandled error on %s %s", request.method, request.url.path)
+                    path = redact_target(request.url.path)
+                    log.exception("unhandled error on %s %s", request.method, path)
                     return render(internal_error())
 
             return guarded

@@ -200,7 +200,9 @@ def list_promotion_ids(
     if active_at is not None:
         conditions.append(promotions.c.date_to >= active_at)
     if search is not None:
-        conditions.append(func.lower(promotions.c.promotion_name).contains(search.lower()))
+        # autoescape: %, _ and the escape character itself match only themselves
+        name = func.lower(promotions.c.promotion_name)
+        conditions.append(name.contains(search.lower(), autoescape=True))
     where = and_(*conditions)
     total = int(
         conn.execute(select(func.count()).select_from(promotions).where(where)).scalar_one()
