@@ -207,10 +207,18 @@ def _read_row(
         reason = "not valid UTF-8 (the file starts with a UTF-8 byte order mark)"
         raise UnreadableRowError(RowError(number, lines.column_at(names, tail), reason)) from exc
     except csv.Error as exc:
-        reason = "a quote is not closed" if "unexpected end" in str(exc) else f"not CSV: {exc}"
+        reason = _csv_reason(str(exc))
         raise UnreadableRowError(RowError(number, lines.column_at(names), reason)) from exc
     lines.next_row()
     return cells
+
+
+def _csv_reason(message: str) -> str:
+    if "unexpected end" in message:
+        return "a quote is not closed"
+    if "expected after" in message:
+        return "text after a closing quote (is a quote left open?)"
+    return f"not CSV: {message}"
 
 
 def csv_rows(file: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
