@@ -728,16 +728,3 @@ def test_json_twin_turnover_1e30_is_a_row_error(
         {"row": 1, "column": "price", "reason": "larger than 10000000000.00, the largest amount"}
     ]
     assert by_token(csv_rows(client, network.export_url()))["A"]["turnover"] == "100.00"
-
-
-def test_json_twin_wrong_token_is_refused_before_the_body_is_read(
-    client: TestClient, network: Network
-) -> None:
-    client.app.state.runtime.settings.affiliate_upload_max_bytes = 10  # type: ignore[attr-defined]
-    response = client.put(
-        "/ws/V6/admin/JSON/Orders",
-        content=b"[" + b" " * 100 + b"]",
-        headers={"X-Auth-ID": network.credentials["affiliate_login_id"], "X-Auth-Token": "x"},
-    )
-    assert response.status_code == 403
-    assert response.text == "NO PERMISSION"
