@@ -112,13 +112,10 @@ def import_command(
     network = _network()
     try:
         account = network.accounts.get(account_id)
-        with _progress() as progress:
-            reading = progress.add_task("Reading", total=1)
-            rows = upload.parse_csv(file.read_bytes())
-            progress.advance(reading)
-            applying = progress.add_task("Checking and applying", total=len(rows))
-            counts = upload.apply_rows(network, account, rows, allow_create=True)
-            progress.advance(applying, len(rows))
+        with _progress() as progress, file.open("rb") as content:
+            applying = progress.add_task("Checking and applying", total=1)
+            counts = upload.upload_csv(network, account, content)
+            progress.advance(applying)
     except ServiceError as error:
         raise _fail(error) from error
     finally:

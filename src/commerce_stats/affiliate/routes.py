@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     JSONResponse,
@@ -50,6 +50,7 @@ from commerce_stats.affiliate.tracking import (
 )
 from commerce_stats.kit.admin_http import admin_router
 from commerce_stats.kit.exports import MEDIA_TYPES, stop_when
+from commerce_stats.kit.multipart import FormError, read_fields_then_file
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.web import (
     KIB,
@@ -89,10 +90,6 @@ def _internal() -> AffiliateError:
     return AffiliateError("internal error", status=500, code="internal_error")
 
 
-def _upload_too_large(limit: int) -> UploadError:
-    return UploadError(f"the upload is larger than {limit} bytes", status=413, code="too_large")
-
-
 DEFAULT_BODY_LIMIT = 64 * KIB
 """Largest body of a public affiliate route that declares none (the conversion pixel's form)."""
 MULTIPART_ALLOWANCE = 64 * KIB
@@ -104,7 +101,7 @@ PublicRoute = surface_route_class(
     render_error,
     _from_validation,
     _internal,
-    too_large=_upload_too_large,
+    too_large=upload.too_large,
     default_body_limit=DEFAULT_BODY_LIMIT,
 )
 public_router = APIRouter(route_class=PublicRoute, tags=["affiliate"])
@@ -343,27 +340,76 @@ def _multipart_upload_limit(request: Request) -> int:
     return _upload_limit(request) + MULTIPART_ALLOWANCE
 
 
-@public_router.put("/REST/orders/", response_model=UploadCountsOut, responses=UPLOAD_RESPONSES)
+UPLOAD_FORM_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["login_id", "token", "section", "file"],
+                "properties": {
+                    "login_id": {"type": "string"},
+                    "token": {"type": "string"},
+                    "section": {"type": "string"},
+                    "file": {"type": "string", "format": "binary"},
+                },
+            },
+            "encoding": {"file": {"contentType": "text/csv"}},
+        }
+    },
+}
+"""The form of ``PUT /REST/orders/`` (read as a stream, so FastAPI does not describe it)."""
+CREDENTIAL_FIELDS = ("login_id", "token", "section")
+
+
+def _form_refusal(error: FormError, limit: int) -> UploadError:
+    if error.status == 413:
+        return upload.too_large(limit)
+    message = f"{error.field}: {error.message}" if error.field else error.message
+    return UploadError(message, code="invalid_request")
+
+
+@public_router.put(
+    "/REST/orders/",
+    response_model=UploadCountsOut,
+    responses=UPLOAD_RESPONSES,
+    openapi_extra={"requestBody": UPLOAD_FORM_BODY},
+)
 @body_limit(_multipart_upload_limit)
-def upload_orders(
+async def upload_orders(
     request: Request,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     network: NetworkDep,
-    login_id: Annotated[str, Form()],
-    token: Annotated[str, Form()],
-    section: Annotated[str, Form()],
-    file: Annotated[UploadFile, File()],
 ) -> Any:
-    """The seed's REST upload: a ``;``-separated CSV with the 12 columns."""
-    counts = upload.upload_csv(
-        network,
-        login_id,
-        token,
-        section,
-        file.file,
-        runtime.settings.affiliate_upload_max_bytes,
-        client_address(request),
-    )
+    """The seed's REST upload: a ``;``-separated CSV with the 12 columns. The form's
+    ``login_id``, ``token`` and ``section`` must come before ``file``: they are checked
+    before any byte of the file is stored."""
+    limit = runtime.settings.affiliate_upload_max_bytes
+    client = client_address(request)
+
+    async def authorize(fields: dict[str, str]) -> Account:
+        return await run_in_threadpool(
+            upload.authorize_csv_upload,
+            network,
+            fields["login_id"],
+            fields["token"],
+            fields["section"],
+            client,
+        )
+
+    try:
+        form = await read_fields_then_file(
+            request.headers,
+            request.stream(),
+            file_field="file",
+            required=CREDENTIAL_FIELDS,
+            limit=limit,
+            before_file=authorize,
+        )
+    except FormError as error:
+        raise _form_refusal(error, limit) from error
+    with form.file:
+        counts = await run_in_threadpool(upload.upload_csv, network, form.checked, form.file)
     return upload_counts(counts)
 
 
@@ -377,22 +423,14 @@ async def upload_orders_json(
     x_auth_id: Annotated[str, Header()] = "",
     x_auth_token: Annotated[str, Header()] = "",
 ) -> Any:
-    """The JSON twin: ``[{"campaign_id": 1, "id": 12345, "status": 1, ...}]``.
-
-    The headers' login is checked before a byte of the body is read."""
-    client = client_address(request)
-    await run_in_threadpool(upload.authenticate_upload, network, x_auth_id, x_auth_token, client)
+    """The JSON twin: ``[{"campaign_id": 1, "id": 12345, "status": 1, ...}]``. The headers
+    are checked before a byte of the body is read."""
     limit = _upload_limit(request)
-    body = await read_capped_body(request, limit, lambda: _upload_too_large(limit))
-    counts = await run_in_threadpool(
-        upload.upload_json,
-        network,
-        x_auth_id,
-        x_auth_token,
-        body,
-        limit,
-        client,
+    account = await run_in_threadpool(
+        upload.authenticate_upload, network, x_auth_id, x_auth_token, client_address(request)
     )
+    body = await read_capped_body(request, limit, lambda: upload.too_large(limit))
+    counts = await run_in_threadpool(upload.upload_json, network, account, body)
     return upload_counts(counts)
 
 

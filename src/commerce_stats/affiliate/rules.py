@@ -19,6 +19,9 @@ MAX_ID = 2**31 - 1
 """Largest id of campaigns, publishers, projects, groups, triggers (32-bit columns)."""
 MAX_BIG_ID = 2**63 - 1
 """Largest transaction or click id (64-bit columns)."""
+MAX_AMOUNT_MINOR = 10**12
+"""Largest turnover or commission in minor units (10,000,000,000.00 EUR): sums of millions
+of such amounts still fit the 64-bit columns and SQLite's integer SUM."""
 
 
 def as_id(text: str, limit: int = MAX_ID) -> int | None:
@@ -70,20 +73,55 @@ def trigger_value_decimal(trigger_type: str, value_scaled: int, currency: str) -
 
 
 def parse_amount(text: str, currency: str) -> int:
-    """Minor units of a decimal amount given with ``.`` or a German ``,`` separator."""
+    """Minor units of a decimal amount given with ``.`` or a German ``,`` separator.
+
+    Amounts above ``MAX_AMOUNT_MINOR`` are refused before any arithmetic, and the minor
+    units are computed from the digits exactly (no rounding context), so ``1e999999999``
+    or a thousand decimals cost no more than an ordinary amount.
+    """
     cleaned = text.strip().replace(",", ".")
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
-        raise ValueError(f"not a number: {text!r}") from exc
+        raise ValueError(f"not a number: {shown(text)}") from exc
     if not amount.is_finite():
-        raise ValueError(f"not a number: {text!r}")
+        raise ValueError(f"not a number: {shown(text)}")
     if amount < 0:
         raise ValueError("must not be negative")
-    scaled = amount.scaleb(exponent(currency))
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f"{text} has more decimals than {currency} allows")
-    return int(scaled)
+    digits = exponent(currency)
+    if amount > Decimal(MAX_AMOUNT_MINOR).scaleb(-digits):
+        raise ValueError(
+            f"larger than {from_minor(MAX_AMOUNT_MINOR, currency)}, the largest amount"
+        )
+    minor = _exact_minor(amount, digits)
+    if minor is None:
+        raise ValueError(f"{shown(text, quote=False)} has more decimals than {currency} allows")
+    return minor
+
+
+def _exact_minor(amount: Decimal, digits: int) -> int | None:
+    """``amount`` (finite, not above the maximum) in units of 10**-digits; None when it
+    has more decimals than that."""
+    if amount == 0:
+        return 0
+    _sign, coefficient, exp = amount.as_tuple()
+    kept = list(coefficient)
+    power = int(exp)
+    while len(kept) > 1 and kept[-1] == 0:
+        kept.pop()
+        power += 1
+    shift = power + digits
+    if shift < 0:
+        return None
+    scale: int = 10**shift
+    return int("".join(map(str, kept))) * scale
+
+
+def shown(text: str, *, quote: bool = True, limit: int = 40) -> str:
+    """``text`` as an error message shows it: cut to ``limit`` characters, and quoted
+    (with control characters and lone surrogates escaped) unless ``quote`` is False."""
+    cut = text if len(text) <= limit else text[:limit] + "..."
+    return repr(cut) if quote else cut.encode("utf-8", "backslashreplace").decode()
 
 
 def parse_status(text: str) -> int:

@@ -1,8 +1,11 @@
 """Reconciliation uploads: the seed's ``PUT /REST/orders/`` CSV and its JSON twin.
 
-Every row is checked before anything is written; one bad row refuses the whole
-upload (422 listing row, column and reason for every problem). A valid upload
-is applied in one database transaction.
+An upload is read, checked and applied in chunks of ``CHUNK_ROWS`` rows inside one
+database transaction, so memory does not grow with the file: each chunk is checked
+(against the database as the earlier chunks left it) and, while no row so far had a
+problem, applied. Any problem refuses the whole upload (422 listing row, column and
+reason, at most ``MAX_LISTED_ERRORS``) and the transaction is rolled back: all or
+nothing holds.
 
 A row naming an existing transaction (``orderid``, or the export's ``id``)
 updates its status, turnover (``price``), commission and cancel reason; a row
@@ -13,15 +16,17 @@ accepted as aliases, so an exported CSV can be edited and uploaded as it is.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, BinaryIO
+from itertools import islice
+from typing import IO, Any
 
 from sqlalchemy import Connection, Row
 
@@ -46,6 +51,7 @@ from commerce_stats.affiliate.rules import (
     is_dynamic,
     parse_amount,
     parse_status,
+    shown,
     transition_error,
 )
 from commerce_stats.affiliate.service import AffiliateNetwork, number_new_transactions
@@ -107,24 +113,125 @@ class Counts:
     unchanged: int = 0
 
 
-def decode(content: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="strict")
+BOM = b"\xef\xbb\xbf"
+MAX_ROW_BYTES = 64 * 1024
+"""Longest row of an upload file (a quoted field may span lines; they count together)."""
+CHUNK_ROWS = 5000
+"""Rows checked and applied at a time."""
+MAX_LISTED_ERRORS = 1000
+"""A refusal lists at most this many problems; checking stops there."""
+EARLIEST_YEAR = 1970
+
+
+class UnreadableRowError(Exception):
+    """A row that cannot be read at all; the rest of the file cannot be trusted."""
+
+    def __init__(self, error: RowError) -> None:
+        super().__init__(error.reason)
+        self.error = error
+
+
+class _RowTooLongError(Exception):
+    pass
+
+
+def file_encoding(file: IO[bytes]) -> tuple[str, int]:
+    """(encoding, offset of the first row): UTF-8 after a BOM (strictly), else UTF-8 when
+    the whole file decodes as UTF-8, else Windows-1252. Reads the file once, a block at a
+    time, and seeks back to the start."""
+    if file.read(3) == BOM:
+        return "utf-8", 3
+    file.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return content.decode("utf-8")
+        while block := file.read(1024 * 1024):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
+        return "cp1252", 0
+    finally:
+        file.seek(0)
+    return "utf-8", 0
 
 
-def parse_csv(content: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(row number, values by upload column) per data row; the header is row 1."""
-    text = decode(content)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+class _Lines:
+    """The file's lines, decoded one at a time, for ``csv.reader``; keeps the text of the
+    row being read (at most ``MAX_ROW_BYTES``) to say which column a problem is in."""
+
+    def __init__(self, file: IO[bytes], encoding: str, offset: int) -> None:
+        file.seek(offset)
+        self.file = file
+        errors = "strict" if encoding == "utf-8" else "replace"
+        self.decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+        self.row_bytes = 0
+        self.row_text: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.file.readline(MAX_ROW_BYTES + 1 - self.row_bytes)
+        if not line:
+            raise StopIteration
+        self.row_bytes += len(line)
+        text = self.decoder.decode(line)
+        self.row_text.append(text)
+        if self.row_bytes > MAX_ROW_BYTES:
+            raise _RowTooLongError
+        return text
+
+    def next_row(self) -> None:
+        self.row_bytes = 0
+        self.row_text.clear()
+
+    def column_at(self, names: Sequence[str], tail: str = "") -> str:
+        """The column the row read so far (plus ``tail``) ends in."""
+        text = "".join(self.row_text) + tail
+        cells = next(csv.reader(io.StringIO(text, newline=""), delimiter=";"), [""])
+        index = max(len(cells) - 1, 0)
+        return names[index] if index < len(names) else ""
+
+
+def _read_row(
+    reader: Iterator[list[str]], lines: _Lines, number: int, names: Sequence[str]
+) -> list[str] | None:
+    """The next row's cells, None at the end; ``UnreadableRowError`` naming row and column when the
+    row is too long, not valid UTF-8 (after a BOM) or has an unclosed or stray quote."""
     try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise UploadError("the file is empty", status=422, code="invalid_file") from exc
+        cells = next(reader)
+    except StopIteration:
+        return None
+    except _RowTooLongError as exc:
+        reason = f"longer than {MAX_ROW_BYTES} bytes (is a quote left open?)"
+        raise UnreadableRowError(RowError(number, lines.column_at(names), reason)) from exc
+    except UnicodeDecodeError as exc:
+        tail = exc.object[: exc.start].decode("utf-8", "replace")
+        reason = "not valid UTF-8 (the file starts with a UTF-8 byte order mark)"
+        raise UnreadableRowError(RowError(number, lines.column_at(names, tail), reason)) from exc
+    except csv.Error as exc:
+        reason = _csv_reason(str(exc))
+        raise UnreadableRowError(RowError(number, lines.column_at(names), reason)) from exc
+    lines.next_row()
+    return cells
+
+
+def _csv_reason(message: str) -> str:
+    if "unexpected end" in message:
+        return "a quote is not closed"
+    if "expected after" in message:
+        return "text after a closing quote (is a quote left open?)"
+    return f"not CSV: {message}"
+
+
+def csv_rows(file: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, values by upload column) per data row, read as the file is iterated;
+    the header is row 1. A refused header raises ``UploadError``, an unreadable row
+    ``UnreadableRowError``."""
+    lines = _Lines(file, *file_encoding(file))
+    reader = csv.reader(lines, delimiter=";", quotechar='"', strict=True)
+    header = _read_row(reader, lines, 1, ())
+    if header is None:
+        raise UploadError("the file is empty", status=422, code="invalid_file")
     names = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in header]
     missing = [column for column in UPLOAD_COLUMNS if column not in names]
     if missing:
@@ -135,16 +242,18 @@ def parse_csv(content: bytes) -> list[tuple[int, dict[str, str]]]:
             rows=[RowError(1, column, "required column is missing") for column in missing],
         )
     positions = {column: names.index(column) for column in UPLOAD_COLUMNS}
-    rows: list[tuple[int, dict[str, str]]] = []
-    for number, cells in enumerate(reader, start=2):
+    number = 1
+    while (cells := _read_row(reader, lines, number + 1, names)) is not None:
+        number += 1
         if not any(cell.strip() for cell in cells):
             continue
-        values = {
-            column: _unguard(cells[index].strip()) if index < len(cells) else ""
-            for column, index in positions.items()
-        }
-        rows.append((number, values))
-    return rows
+        yield (
+            number,
+            {
+                column: _unguard(cells[index].strip()) if index < len(cells) else ""
+                for column, index in positions.items()
+            },
+        )
 
 
 def _unguard(text: str) -> str:
@@ -170,12 +279,14 @@ def json_rows(items: Any) -> list[tuple[int, dict[str, str]]]:
         for key, value in item.items():
             column = JSON_FIELDS.get(key)
             if column is None:
-                problems.append(RowError(number, key, "unknown field"))
+                problems.append(RowError(number, shown(key, quote=False), "unknown field"))
                 continue
             values[column] = "" if value is None else _json_text(value)
         if not values["orderid"] and not values["ordertoken"]:
             problems.append(RowError(number, "id", "give id or ordertoken"))
         rows.append((number, values))
+        if len(problems) >= MAX_LISTED_ERRORS:
+            break
     if problems:
         raise UploadError(
             f"{len(problems)} problem(s); nothing was applied",
@@ -210,7 +321,13 @@ class Catalog:
 
 
 class RowChecker:
-    """Validates rows and turns them into inserts and updates; collects every problem."""
+    """Validates rows a chunk at a time and turns them into inserts and updates; collects
+    every problem.
+
+    A transaction named by an earlier row is found without remembering every id of the
+    file: within a chunk by the chunk's own sets, across chunks by its ``last_change``,
+    which is this upload's stamp (``now``) once an earlier chunk changed or created it.
+    """
 
     def __init__(self, conn: Connection, account: Account, allow_create: bool) -> None:
         self.conn = conn
@@ -224,7 +341,7 @@ class RowChecker:
         self.previous: dict[int, Row[Any]] = {}
         """Each updated transaction as it was read, by id."""
         self.counts = Counts()
-        self._seen_ids: set[int] = set()
+        self._changed_ids: set[int] = set()
         self._seen_keys: set[tuple[int, int, str]] = set()
 
     @functools.cached_property
@@ -236,7 +353,9 @@ class RowChecker:
     def fail(self, row: int, column: str, reason: str) -> None:
         self.errors.append(RowError(row, column, reason))
 
-    def check(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+    def check(self, chunk: list[tuple[int, dict[str, str]]]) -> None:
+        """Checks one chunk; its inserts and updates wait in ``inserts``/``updates``."""
+        rows = [(number, values) for number, values in chunk if self._text_ok(number, values)]
         existing = self._existing_by_id(rows)
         by_key = self._existing_by_key(rows)
         for number, values in rows:
@@ -248,13 +367,39 @@ class RowChecker:
             elif self.allow_create:
                 self._check_create(number, values)
 
+    def next_chunk(self) -> None:
+        """Forgets the applied (or refused) chunk's changes."""
+        self.inserts = []
+        self.updates = []
+        self.previous = {}
+        self._changed_ids.clear()
+        self._seen_keys.clear()
+
+    def _text_ok(self, number: int, values: Mapping[str, str]) -> bool:
+        """False (with the problem noted) for a cell no database column can hold: a NUL
+        character, or a lone surrogate (which JSON's ``\\ud800`` escapes can make)."""
+        fine = True
+        for column, text in values.items():
+            if text.isascii() and "\x00" not in text and len(text) <= MAX_ROW_BYTES:
+                continue
+            if len(text) > MAX_ROW_BYTES:
+                self.fail(number, column, f"longer than {MAX_ROW_BYTES} characters")
+                fine = False
+            elif "\x00" in text:
+                self.fail(number, column, "contains a NUL character")
+                fine = False
+            elif not _is_unicode(text):
+                self.fail(number, column, "not valid Unicode (a lone surrogate)")
+                fine = False
+        return fine
+
     def _int(self, number: int, values: Mapping[str, str], column: str) -> int | None:
         text = values[column]
         if not text:
             return None
         value = as_id(text, MAX_BIG_ID if column == "orderid" else MAX_ID)
         if value is None:
-            self.fail(number, column, f"not an id: {text!r}")
+            self.fail(number, column, f"not an id: {shown(text)}")
         return value
 
     def _existing_by_id(self, rows: list[tuple[int, dict[str, str]]]) -> dict[int, Row[Any]]:
@@ -334,10 +479,12 @@ class RowChecker:
             return None
 
     def _check_update(self, number: int, values: dict[str, str], row: Row[Any]) -> None:
-        if row.id in self._seen_ids:
-            self.fail(number, "orderid", f"transaction {row.id} appears more than once")
+        if row.id in self._changed_ids or row.last_change == self.now:
+            if values["orderid"]:
+                self.fail(number, "orderid", f"transaction {row.id} appears more than once")
+            else:
+                self.fail(number, "ordertoken", "this order appears more than once")
             return
-        self._seen_ids.add(row.id)
         errors_before = len(self.errors)
         campaign_id = self._int(number, values, "campaign_id")
         if campaign_id is not None and campaign_id != row.campaign_id:
@@ -375,6 +522,7 @@ class RowChecker:
             self.fail(number, "status", final)
             return
         self.counts.updated += 1
+        self._changed_ids.add(row.id)
         self.previous[row.id] = row
         self.updates.append(
             {
@@ -524,33 +672,91 @@ class RowChecker:
         try:
             local = datetime.strptime(text, TIMESTAMP_FORMAT)
         except ValueError:
-            self.fail(number, "order_timestamp", f"{text!r} is not YYYY-MM-DD HH:MM:SS")
+            self.fail(number, "order_timestamp", f"{shown(text)} is not YYYY-MM-DD HH:MM:SS")
             return None
-        return local.replace(tzinfo=self.zone)
+        ordered = local.replace(tzinfo=self.zone)
+        try:
+            in_range = local.year >= EARLIEST_YEAR and ordered.astimezone(UTC) is not None
+        except OverflowError:
+            in_range = False
+        if not in_range:
+            self.fail(
+                number,
+                "order_timestamp",
+                f"{shown(text)} is out of range (years {EARLIEST_YEAR} to 9999, network time)",
+            )
+            return None
+        return ordered
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def apply_rows(
     network: AffiliateNetwork,
     account: Account,
-    rows: list[tuple[int, dict[str, str]]],
+    rows: Iterable[tuple[int, dict[str, str]]],
     *,
     allow_create: bool,
 ) -> Counts:
-    """Validates every row, then applies them all in one transaction (or none)."""
+    """Checks and applies ``rows`` a chunk at a time in one transaction: all or none.
+
+    ``rows`` is consumed lazily (a CSV file is read as its chunks are checked); after
+    the first problem later chunks are still checked, to list their problems too, but
+    no longer applied, and the transaction is rolled back at the end.
+    """
     with network.database.write() as conn:
         checker = RowChecker(conn, account, allow_create)
-        checker.check(rows)
+        for chunk in _chunks(rows, checker):
+            checker.check(chunk)
+            if not checker.errors:
+                _apply_chunk(conn, account.id, checker)
+            checker.next_chunk()
+            if len(checker.errors) >= MAX_LISTED_ERRORS:
+                break
         if checker.errors:
-            raise UploadError(
-                f"{len(checker.errors)} problem(s) in the file; nothing was applied",
-                status=422,
-                code="invalid_rows",
-                rows=sorted(checker.errors, key=lambda error: error.row),
-            )
-        number_new_transactions(conn, account.id, checker.inserts)
-        repository.insert_transactions(conn, checker.inserts)
-        repository.update_transactions(conn, account.id, checker.updates, checker.previous)
+            raise _refusal(checker.errors)
     return checker.counts
+
+
+def _chunks(
+    rows: Iterable[tuple[int, dict[str, str]]], checker: RowChecker
+) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    """``rows`` in lists of ``CHUNK_ROWS``; an unreadable row ends them (noted as a problem)."""
+    iterator = iter(rows)
+    while True:
+        try:
+            chunk = list(islice(iterator, CHUNK_ROWS))
+        except UnreadableRowError as fault:
+            checker.errors.append(fault.error)
+            return
+        if not chunk:
+            return
+        yield chunk
+
+
+def _apply_chunk(conn: Connection, account_id: int, checker: RowChecker) -> None:
+    number_new_transactions(conn, account_id, checker.inserts)
+    repository.insert_transactions(conn, checker.inserts)
+    repository.update_transactions(conn, account_id, checker.updates, checker.previous)
+
+
+def _refusal(errors: list[RowError]) -> UploadError:
+    listed = sorted(errors[:MAX_LISTED_ERRORS], key=lambda error: error.row)
+    more = (
+        f" (checking stopped after {MAX_LISTED_ERRORS})" if len(errors) >= MAX_LISTED_ERRORS else ""
+    )
+    return UploadError(
+        f"{len(listed)} problem(s) in the file{more}; nothing was applied",
+        status=422,
+        code="invalid_rows",
+        rows=listed,
+    )
 
 
 def authenticate_upload(
@@ -558,12 +764,16 @@ def authenticate_upload(
 ) -> Account:
     """The login's account; refusals are counted per client address and per login id
     (see ``name_keys``), and past its limit either is answered 429 until its window ends.
-    A login id longer than ``MAX_LOGIN_ID_LENGTH`` is refused before it is counted."""
+    A login id longer than ``MAX_LOGIN_ID_LENGTH``, or a credential with a NUL character or
+    invalid Unicode, is refused before it is counted."""
     if len(login_id) > MAX_LOGIN_ID_LENGTH:
         raise UploadError(
             f"login_id has more than {MAX_LOGIN_ID_LENGTH} characters",
             code="invalid_field",
         )
+    for field, value in (("login_id", login_id), ("token", token)):
+        if "\x00" in value or not _is_unicode(value):
+            raise UploadError(f"{field}: contains a NUL character or is not valid Unicode")
     keys = name_keys("affiliate_upload", login_id, client)
     refuse_if_limited(network.failures, keys, upload=True)
     account = network.accounts.authenticate_pair(
@@ -575,43 +785,33 @@ def authenticate_upload(
     return account
 
 
-def _too_large(limit: int) -> UploadError:
-    return UploadError(f"the upload is larger than {limit} bytes", status=413, code="too_large")
-
-
-def upload_csv(
-    network: AffiliateNetwork,
-    login_id: str,
-    token: str,
-    section: str,
-    file: BinaryIO,
-    limit: int,
-    client: str = "unknown",
-) -> Counts:
-    """The seed's ``PUT /REST/orders/``: authenticate, check section and size, apply."""
+def authorize_csv_upload(
+    network: AffiliateNetwork, login_id: str, token: str, section: str, client: str = "unknown"
+) -> Account:
+    """The seed's credentials of ``PUT /REST/orders/``, checked before the file is read."""
     account = authenticate_upload(network, login_id, token, client)
     if section.strip().lower() != "admin":
         raise UploadError("section must be Admin", code="invalid_section")
-    content = file.read(limit + 1)
-    if len(content) > limit:
-        raise _too_large(limit)
-    return apply_rows(network, account, parse_csv(content), allow_create=True)
+    return account
 
 
-def upload_json(
-    network: AffiliateNetwork,
-    login_id: str,
-    token: str,
-    body: bytes,
-    limit: int,
-    client: str = "unknown",
-) -> Counts:
+def too_large(limit: int) -> UploadError:
+    return UploadError(f"the upload is larger than {limit} bytes", status=413, code="too_large")
+
+
+def upload_csv(network: AffiliateNetwork, account: Account, file: IO[bytes]) -> Counts:
+    """Applies a CSV upload (already authorized, within the limit) read from ``file``."""
+    return apply_rows(network, account, csv_rows(file), allow_create=True)
+
+
+def upload_json(network: AffiliateNetwork, account: Account, body: bytes) -> Counts:
     """``PUT /ws/V6/admin/JSON/Orders``: updates transactions found by id or ordertoken."""
-    account = authenticate_upload(network, login_id, token, client)
-    if len(body) > limit:
-        raise _too_large(limit)
     try:
         items = json.loads(body, parse_float=Decimal)
+    except RecursionError as exc:
+        raise UploadError(
+            "the body is not valid JSON: nested too deeply", code="malformed_json"
+        ) from exc
     except ValueError as exc:
         raise UploadError(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
     return apply_rows(network, account, json_rows(items), allow_create=False)
