@@ -163,3 +163,17 @@ def test_non_ascii_csrf_token_is_refused_with_400(client: TestClient, accounts: 
     _sign_in(client, username="acme", password=PASSWORD)
     assert client.post("/sign-out", data={"csrf_token": "é"}).status_code == 400
     assert client.get("/").status_code == 200
+
+
+def test_favicon_is_served_from_the_package(client: TestClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+
+
+def test_pages_link_the_favicon(client: TestClient) -> None:
+    page = client.get("/sign-in")
+    link = '<link rel="icon" href="/static/dashboard/favicon.svg" type="image/svg+xml">'
+    assert link in page.text
+    assert client.get("/static/dashboard/favicon.svg").status_code == 200
