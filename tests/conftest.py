@@ -35,6 +35,8 @@ POSTGRES_SERVER_URL = os.environ.get(
 )
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 
+pytest_plugins = ["tests.browser"]
+
 
 def pytest_report_header() -> str:
     return f"commerce-stats test backend: {BACKEND}"

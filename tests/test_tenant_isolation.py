@@ -45,6 +45,8 @@ ISOLATION: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): FORM,
     ("GET", "/static/vendor/plotly.min.js"): FORM,
     ("*", "/static/dashboard"): FORM,
+    ("*", "/static-offline-docs"): FORM,
+    ("GET", "/favicon.ico"): FORM,
     ("GET", "/sign-in"): FORM,
     ("POST", "/sign-in"): FORM,
     ("POST", "/sign-out"): FORM,

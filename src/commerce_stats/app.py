@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_redoc_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from commerce_stats import __version__
 from commerce_stats.accounts.routes import router as accounts_router
@@ -15,6 +17,7 @@ from commerce_stats.affiliate import ingest as affiliate_ingest
 from commerce_stats.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from commerce_stats.config import Settings
 from commerce_stats.dashboard.headers import SecuredStaticFiles
+from commerce_stats.dashboard.routes import FAVICON_URL
 from commerce_stats.dashboard.routes import HERE as DASHBOARD_DIR
 from commerce_stats.dashboard.routes import router as dashboard_router
 from commerce_stats.db.engine import Database
@@ -59,6 +62,27 @@ def build_runtime(settings: Settings) -> Runtime:
     )
 
 
+OFFLINE_DOCS_URL = "/static-offline-docs"
+REDOC_IMAGES_POLICY = "img-src 'self' data:"
+"""ReDoc's side menu always asks a CDN for the Redocly logo; the policy keeps the page offline."""
+
+
+def _add_offline_redoc(app: FastAPI) -> None:
+    """``/redoc`` from the packaged ReDoc bundle, with no request leaving the server."""
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        page = get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{OFFLINE_DOCS_URL}/redoc.standalone.js",
+            redoc_favicon_url=FAVICON_URL,
+            with_google_fonts=False,
+        )
+        page.headers["Content-Security-Policy"] = REDOC_IMAGES_POLICY
+        return page
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for ``settings`` (read from the environment when omitted)."""
     runtime = build_runtime(settings or Settings())
@@ -75,8 +99,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 stop(runtime)
             runtime.database.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the fastapi-offline package, not a CDN:
+    # the server is meant to work without network access.
+    app = FastAPIOffline(
         title="commerce-stats",
+        favicon_url=FAVICON_URL,
+        static_url=OFFLINE_DOCS_URL,
+        redoc_url=None,
         version=__version__,
         description=(
             "Self-hosted commerce analytics: shoppable-video ecommerce statistics, "
@@ -99,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=200 if healthy else 503,
         )
 
+    _add_offline_redoc(app)
     for router in ROUTERS:
         app.include_router(router)
     app.mount(

@@ -13,7 +13,8 @@ from commerce_stats.accounts.service import Accounts
 from tests.video.conftest import ITEM_A, ITEM_B, VIDEO_A, VIDEO_B, event
 
 PASSWORD = "correct horse battery"
-VIDEO_PERIOD = {"from": "2022-10-01", "to": "2022-10-31"}
+VIDEO_PERIOD = {"from": "2022-10-13", "to": "2022-10-16"}
+VIDEO_DAYS = ["2022-10-13", "2022-10-14", "2022-10-15", "2022-10-16"]
 
 
 def csrf(html: str) -> str:

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.dashboard.chart_text import chart_text, escape_chart_spec
+from commerce_stats.dashboard.figures import wrapped_label
 from tests.dashboard.pages import PASSWORD, chart, sign_in
 
 LINK_NAME = '<a href="/">x</a>'
@@ -73,7 +74,7 @@ def test_promotions_page_hands_names_and_codes_over_escaped(
         '&lt;a href="/"&gt;x&lt;/a&gt; (#1)'
     ]
     assert chart(html, "promotions-codes")["traces"][0]["y"] == [
-        '&lt;a href="https://e.io"&gt;c&lt;/a&gt;'
+        '&lt;a href="https://e.io"<br>&gt;c&lt;/a&gt;'
     ]
 
 
@@ -99,3 +100,12 @@ def test_promotion_name_and_code_show_as_text_in_the_charts(
         ticks = drawn.locator("g.ytick text").all_text_contents()
         assert ticks == [label]
     page.close()
+
+
+def test_a_wrapped_label_keeps_its_line_breaks_and_escapes_its_text_once() -> None:
+    spec = escape_chart_spec({"traces": [{"y": [wrapped_label("<b>Bold</b> & co " * 3)]}]})
+    assert spec["traces"][0]["y"] == [
+        "&lt;b&gt;Bold&lt;/b&gt; &amp; co<br>"
+        "&lt;b&gt;Bold&lt;/b&gt; &amp; co<br>"
+        "&lt;b&gt;Bold&lt;/b&gt; &amp; co"
+    ]

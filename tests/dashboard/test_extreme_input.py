@@ -79,7 +79,8 @@ def test_filter_day_outside_the_calendar_range_is_400_with_the_message(
     client, _, _ = admin_client
     response = client.get(page, params=query)
     assert response.status_code == 400
-    assert f'data-testid="filter-error">{message}</p>' in response.text
+    field = next(iter(query))
+    assert f'data-field="{field}">{message}</span>' in response.text
 
 
 @pytest.mark.parametrize("page", PERIOD_PAGES)

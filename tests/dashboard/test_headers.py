@@ -56,7 +56,7 @@ def test_refused_form_carries_the_security_headers(client: TestClient, accounts:
     account, _ = accounts.create("Acme")
     sign_in(client, accounts, account.id, "acme")
     response = client.post("/accounts/select", data={"account_id": "not a number"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert _security_headers(response) == EXPECTED
 
 

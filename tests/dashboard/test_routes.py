@@ -307,3 +307,17 @@ def test_an_xls_download_whose_browser_leaves_stops_and_deletes_its_temp_file(
         assert wait_for(lambda: len(deleted_files_open() - before) == 1)
         sock.close()
         assert wait_for(lambda: deleted_files_open() - before == set())
+
+
+def test_favicon_is_served_from_the_package(client: TestClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+
+
+def test_pages_link_the_favicon(client: TestClient) -> None:
+    page = client.get("/sign-in")
+    link = '<link rel="icon" href="/static/dashboard/favicon.svg" type="image/svg+xml">'
+    assert link in page.text
+    assert client.get("/static/dashboard/favicon.svg").status_code == 200

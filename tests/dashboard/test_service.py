@@ -1,24 +1,39 @@
-"""Dashboard sessions: signed cookies, CSRF tokens, the picker's rules."""
+"""Dashboard rules: sessions, CSRF tokens, the picker; key figures against the previous period."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from commerce_stats.accounts.service import AccountChanges, Accounts
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.config import Settings
+from commerce_stats.dashboard.figures import Kpi
 from commerce_stats.dashboard.service import (
     DashboardError,
     Session,
     SessionCodec,
+    affiliate_page,
     choose_account,
     csrf_matches,
+    promotions_page,
     session_secret,
     sign_in_with_password,
+    video_page,
     viewed_account,
 )
+from commerce_stats.db.engine import Database
 from commerce_stats.kit.ratelimit import MemoryFailureLimiter
+from commerce_stats.kit.timeutil import local_today
+from tests.affiliate.conftest import Network
+from tests.dashboard.pages import load_affiliate, load_video_events
+from tests.promotions.conftest import Shop
 
 
 def test_session_round_trips() -> None:
@@ -117,3 +132,140 @@ def test_only_admins_may_switch_accounts(accounts: Accounts) -> None:
         choose_account(accounts, user, str(second.id))
     admin = Session(csrf="c", admin=True)
     assert choose_account(accounts, admin, str(second.id)).account_id == second.id
+
+
+# -- key figures against the previous period, totals by status (known data, real APIs) --------
+
+
+def _cards(kpis: list[Kpi]) -> dict[str, tuple[str, str | None, str | None]]:
+    """label -> (value, change text, previous value)."""
+    return {
+        kpi.label: (
+            kpi.value,
+            kpi.change.text if kpi.change else None,
+            kpi.change.previous if kpi.change else None,
+        )
+        for kpi in kpis
+    }
+
+
+def test_video_figures_are_compared_with_the_previous_period(
+    client: TestClient,
+    database: Database,
+    accounts: Accounts,
+    video_account: Callable[..., dict[str, Any]],
+) -> None:
+    body = video_account("Acme")
+    load_video_events(client, body)
+    account = accounts.get(body["id"])
+    content = video_page(database, account, {"from": "2022-10-15", "to": "2022-10-15"})
+    assert _cards(content["kpis"]) == {
+        "Icon views": ("1,200", "▲ 23,900.0 %", "5"),
+        "Clicks": ("300", "▲ 29,900.0 %", "1"),
+        "Hides": ("0", "▼ 100.0 %", "1"),
+        "Click-through rate": ("25.00 %", "▲ 25.0 %", "20.00 %"),
+        "Bar shown": ("0", "▼ 100.0 %", "1"),
+        "Bar hidden": ("1", "▲ new", "0"),
+    }
+
+
+def test_fewer_hides_than_before_is_better(
+    client: TestClient,
+    database: Database,
+    accounts: Accounts,
+    video_account: Callable[..., dict[str, Any]],
+) -> None:
+    body = video_account("Acme")
+    load_video_events(client, body)
+    content = video_page(
+        database, accounts.get(body["id"]), {"from": "2022-10-15", "to": "2022-10-15"}
+    )
+    hides = next(kpi for kpi in content["kpis"] if kpi.label == "Hides")
+    assert hides.change is not None
+    assert (hides.change.direction, hides.change.better) == ("down", True)
+
+
+def test_affiliate_figures_are_compared_with_the_previous_period(
+    database: Database, accounts: Accounts, network: Network, convert: Callable[..., int]
+) -> None:
+    load_affiliate(network, convert)
+    account = accounts.get(network.account_id)
+    tomorrow = (local_today(account.timezone) + timedelta(days=1)).isoformat()
+    content = affiliate_page(
+        AffiliateNetwork(database, accounts), account, {"from": tomorrow, "to": tomorrow}
+    )
+    assert _cards(content["kpis"]) == {
+        "Transactions": ("0", "▼ 100.0 %", "2"),
+        "Canceled transactions": ("0", "= 0.0 %", "0"),
+        "Turnover": ("0.00 EUR", "▼ 100.0 %", "3,234.50 EUR"),
+        "Canceled turnover": ("0.00 EUR", "= 0.0 %", "0.00 EUR"),
+        "Commission": ("0.00 EUR", "▼ 100.0 %", "423.45 EUR"),
+        "Canceled commission": ("0.00 EUR", "= 0.0 %", "0.00 EUR"),
+    }
+
+
+def test_affiliate_totals_leave_canceled_transactions_apart(
+    client: TestClient,
+    database: Database,
+    accounts: Accounts,
+    network: Network,
+    convert: Callable[..., int],
+    admin_headers: dict[str, str],
+) -> None:
+    load_affiliate(network, convert)
+    rows = csv.DictReader(io.StringIO(client.get(network.export_url()).text), delimiter=";")
+    otto = next(row for row in rows if row["ordertoken"] == "order-2")
+    canceled = client.post(
+        f"{network.admin}/transactions/{otto['id']}/cancel",
+        json={"cancel_reason": "returned"},
+        headers=admin_headers,
+    )
+    assert canceled.status_code == 200, canceled.text
+    account = accounts.get(network.account_id)
+    content = affiliate_page(AffiliateNetwork(database, accounts), account, {})
+    cards = {kpi.label: (kpi.value, kpi.detail) for kpi in content["kpis"]}
+    assert cards == {
+        "Transactions": ("1", "open 1 · confirmed 0 · paid 0"),
+        "Canceled transactions": ("1", ""),
+        "Turnover": ("1,234.50 EUR", "open 1,234.50 · confirmed 0.00 · paid 0.00"),
+        "Canceled turnover": ("2,000.00 EUR", ""),
+        "Commission": ("123.45 EUR", "open 123.45 · confirmed 0.00 · paid 0.00"),
+        "Canceled commission": ("300.00 EUR", ""),
+    }
+    otto_row = next(row for row in content["top_publishers"] if row["label"] == "Otto Klein")
+    assert (otto_row["transactions"], otto_row["turnover"], otto_row["canceled"]) == (
+        "0",
+        "0.00 EUR",
+        "2,000.00 EUR",
+    )
+
+
+def test_promotion_orders_are_compared_with_the_previous_period(
+    database: Database, accounts: Accounts, make_shop: Callable[..., Shop]
+) -> None:
+    shop = make_shop("Shop A")
+    shop.promotion([1], codes=["SAVE10"], name="Coupon ten")
+    for order_id in ("o1", "o2"):
+        assert shop.order(order_id, [(1, 1, "100.00")], ["SAVE10"]).status_code == 201
+    account = accounts.get(shop.account["id"])
+    content = promotions_page(database, account, {"from": "2026-05-02", "to": "2026-05-02"})
+    assert _cards(content["kpis"]) == {
+        "Promotions": ("1", None, None),
+        "Redemptions (all time)": ("2", None, None),
+        "Orders": ("0", "▼ 100.0 %", "2"),
+        "Order total (EUR)": ("0.00 EUR", "▼ 100.0 %", "180.00 EUR"),
+    }
+
+
+def test_a_bad_filter_keeps_the_default_figures_and_names_the_field(
+    database: Database, accounts: Accounts, network: Network, convert: Callable[..., int]
+) -> None:
+    load_affiliate(network, convert)
+    account = accounts.get(network.account_id)
+    content = affiliate_page(AffiliateNetwork(database, accounts), account, {"status": "lost"})
+    assert (content["error"].field, content["error"].message) == (
+        "status",
+        "Status must be open, confirmed, canceled or paid.",
+    )
+    assert content["filters"].status is None
+    assert _cards(content["kpis"])["Transactions"][0] == "2"

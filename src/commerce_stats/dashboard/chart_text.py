@@ -17,6 +17,13 @@ TEMPLATE_SUFFIX = "template"
 """Keys such as ``hovertemplate``: written by the server, their markup is meant."""
 
 
+class ChartMarkup(str):
+    """Text whose markup the server wrote on purpose (the ``<br>`` between the lines of a
+    wrapped label, each line already passed through ``chart_text``): handed over as it is."""
+
+    __slots__ = ()
+
+
 def chart_text(text: str) -> str:
     """``text`` as Plotly shows it literally."""
     return text.translate(_ENTITIES)
@@ -29,7 +36,8 @@ def escape_chart_spec(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _escaped(value: Any, key: str) -> Any:
     if isinstance(value, str):
-        return value if key.endswith(TEMPLATE_SUFFIX) else chart_text(value)
+        kept = isinstance(value, ChartMarkup) or key.endswith(TEMPLATE_SUFFIX)
+        return value if kept else chart_text(value)
     if isinstance(value, dict):
         return escape_chart_spec(value)
     if isinstance(value, list | tuple):

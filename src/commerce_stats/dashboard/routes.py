@@ -73,6 +73,8 @@ def _plotly_js() -> Path:
 
 
 PLOTLY_JS = _plotly_js()
+FAVICON = HERE / "static" / "favicon.svg"
+FAVICON_URL = "/static/dashboard/favicon.svg"
 SESSION_COOKIE = "cs_session"
 SIGN_IN_COOKIE = "cs_signin"
 
@@ -362,4 +364,12 @@ def plotly_js() -> FileResponse:
         PLOTLY_JS,
         media_type="text/javascript",
         headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """The icon browsers ask for on their own, also for pages that do not link one."""
+    return FileResponse(
+        FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
     )

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,12 +26,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from commerce_stats.accounts.service import MAX_USERNAME_LENGTH, Accounts
 from commerce_stats.affiliate import exporting as affiliate_exports
 from commerce_stats.affiliate.errors import AffiliateError
-from commerce_stats.affiliate.exporting import Totals
+from commerce_stats.affiliate.exporting import DashboardFigures, Totals
 from commerce_stats.affiliate.filters import dotted_day
-from commerce_stats.affiliate.rules import STATUS_BY_NAME, STATUS_NAMES
+from commerce_stats.affiliate.rules import CANCELED, STATUS_BY_NAME, STATUS_NAMES
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.config import Settings
 from commerce_stats.dashboard.chart_text import escape_chart_spec
+from commerce_stats.dashboard.figures import Kpi, Period, change, compared, day_axis, wrapped_label
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.admin_http import admin_failure_key, admin_token_matches
 from commerce_stats.kit.errors import ServiceError
@@ -47,8 +48,8 @@ from commerce_stats.kit.ratelimit import (
 )
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import FIRST_DAY, LAST_DAY, check_day, local_today, utc_now
-from commerce_stats.promotions.service import promotion_figures
-from commerce_stats.video.service import Counts, VideoFigures, catalog_videos, video_figures
+from commerce_stats.promotions.service import PromotionFigures, promotion_figures
+from commerce_stats.video.service import Counts, VideoFigures, video_figures
 
 SESSION_SALT = "commerce-stats dashboard session"
 SIGN_IN_SALT = "commerce-stats dashboard sign-in"
@@ -356,16 +357,6 @@ def _percent(part: int, whole: int) -> Decimal:
     return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
-    first: date
-    last: date
-
-    @property
-    def days(self) -> list[date]:
-        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
-
-
 def _filter_error(message: str, field: str) -> DashboardError:
     return DashboardError(message, status=400, code="invalid_filter", field=field)
 
@@ -403,8 +394,17 @@ def parse_period(params: Mapping[str, str], today: date) -> Period:
 
 
 def _chart(traces: list[dict[str, Any]], **layout: Any) -> dict[str, Any]:
-    """Every chart's spec; its texts are escaped so that none of them shows as markup."""
+    """Every chart's spec, its texts escaped so that none of them shows as markup; a chart
+    whose every value is 0 or missing has no traces (its empty state)."""
+    numeric = [trace for trace in traces if trace.get("orientation") != "h"]
+    if numeric and not any(value for trace in numeric for value in trace["y"]):
+        traces = []
     return escape_chart_spec({"traces": traces, "layout": layout})
+
+
+def _day_chart(traces: list[dict[str, Any]], period: Period, **layout: Any) -> dict[str, Any]:
+    """A chart over the days of ``period``: the x axis spans it whole, ticks on days."""
+    return _chart(traces, xaxis=day_axis(period), **layout)
 
 
 def _bar(name: str, x: list[Any], y: list[Any], **extra: Any) -> dict[str, Any]:
@@ -415,16 +415,38 @@ def _line(name: str, x: list[Any], y: list[Any], **extra: Any) -> dict[str, Any]
     return {"type": "scatter", "mode": "lines+markers", "name": name, "x": x, "y": y, **extra}
 
 
+def _day_labels(period: Period) -> list[str]:
+    return [day.isoformat() for day in period.days]
+
+
 def _ranking_bar(names: list[str], values: list[int]) -> dict[str, Any]:
-    """Horizontal bars, so that long names stay readable at phone width."""
+    """Horizontal bars, so that long names stay readable at phone width (wrapped, never cut)."""
     return {
         "type": "bar",
         "orientation": "h",
         "name": "Redemptions",
         "x": values,
-        "y": [name if len(name) <= 28 else name[:27] + "…" for name in names],
+        "y": [wrapped_label(name) for name in names],
         "hovertemplate": "%{y}: %{x:,d}<extra></extra>",
     }
+
+
+def _trend(period: Period, series: list[tuple[str, list[int]]]) -> dict[str, Any]:
+    """The overview's trend lines: one line per figure over every day of the period."""
+    x = _day_labels(period)
+    return _day_chart(
+        [_line(name, x, values, hovertemplate="%{y:,d}") for name, values in series], period
+    )
+
+
+def _with_error(
+    parse: Callable[[], Any], default: Callable[[], Any]
+) -> tuple[Any, DashboardError | None]:
+    """The parsed filters, or the defaults and the refusal: a bad filter keeps the page."""
+    try:
+        return parse(), None
+    except DashboardError as error:
+        return default(), error
 
 
 # -- video ---------------------------------------------------------------------------------------
@@ -466,24 +488,27 @@ def _ranked_rows(figures: Iterable[Any]) -> list[dict[str, str]]:
     ]
 
 
-def _video_charts(figures: VideoFigures, period: Period) -> dict[str, dict[str, Any]]:
+def _counts_per_day(figures: VideoFigures, period: Period) -> list[Counts]:
+    """The counters of every day of the period; a day without events counts 0."""
     by_day = dict(figures.days)
-    days = [day for day in period.days if day in by_day]
-    x = [day.isoformat() for day in days]
+    return [by_day.get(day, Counts()) for day in period.days]
+
+
+def _video_charts(figures: VideoFigures, period: Period) -> dict[str, dict[str, Any]]:
+    x = _day_labels(period)
+    counts = _counts_per_day(figures, period)
     icon = [
-        _bar(label, x, [getattr(by_day[day], name) for day in days])
-        for name, label in VIDEO_SERIES[:3]
+        _bar(label, x, [getattr(day, name) for day in counts]) for name, label in VIDEO_SERIES[:3]
     ]
     bar = [
-        _bar(label, x, [getattr(by_day[day], name) for day in days])
-        for name, label in VIDEO_SERIES[3:]
+        _bar(label, x, [getattr(day, name) for day in counts]) for name, label in VIDEO_SERIES[3:]
     ]
-    ctr_days = [day for day in days if by_day[day].viewed]
+    # A day without icon views has no rate: a gap in the line, not a 0 %.
     ctr = [
         _line(
             "Click-through rate",
-            [day.isoformat() for day in ctr_days],
-            [float(_percent(by_day[day].clicked, by_day[day].viewed)) for day in ctr_days],
+            x,
+            [float(_percent(day.clicked, day.viewed)) if day.viewed else None for day in counts],
             hovertemplate="%{y:.2f} %<extra></extra>",
         )
     ]
@@ -493,59 +518,87 @@ def _video_charts(figures: VideoFigures, period: Period) -> dict[str, dict[str, 
         for name, label in VIDEO_SERIES[:3]
     ]
     return {
-        "video-icon": _chart(icon, barmode="group"),
-        "video-bar": _chart(bar, barmode="group"),
-        "video-ctr": _chart(ctr, yaxis={"ticksuffix": " %", "rangemode": "tozero"}),
+        "video-icon": _day_chart(icon, period, barmode="group"),
+        "video-bar": _day_chart(bar, period, barmode="group"),
+        "video-ctr": _day_chart(
+            ctr, period, yaxis={"ticksuffix": " %", "rangemode": "tozero", "tickformat": ".2f"}
+        ),
         "video-devices": _chart(by_device, barmode="group"),
     }
 
 
-def _video_kpis(total: Counts) -> list[tuple[str, str]]:
+def _rate_kpi(label: str, total: Counts, before: Counts) -> Kpi:
+    """The click-through rate, compared only when both periods had icon views."""
+    text = rate_text(total.clicked, total.viewed)
+    if not total.viewed or not before.viewed:
+        return Kpi(label, text)
+    return Kpi(
+        label,
+        text,
+        change(
+            _percent(total.clicked, total.viewed),
+            _percent(before.clicked, before.viewed),
+            rate_text(before.clicked, before.viewed),
+        ),
+    )
+
+
+def video_kpis(total: Counts, before: Counts) -> list[Kpi]:
+    """The video key figures of a period against ``before``, the previous period's."""
     return [
-        ("Icon views", count_text(total.viewed)),
-        ("Clicks", count_text(total.clicked)),
-        ("Hides", count_text(total.hidden)),
-        ("Click-through rate", rate_text(total.clicked, total.viewed)),
-        ("Bar shown", count_text(total.bar_shown)),
-        ("Bar hidden", count_text(total.bar_hidden)),
+        compared("Icon views", total.viewed, before.viewed, count_text),
+        compared("Clicks", total.clicked, before.clicked, count_text),
+        compared("Hides", total.hidden, before.hidden, count_text, up_is_good=False),
+        _rate_kpi("Click-through rate", total, before),
+        compared("Bar shown", total.bar_shown, before.bar_shown, count_text),
+        compared("Bar hidden", total.bar_hidden, before.bar_hidden, count_text, up_is_good=False),
     ]
 
 
+def _video_figures(database: Database, account: Account, filters: VideoFilters) -> VideoFigures:
+    period = filters.period
+    return video_figures(database, account.id, period.first, period.last, filters.video)
+
+
 def video_page(database: Database, account: Account, params: Mapping[str, str]) -> dict[str, Any]:
-    """The video commerce page's content; a bad filter yields ``error`` and no figures."""
+    """The video commerce page's content; a bad filter yields ``error`` and the default view."""
     require_section(account, "video")
     today = utc_now().date()
-    context: dict[str, Any] = {"params": params, "error": None, "charts": {}}
-    try:
-        filters = parse_video_filters(params, today)
-    except DashboardError as error:
-        context["error"] = error
-        filters = VideoFilters(parse_period({}, today), None)
-        context["filters"] = filters
-        context["videos"] = catalog_videos(database, account.id)
-        return context
-    figures = video_figures(
-        database, account.id, filters.period.first, filters.period.last, filters.video
+    filters, error = _with_error(
+        lambda: parse_video_filters(params, today),
+        lambda: VideoFilters(parse_period({}, today), None),
     )
+    figures = _video_figures(database, account, filters)
     if filters.video is not None and filters.video not in dict(figures.catalog_videos):
-        context.update(
-            error=_filter_error("There is no video with that key.", "video"),
-            filters=filters,
-            videos=figures.catalog_videos,
-        )
-        return context
-    context.update(
-        filters=filters,
-        videos=figures.catalog_videos,
-        kpis=_video_kpis(figures.total),
-        charts=_video_charts(figures, filters.period),
-        top_videos=_ranked_rows(figures.top_videos),
-        top_items=_ranked_rows(figures.top_items),
-    )
-    return context
+        error = _filter_error("There is no video with that key.", "video")
+        filters = VideoFilters(filters.period, None)
+        figures = _video_figures(database, account, filters)
+    before = _video_figures(database, account, replace(filters, period=filters.period.previous()))
+    counts = _counts_per_day(figures, filters.period)
+    return {
+        "params": params,
+        "error": error,
+        "filters": filters,
+        "period": filters.period,
+        "videos": figures.catalog_videos,
+        "kpis": video_kpis(figures.total, before.total),
+        "charts": _video_charts(figures, filters.period),
+        "trend": _trend(
+            filters.period,
+            [
+                ("Icon views", [day.viewed for day in counts]),
+                ("Clicks", [day.clicked for day in counts]),
+            ],
+        ),
+        "top_videos": _ranked_rows(figures.top_videos),
+        "top_items": _ranked_rows(figures.top_items),
+    }
 
 
 # -- affiliate -----------------------------------------------------------------------------------
+
+VALID_STATUSES = tuple(status for status in sorted(STATUS_NAMES) if status != CANCELED)
+"""Statuses that count towards turnover and commission; canceled ones are shown apart."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -576,20 +629,54 @@ def parse_affiliate_filters(params: Mapping[str, str], today: date) -> Affiliate
     return AffiliateFilters(period, status, query)
 
 
+def _status_sums(lines: Iterable[Totals], values: str, currency: str | None) -> dict[int, int]:
+    """``values`` (counts, turnover or commission) per status; ``currency`` None: every one."""
+    sums = dict.fromkeys(STATUS_NAMES, 0)
+    for line in lines:
+        if currency is None or line.currency == currency:
+            for status, amount in getattr(line, values).items():
+                sums[status] += amount
+    return sums
+
+
+def _valid(sums: Mapping[int, int]) -> int:
+    return sum(sums[status] for status in VALID_STATUSES)
+
+
+def _status_detail(sums: Mapping[int, int], text: Callable[[int], str]) -> str:
+    """ "open 2 · confirmed 0 · paid 1": what a valid total is made of."""
+    return " · ".join(f"{STATUS_NAMES[status]} {text(sums[status])}" for status in VALID_STATUSES)
+
+
+def _per_day_and_status(
+    daily: list[Totals], period: Period, values: str, currency: str | None
+) -> dict[int, list[int]]:
+    """``values`` per status for every day of the period (0 on a day without transactions)."""
+    index = {day.isoformat(): n for n, day in enumerate(period.days)}
+    sums = {status: [0] * period.length for status in STATUS_NAMES}
+    for line in daily:
+        day = index.get(str(line.label[0]))
+        if day is None or (currency is not None and line.currency != currency):
+            continue
+        for status, amount in getattr(line, values).items():
+            sums[status][day] += amount
+    return sums
+
+
 def _per_status_traces(
-    daily: list[Totals], values: str, currency: str | None
+    daily: list[Totals], period: Period, values: str, currency: str | None
 ) -> list[dict[str, Any]]:
     """One trace per status that has any value; ``currency`` None means counts.
 
     Money traces carry exact decimal strings (Plotly reads them as numbers) and the
     formatted amount for the hover.
     """
-    lines = [line for line in daily if currency is None or line.currency == currency]
+    x = _day_labels(period)
     traces = []
-    for status, name in sorted(STATUS_NAMES.items()):
-        amounts = [getattr(line, values)[status] for line in lines]
+    for status, amounts in sorted(_per_day_and_status(daily, period, values, currency).items()):
         if not any(amounts):
             continue
+        name = STATUS_NAMES[status]
         if currency is None:
             y: list[Any] = amounts
             hover = [count_text(amount) for amount in amounts]
@@ -599,7 +686,7 @@ def _per_status_traces(
         traces.append(
             _bar(
                 name,
-                [str(line.label[0]) for line in lines],
+                x,
                 y,
                 customdata=hover,
                 hovertemplate="%{customdata}",
@@ -609,75 +696,139 @@ def _per_status_traces(
     return traces
 
 
+def _line_name(label: tuple[Any, ...]) -> tuple[str, str]:
+    """(name, search title) of a campaign or publisher line: shown apart, never run together."""
+    if len(label) == 4:
+        name = " ".join(str(part) for part in label[1:3] if part)
+        return name or str(label[0]), str(label[3] or "")
+    return str(label[1] or label[0]), ""
+
+
 def _totals_rows(lines: list[Totals], limit: int) -> list[dict[str, Any]]:
+    """The lines with the most valid turnover; canceled turnover has its own column."""
     ranked = sorted(
         lines,
-        key=lambda line: (-sum(line.turnover.values()), -sum(line.counts.values()), line.label),
+        key=lambda line: (-_valid(line.turnover), -_valid(line.counts), line.label),
     )[:limit]
-    return [
-        {
-            "label": " ".join(str(part) for part in line.label[1:] if part) or str(line.label[0]),
-            "id": line.label[0],
-            "transactions": count_text(sum(line.counts.values())),
-            "turnover": money_text(sum(line.turnover.values()), line.currency),
-            "commission": money_text(sum(line.commission.values()), line.currency),
-        }
-        for line in ranked
-    ]
+    rows = []
+    for line in ranked:
+        name, search_title = _line_name(line.label)
+        rows.append(
+            {
+                "label": name,
+                "detail": search_title,
+                "id": line.label[0],
+                "transactions": count_text(_valid(line.counts)),
+                "turnover": money_text(_valid(line.turnover), line.currency),
+                "commission": money_text(_valid(line.commission), line.currency),
+                "canceled": money_text(line.turnover[CANCELED], line.currency),
+            }
+        )
+    return rows
 
 
-def _money_kpis(daily: list[Totals]) -> list[tuple[str, str]]:
-    currencies = sorted({line.currency for line in daily})
-    kpis = [("Transactions", count_text(sum(sum(line.counts.values()) for line in daily)))]
-    for currency in currencies:
-        lines = [line for line in daily if line.currency == currency]
-        turnover = sum(sum(line.turnover.values()) for line in lines)
-        commission = sum(sum(line.commission.values()) for line in lines)
-        kpis.append(("Turnover", money_text(turnover, currency)))
-        kpis.append(("Commission", money_text(commission, currency)))
+def _money_kpis(daily: list[Totals], before: list[Totals], currency: str) -> list[Kpi]:
+    def text(minor: int) -> str:
+        return money_text(minor, currency)
+
+    def amount(minor: int) -> str:
+        return f"{from_minor(minor, currency):,}"
+
+    kpis = []
+    for values, label in (("turnover", "Turnover"), ("commission", "Commission")):
+        now = _status_sums(daily, values, currency)
+        was = _status_sums(before, values, currency)
+        detail = _status_detail(now, amount)
+        kpis.append(compared(label, _valid(now), _valid(was), text, detail=detail))
+        kpis.append(
+            compared(f"Canceled {values}", now[CANCELED], was[CANCELED], text, up_is_good=False)
+        )
     return kpis
+
+
+def affiliate_kpis(daily: list[Totals], before: list[Totals]) -> list[Kpi]:
+    """Transactions, turnover and commission by status, canceled apart, against ``before``."""
+    now = _status_sums(daily, "counts", None)
+    was = _status_sums(before, "counts", None)
+    kpis = [
+        compared(
+            "Transactions",
+            _valid(now),
+            _valid(was),
+            count_text,
+            detail=_status_detail(now, count_text),
+        ),
+        compared(
+            "Canceled transactions", now[CANCELED], was[CANCELED], count_text, up_is_good=False
+        ),
+    ]
+    for currency in sorted({line.currency for line in [*daily, *before]}):
+        kpis.extend(_money_kpis(daily, before, currency))
+    return kpis
+
+
+def _affiliate_figures(
+    network: AffiliateNetwork, account: Account, filters: AffiliateFilters
+) -> DashboardFigures:
+    return affiliate_exports.dashboard_figures(network, account, filters.export_params())
+
+
+def _affiliate_charts(daily: list[Totals], period: Period) -> dict[str, dict[str, Any]]:
+    charts = {
+        "affiliate-count": _day_chart(
+            _per_status_traces(daily, period, "counts", None), period, barmode="stack"
+        )
+    }
+    for currency in sorted({line.currency for line in daily}):
+        for values in ("turnover", "commission"):
+            charts[f"affiliate-{values}-{currency.lower()}"] = _day_chart(
+                _per_status_traces(daily, period, values, currency),
+                period,
+                barmode="stack",
+                yaxis={"tickformat": f",.{exponent(currency)}f", "rangemode": "tozero"},
+            )
+    return charts
 
 
 def affiliate_page(
     network: AffiliateNetwork, account: Account, params: Mapping[str, str]
 ) -> dict[str, Any]:
-    """The affiliate page's content; a bad filter yields ``error`` and no figures."""
+    """The affiliate page's content; a bad filter yields ``error`` and the default view."""
     require_section(account, "affiliate")
     today = local_today(account.timezone)
-    context: dict[str, Any] = {"params": params, "error": None, "charts": {}, "exports": []}
+
+    def default() -> AffiliateFilters:
+        return parse_affiliate_filters({}, today)
+
+    filters, error = _with_error(lambda: parse_affiliate_filters(params, today), default)
     try:
-        filters = parse_affiliate_filters(params, today)
-        figures = affiliate_exports.dashboard_figures(network, account, filters.export_params())
-    except DashboardError as error:
-        context["error"] = error
-        context["filters"] = AffiliateFilters(parse_period({}, today), None)
-        return context
-    except AffiliateError as error:
-        context["error"] = _filter_error(error.message, "from")
-        context["filters"] = AffiliateFilters(parse_period({}, today), None)
-        return context
-    charts = {
-        "affiliate-count": _chart(
-            _per_status_traces(figures.daily, "counts", None), barmode="stack"
-        )
-    }
-    for currency in sorted({line.currency for line in figures.daily}):
-        for values in ("turnover", "commission"):
-            charts[f"affiliate-{values}-{currency.lower()}"] = _chart(
-                _per_status_traces(figures.daily, values, currency),
-                barmode="stack",
-                yaxis={"tickformat": f",.{exponent(currency)}f", "rangemode": "tozero"},
-            )
+        figures = _affiliate_figures(network, account, filters)
+    except AffiliateError as refusal:
+        error, filters = _filter_error(refusal.message, "from"), default()
+        figures = _affiliate_figures(network, account, filters)
+    previous = replace(filters, period=filters.period.previous())
+    before = _affiliate_figures(network, account, previous)
+    per_day = _per_day_and_status(figures.daily, filters.period, "counts", None)
+    valid_per_day = [sum(day) for day in zip(*(per_day[s] for s in VALID_STATUSES), strict=True)]
     query = urlencode(filters.query)
-    context.update(
-        filters=filters,
-        kpis=_money_kpis(figures.daily),
-        charts=charts,
-        top_campaigns=_totals_rows(figures.campaigns, 10),
-        top_publishers=_totals_rows(figures.publishers, 10),
-        exports=[(name, f"/affiliate/export.{name}?{query}") for name in EXPORT_FORMATS],
-    )
-    return context
+    return {
+        "params": params,
+        "error": error,
+        "filters": filters,
+        "period": filters.period,
+        "kpis": affiliate_kpis(figures.daily, before.daily),
+        "charts": _affiliate_charts(figures.daily, filters.period),
+        "trend": _trend(
+            filters.period,
+            [
+                ("Transactions", valid_per_day),
+                ("Canceled", per_day[CANCELED]),
+            ],
+        ),
+        "top_campaigns": _totals_rows(figures.campaigns, 10),
+        "top_publishers": _totals_rows(figures.publishers, 10),
+        "exports": [(name, f"/affiliate/export.{name}?{query}") for name in EXPORT_FORMATS],
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -714,84 +865,117 @@ def affiliate_export(
 # -- promotions ----------------------------------------------------------------------------------
 
 
+def _orders_per_day(figures: PromotionFigures, period: Period) -> list[int]:
+    """Orders of every day of the period, all currencies together (0 on a day without)."""
+    per_day = dict.fromkeys(period.days, 0)
+    for (day, _), (count, _) in figures.orders_by_day.items():
+        if day in per_day:
+            per_day[day] += count
+    return list(per_day.values())
+
+
+def _order_totals(figures: PromotionFigures) -> dict[str, tuple[int, int]]:
+    """(orders, total in minor units) per currency."""
+    totals: dict[str, tuple[int, int]] = {}
+    for (_, currency), (count, total) in figures.orders_by_day.items():
+        orders, amount = totals.get(currency, (0, 0))
+        totals[currency] = (orders + count, amount + total)
+    return totals
+
+
+def promotion_kpis(
+    figures: PromotionFigures, before: PromotionFigures, period: Period
+) -> list[Kpi]:
+    """Promotions and redemptions (all time, not compared), orders against ``before``."""
+    redemptions = sum(row[3] for row in figures.promotions)
+    now, was = _order_totals(figures), _order_totals(before)
+    kpis = [
+        Kpi("Promotions", count_text(len(figures.promotions))),
+        Kpi("Redemptions (all time)", count_text(redemptions)),
+        compared(
+            "Orders",
+            sum(_orders_per_day(figures, period)),
+            sum(_orders_per_day(before, period.previous())),
+            count_text,
+        ),
+    ]
+    for currency in sorted({*now, *was}):
+
+        def text(minor: int, currency: str = currency) -> str:
+            return money_text(minor, currency)
+
+        kpis.append(
+            compared(
+                f"Order total ({currency})",
+                now.get(currency, (0, 0))[1],
+                was.get(currency, (0, 0))[1],
+                text,
+            )
+        )
+    return kpis
+
+
+def _promotion_charts(
+    figures: PromotionFigures, promotions: list[tuple[int, str, bool, int]], period: Period
+) -> dict[str, dict[str, Any]]:
+    ranking_axes = {
+        "yaxis": {"automargin": True, "autorange": "reversed"},
+        "xaxis": {"tickformat": ",d", "rangemode": "tozero"},
+    }
+    redeemed = [row for row in promotions if row[3]]
+    codes = figures.codes[:10]
+    return {
+        "promotions-redemptions": _chart(
+            [
+                _ranking_bar(
+                    [f"{row[1]} (#{row[0]})" for row in redeemed], [row[3] for row in redeemed]
+                )
+            ],
+            **ranking_axes,
+        ),
+        "promotions-codes": _chart(
+            [_ranking_bar([row[2] for row in codes], [row[3] for row in codes])], **ranking_axes
+        ),
+        "promotions-orders": _day_chart(
+            [_bar("Orders", _day_labels(period), _orders_per_day(figures, period))], period
+        ),
+    }
+
+
 def promotions_page(
     database: Database, account: Account, params: Mapping[str, str]
 ) -> dict[str, Any]:
-    """The promotions page's content; a bad filter yields ``error`` and no figures."""
+    """The promotions page's content; a bad filter yields ``error`` and the default view."""
     require_section(account, "promotions")
     today = local_today(account.timezone)
-    context: dict[str, Any] = {"params": params, "error": None, "charts": {}}
-    try:
-        period = parse_period(params, today)
-    except DashboardError as error:
-        context["error"] = error
-        context["period"] = parse_period({}, today)
-        return context
+    period, error = _with_error(
+        lambda: parse_period(params, today), lambda: parse_period({}, today)
+    )
     figures = promotion_figures(database, account, period.first, period.last, limit=10)
+    previous = period.previous()
+    before = promotion_figures(database, account, previous.first, previous.last, limit=10)
     promotions = sorted(figures.promotions, key=lambda row: (-row[3], row[0]))
-    codes = figures.codes
-    order_days = sorted({day for day, _ in figures.orders_by_day})
-    order_counts = [
-        sum(count for (day, _), (count, _) in figures.orders_by_day.items() if day == wanted)
-        for wanted in order_days
-    ]
-    currencies = sorted({currency for _, currency in figures.orders_by_day})
-    order_totals = [
-        (
-            currency,
-            count_text(
-                sum(n for (_, cur), (n, _) in figures.orders_by_day.items() if cur == currency)
-            ),
-            money_text(
-                sum(t for (_, cur), (_, t) in figures.orders_by_day.items() if cur == currency),
-                currency,
-            ),
-        )
-        for currency in currencies
-    ]
-    context.update(
-        period=period,
-        kpis=[
-            ("Promotions", count_text(len(promotions))),
-            ("Redemptions (all time)", count_text(sum(row[3] for row in promotions))),
-            ("Orders", count_text(sum(order_counts))),
-        ],
-        charts={
-            "promotions-redemptions": _chart(
-                [
-                    _ranking_bar(
-                        [f"{row[1]} (#{row[0]})" for row in promotions if row[3]],
-                        [row[3] for row in promotions if row[3]],
-                    )
-                ],
-                yaxis={"automargin": True, "autorange": "reversed"},
-                xaxis={"tickformat": ",d", "rangemode": "tozero"},
-            ),
-            "promotions-codes": _chart(
-                [_ranking_bar([row[2] for row in codes[:10]], [row[3] for row in codes[:10]])],
-                yaxis={"automargin": True, "autorange": "reversed"},
-                xaxis={"tickformat": ",d", "rangemode": "tozero"},
-            ),
-            "promotions-orders": _chart(
-                [_bar("Orders", [day.isoformat() for day in order_days], order_counts)]
-            ),
-        },
-        promotions=[
-            {
-                "id": row[0],
-                "name": row[1],
-                "active": row[2],
-                "redemptions": count_text(row[3]),
-            }
+    totals = _order_totals(figures)
+    return {
+        "params": params,
+        "error": error,
+        "period": period,
+        "kpis": promotion_kpis(figures, before, period),
+        "charts": _promotion_charts(figures, promotions, period),
+        "trend": _trend(period, [("Orders", _orders_per_day(figures, period))]),
+        "promotions": [
+            {"id": row[0], "name": row[1], "active": row[2], "redemptions": count_text(row[3])}
             for row in promotions
         ],
-        codes=[
+        "codes": [
             {"promotion": row[1], "code": row[2], "redemptions": count_text(row[3])}
-            for row in codes
+            for row in figures.codes
         ],
-        order_totals=order_totals,
-    )
-    return context
+        "order_totals": [
+            (currency, count_text(count), money_text(total, currency))
+            for currency, (count, total) in sorted(totals.items())
+        ],
+    }
 
 
 # -- overview ------------------------------------------------------------------------------------
@@ -800,19 +984,22 @@ def promotions_page(
 def overview_page(
     database: Database, network: AffiliateNetwork, account: Account
 ) -> dict[str, Any]:
-    """Key figures of each feature the account has, over the last 30 days."""
+    """Trend lines and key figures of each feature the account has, over the last 30 days,
+    each figure compared with the 30 days before."""
     blocks: list[dict[str, Any]] = []
     for section in sections_of(account):
         if section.key == "video":
-            today = utc_now().date()
-            period = parse_period({}, today)
-            figures = video_figures(database, account.id, period.first, period.last)
-            kpis = _video_kpis(figures.total)[:4]
+            content = video_page(database, account, {})
         elif section.key == "affiliate":
-            context = affiliate_page(network, account, {})
-            kpis = context["kpis"]
+            content = affiliate_page(network, account, {})
         else:
-            context = promotions_page(database, account, {})
-            kpis = context["kpis"]
-        blocks.append({"section": section, "kpis": kpis})
+            content = promotions_page(database, account, {})
+        blocks.append(
+            {
+                "section": section,
+                "kpis": content["kpis"],
+                "trend": content["trend"],
+                "chart_id": f"overview-{section.key}-trend",
+            }
+        )
     return {"blocks": blocks, "days": DEFAULT_DAYS}

@@ -21,6 +21,13 @@
     });
   }
 
+  // Plotly's tool bar covers the chart on a phone, where it cannot be hovered away:
+  // there it is left out; on larger screens it shows on hover only.
+  function chartConfig() {
+    var phone = window.matchMedia("(max-width: 600px)").matches;
+    return { responsive: true, displaylogo: false, displayModeBar: phone ? false : "hover" };
+  }
+
   function draw(element) {
     var source = document.getElementById(element.dataset.spec);
     if (!source) { return; }
@@ -32,11 +39,11 @@
     }
     var layout = Object.assign(
       { margin: { t: 30, r: 10, b: 40, l: 60 }, hovermode: "x unified",
-        legend: { orientation: "h", y: -0.2 }, separators: ".,",
+        legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }, separators: ".,",
         yaxis: { tickformat: ",d", rangemode: "tozero" } },
       spec.layout || {}
     );
-    window.Plotly.newPlot(element, spec.traces, layout, { responsive: true, displaylogo: false })
+    window.Plotly.newPlot(element, spec.traces, layout, chartConfig())
       .then(function () {
         var state = element.querySelector(".state");
         if (state) { state.remove(); }
