@@ -19,6 +19,10 @@ MAX_ID = 2**31 - 1
 """Largest id of campaigns, publishers, projects, groups, triggers (32-bit columns)."""
 MAX_BIG_ID = 2**63 - 1
 """Largest transaction or click id (64-bit columns)."""
+MAX_AMOUNT_MINOR = 10**15 - 1
+"""Largest turnover in minor units (999,999,999,999,999: 9,999,999,999,999.99 EUR). The
+columns hold 64 bits (about 9.2e18); the margin lets sums over thousands of the largest
+amounts still fit one."""
 
 
 def as_id(text: str, limit: int = MAX_ID) -> int | None:
@@ -70,20 +74,46 @@ def trigger_value_decimal(trigger_type: str, value_scaled: int, currency: str) -
 
 
 def parse_amount(text: str, currency: str) -> int:
-    """Minor units of a decimal amount given with ``.`` or a German ``,`` separator."""
+    """Minor units of a decimal amount given with ``.`` or a German ``,`` separator.
+
+    At most ``MAX_AMOUNT_MINOR``. Computed from the decimal digits themselves, never
+    rounded: any exponent (``1e308``, ``1e-999999999``) and any length is judged exactly.
+    """
     cleaned = text.strip().replace(",", ".")
+    shown = text if len(text) <= 40 else f"{text[:40]}..."
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
-        raise ValueError(f"not a number: {text!r}") from exc
+        raise ValueError(f"not a number: {shown!r}") from exc
     if not amount.is_finite():
-        raise ValueError(f"not a number: {text!r}")
+        raise ValueError(f"not a number: {shown!r}")
     if amount < 0:
         raise ValueError("must not be negative")
-    scaled = amount.scaleb(exponent(currency))
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f"{text} has more decimals than {currency} allows")
-    return int(scaled)
+    return _exact_minor(amount, currency, shown)
+
+
+def _exact_minor(amount: Decimal, currency: str, shown: str) -> int:
+    _sign, digits, power = amount.as_tuple()
+    assert isinstance(power, int)  # a finite Decimal
+    written = "".join(map(str, digits))
+    significant = written.strip("0")
+    if not significant:
+        return 0
+    # the power of ten of the last significant digit, counted in minor units
+    shift = power + (len(written) - len(written.rstrip("0"))) + exponent(currency)
+    if shift < 0:
+        raise ValueError(f"{shown} has more decimals than {currency} allows")
+    if len(significant) + shift > len(str(MAX_AMOUNT_MINOR)):
+        raise _too_large(currency)
+    minor: int = int(significant) * 10**shift
+    if minor > MAX_AMOUNT_MINOR:
+        raise _too_large(currency)
+    return minor
+
+
+def _too_large(currency: str) -> ValueError:
+    largest = Decimal(MAX_AMOUNT_MINOR).scaleb(-exponent(currency))
+    return ValueError(f"must not exceed {largest} {currency}")
 
 
 def parse_status(text: str) -> int:
