@@ -13,6 +13,7 @@ from commerce_stats.affiliate.rules import (
     CONFIRMED,
     OPEN,
     PAID,
+    as_id,
     commission_minor,
     parse_amount,
     parse_status,
@@ -80,6 +81,10 @@ def test_amount_with_decimals_below_the_minor_unit_is_refused_however_written(
 @pytest.mark.parametrize("text", ["-0", "0e999999999", "0.000"])
 def test_zero_however_written_is_zero(text: str) -> None:
     assert parse_amount(text, "EUR") == 0
+
+
+def test_id_of_more_digits_than_python_converts_is_no_id() -> None:
+    assert (as_id("9" * 100_000), as_id("0" * 5000 + "42")) == (None, 42)
 
 
 def test_status_names_and_numbers() -> None:

@@ -29,7 +29,10 @@ def as_id(text: str, limit: int = MAX_ID) -> int | None:
     """``text`` as an id when it is plain ASCII digits within ``limit``, else None."""
     if not (text.isascii() and text.isdigit()):
         return None
-    value = int(text)
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(limit)):
+        return None  # before int(): Python refuses to convert text of 4,301 digits or more
+    value = int(digits)
     return value if value <= limit else None
 
 
