@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
+from dataclasses import replace
+
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate.errors import AffiliateError
 from commerce_stats.affiliate.ingest import ConversionBatcher
 from commerce_stats.affiliate.service import AffiliateNetwork, ConversionInput
+from commerce_stats.affiliate.tables import transactions
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.timeutil import utc_now
 from tests.affiliate.conftest import Network
@@ -82,3 +88,130 @@ def test_stopping_the_batcher_records_what_was_submitted(
     assert len(csv_rows(client, network.export_url())) == 20
     late = batcher.submit(_conversion(network, "LATE", click_id))
     assert isinstance(late.exception(), AffiliateError)
+
+
+TOO_MANY_ITEMS = 2**63
+"""A basket size neither backend can store (32-bit column): the write itself raises.
+The pixel route refuses it before (``basket_items`` must be an id); built directly here,
+it stands for any value that reaches the database and fails there."""
+
+
+def _stored_tokens(database: Database) -> list[str]:
+    with database.read() as conn:
+        return sorted(conn.execute(select(transactions.c.ordertoken)).scalars())
+
+
+def _submit_from_threads(
+    batcher: ConversionBatcher, conversions: list[ConversionInput], threads: int = 8
+) -> list[Future[None]]:
+    """Every conversion submitted, from ``threads`` threads released at once."""
+    futures: list[Future[None] | None] = [None] * len(conversions)
+    barrier = threading.Barrier(threads)
+
+    def submit(offset: int) -> None:
+        barrier.wait()
+        for index in range(offset, len(conversions), threads):
+            futures[index] = batcher.submit(conversions[index])
+
+    workers = [threading.Thread(target=submit, args=(offset,)) for offset in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return [future for future in futures if future is not None]
+
+
+def test_a_conversion_whose_write_raises_fails_alone_and_its_batch_commits(
+    client: TestClient, network: Network, database: Database, accounts: Accounts
+) -> None:
+    click_id = _click(client, network)
+    batcher = ConversionBatcher(AffiliateNetwork(database, accounts))
+    valid = [_conversion(network, f"OK-{index}", click_id) for index in range(9)]
+    poison = replace(_conversion(network, "POISON", click_id), basket_items=TOO_MANY_ITEMS)
+    batch = [*valid[:4], poison, *valid[4:]]
+    futures = [batcher.submit(conversion) for conversion in batch]  # queued: one batch
+    batcher.start()
+    batcher.stop()
+
+    assert [future.exception() for position, future in enumerate(futures) if position != 4] == [
+        None
+    ] * 9
+    assert futures[4].exception() is not None
+    assert _stored_tokens(database) == sorted(f"OK-{index}" for index in range(9))
+
+
+def test_poison_conversions_from_concurrent_threads_fail_alone(
+    client: TestClient, network: Network, database: Database, accounts: Accounts
+) -> None:
+    click_id = _click(client, network)
+    batcher = ConversionBatcher(AffiliateNetwork(database, accounts))
+    batcher.start()
+    conversions: list[ConversionInput] = []
+    for index in range(120):
+        conversion = _conversion(network, f"T-{index:03}", click_id)
+        if index % 3 == 1:
+            conversion = replace(conversion, basket_items=TOO_MANY_ITEMS)
+        elif index % 3 == 2:
+            conversion = replace(conversion, turnover="1e308")
+        conversions.append(conversion)
+    futures = _submit_from_threads(batcher, conversions)
+    errors = [future.exception(timeout=60) for future in futures]
+    batcher.stop()
+
+    assert [errors[index] for index in range(0, 120, 3)] == [None] * 40
+    assert all(errors[index] is not None for index in range(1, 120, 3))
+    refused = [errors[index] for index in range(2, 120, 3)]
+    assert {
+        (error.status, error.message) for error in refused if isinstance(error, AffiliateError)
+    } == {(400, "turnover: must not exceed 9999999999999.99 EUR")}
+    assert len(refused) == 40
+    assert _stored_tokens(database) == [f"T-{index:03}" for index in range(0, 120, 3)]
+
+
+POISON_PIXELS = [
+    ("turnover", {"turnover": "1e308"}),
+    ("turnover", {"turnover": "9" * 40}),
+    ("descr", {"descr": "\x00"}),
+    ("token", {"token": "P\x00"}),
+    ("vc", {"vc": "\x00"}),
+]
+
+
+def test_poison_pixels_sent_concurrently_with_valid_ones_refuse_only_themselves(
+    client: TestClient, network: Network, database: Database
+) -> None:
+    emid = _click(client, network)
+    answers: dict[str, tuple[int, str]] = {}
+    barrier = threading.Barrier(8)
+
+    def send(worker: int) -> None:
+        barrier.wait()
+        for round_ in range(10):
+            token = f"H-{worker}-{round_}"
+            params: dict[str, object] = {
+                "campaign_id": network.campaign_id,
+                "trigger_id": network.sale_trigger,
+                "token": token,
+                "turnover": "10.00",
+                "emid": emid,
+            }
+            if worker % 2:
+                params.update(POISON_PIXELS[(worker + round_) % len(POISON_PIXELS)][1])
+            response = client.get("/trck/etrack/", params=params)
+            answers[token] = (response.status_code, response.text)
+
+    workers = [threading.Thread(target=send, args=(worker,)) for worker in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    valid = sorted(f"H-{worker}-{round_}" for worker in range(0, 8, 2) for round_ in range(10))
+    assert [answers[token][0] for token in valid] == [200] * 40
+    for worker in range(1, 8, 2):
+        for round_ in range(10):
+            field, _values = POISON_PIXELS[(worker + round_) % len(POISON_PIXELS)]
+            status, text = answers[f"H-{worker}-{round_}"]
+            assert status == 400
+            assert text.startswith(field)
+    assert _stored_tokens(database) == valid

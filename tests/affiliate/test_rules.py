@@ -13,6 +13,7 @@ from commerce_stats.affiliate.rules import (
     CONFIRMED,
     OPEN,
     PAID,
+    as_id,
     commission_minor,
     parse_amount,
     parse_status,
@@ -47,6 +48,43 @@ def test_amounts_accept_german_comma() -> None:
 def test_amount_with_too_many_decimals_is_refused() -> None:
     with pytest.raises(ValueError, match="more decimals"):
         parse_amount("1.999", "EUR")
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [
+        ("9999999999999.99", "EUR", 999_999_999_999_999),
+        ("999999999999999", "JPY", 999_999_999_999_999),
+        ("999999999999.999", "BHD", 999_999_999_999_999),
+    ],
+)
+def test_the_largest_amount_is_exact_in_every_minor_unit(
+    text: str, currency: str, minor: int
+) -> None:
+    assert parse_amount(text, currency) == minor
+
+
+@pytest.mark.parametrize("text", ["10000000000000", "1e308", "9" * 40, "1E+999999999"])
+def test_amount_above_the_largest_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"^must not exceed 9999999999999\.99 EUR$"):
+        parse_amount(text, "EUR")
+
+
+@pytest.mark.parametrize("text", ["1e-999999999", "1.00000000000000000000000000001"])
+def test_amount_with_decimals_below_the_minor_unit_is_refused_however_written(
+    text: str,
+) -> None:
+    with pytest.raises(ValueError, match="more decimals than EUR allows"):
+        parse_amount(text, "EUR")
+
+
+@pytest.mark.parametrize("text", ["-0", "0e999999999", "0.000"])
+def test_zero_however_written_is_zero(text: str) -> None:
+    assert parse_amount(text, "EUR") == 0
+
+
+def test_id_of_more_digits_than_python_converts_is_no_id() -> None:
+    assert (as_id("9" * 100_000), as_id("0" * 5000 + "42")) == (None, 42)
 
 
 def test_status_names_and_numbers() -> None:

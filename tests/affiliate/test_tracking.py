@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import select
 
 from commerce_stats.affiliate import ingest
@@ -253,4 +254,79 @@ def test_pixel_failure_answers_500_in_plain_text_and_records_nothing(
     )
     assert (response.status_code, response.text) == (500, "internal error")
     assert response.headers["content-type"].startswith("text/plain")
+    assert csv_rows(client, network.export_url()) == []
+
+
+def _pixel(client: TestClient, net: Network, **params: str) -> Response:
+    emid = _click(client, net).rsplit("=", 1)[1]
+    return client.get(
+        "/trck/etrack/",
+        params={
+            "campaign_id": str(net.campaign_id),
+            "trigger_id": str(net.sale_trigger),
+            "token": "ORDER-1",
+            "emid": emid,
+            **params,
+        },
+    )
+
+
+@pytest.mark.parametrize("turnover", ["1e308", "9" * 40, "10000000000000", "1e999999999"])
+def test_pixel_turnover_above_the_largest_amount_is_400_and_records_nothing(
+    client: TestClient, network: Network, turnover: str
+) -> None:
+    response = _pixel(client, network, turnover=turnover)
+    assert (response.status_code, response.text) == (
+        400,
+        "turnover: must not exceed 9999999999999.99 EUR",
+    )
+    assert response.headers["content-type"].startswith("text/plain")
+    assert csv_rows(client, network.export_url()) == []
+
+
+def test_pixel_turnover_of_the_largest_amount_is_recorded_exactly(
+    client: TestClient, network: Network
+) -> None:
+    response = _pixel(client, network, turnover="9999999999999.99")
+    assert response.status_code == 200, response.text
+    [row] = csv_rows(client, network.export_url())
+    assert (row["ordertoken"], row["turnover"]) == ("ORDER-1", "9999999999999.99")
+
+
+@pytest.mark.parametrize("name", ["token", "descr", "vc", "currency"])
+def test_pixel_with_nul_in_a_text_parameter_is_400_naming_it_and_records_nothing(
+    client: TestClient, network: Network, name: str
+) -> None:
+    response = _pixel(client, network, **{name: "A\x00B"})
+    assert (response.status_code, response.text) == (
+        400,
+        f"{name} must not contain NUL characters",
+    )
+    assert response.headers["content-type"].startswith("text/plain")
+    assert csv_rows(client, network.export_url()) == []
+
+
+def test_click_with_nul_in_subid_is_400_and_records_no_click(
+    client: TestClient, network: Network, database: Database
+) -> None:
+    response = client.get(
+        "/trck/eclick/",
+        params={
+            "campaign_id": network.campaign_id,
+            "publisher_id": network.publisher_id,
+            "subid": "spring\x00sale",
+        },
+        follow_redirects=False,
+    )
+    assert (response.status_code, response.text) == (400, "subid must not contain NUL characters")
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "set-cookie" not in response.headers
+    assert _stored_clicks(database) == []
+
+
+def test_pixel_id_of_thousands_of_digits_is_400_naming_it_and_records_nothing(
+    client: TestClient, network: Network
+) -> None:
+    response = _pixel(client, network, trigger_id="9" * 30_000)
+    assert (response.status_code, response.text) == (400, "trigger_id must be a whole number")
     assert csv_rows(client, network.export_url()) == []

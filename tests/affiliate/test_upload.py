@@ -570,7 +570,7 @@ def test_an_amount_over_the_largest_is_a_row_error(
     response = _upload(client, network, (UPLOAD_HEADER + _new_row(network, "N", price)).encode())
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"row": 2, "column": "price", "reason": "larger than 10000000000.00, the largest amount"}
+        {"row": 2, "column": "price", "reason": "must not exceed 9999999999999.99 EUR"}
     ]
     assert csv_rows(client, network.export_url()) == []
 
@@ -766,6 +766,6 @@ def test_json_twin_turnover_1e30_is_a_row_error(
     response = _put_json(client, network, f'[{{"id": {tid}, "turnover": 1e30}}]'.encode())
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"row": 1, "column": "price", "reason": "larger than 10000000000.00, the largest amount"}
+        {"row": 1, "column": "price", "reason": "must not exceed 9999999999999.99 EUR"}
     ]
     assert by_token(csv_rows(client, network.export_url()))["A"]["turnover"] == "100.00"

@@ -114,3 +114,58 @@ def test_a_failure_after_writes_rolls_back_and_reruns_each_job_alone(
     assert isinstance(outcomes[2], RuntimeError)
     assert outcomes[3] == "c"
     assert _stored(database) == {"a", "b", "c"}
+
+
+class ValuedRecorder:
+    """A batch that writes one sequence row per job, with the job's value, at flush time."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, object]] = []
+
+    def flush(self, conn: Connection) -> None:
+        if self.rows:
+            conn.execute(insert(promo_sequences), self.rows)
+
+
+def _valued(name: str, value: int) -> Callable[[Connection, ValuedRecorder], str]:
+    def work(_conn: Connection, batch: ValuedRecorder) -> str:
+        batch.rows.append({"account_id": 1, "name": name, "last_value": value})
+        return name
+
+    return work
+
+
+def test_a_value_the_database_refuses_at_flush_fails_only_its_job_under_concurrency(
+    database: Database, make_service_account: MakeServiceAccount
+) -> None:
+    """Jobs from eight threads; every fourth carries a value no 64-bit column holds, which
+    only the shared flush finds out. Every other job is committed once."""
+    make_service_account()
+    committer = GroupCommitter(database, ValuedRecorder, (RefusedError,))
+    committer.start()
+    outcomes: dict[str, object] = {}
+    barrier = threading.Barrier(8)
+
+    def run(worker: int) -> None:
+        barrier.wait()
+        for round_ in range(10):
+            name = f"w{worker}-r{round_}"
+            value = 2**63 if (worker + round_) % 4 == 0 else round_
+            try:
+                outcomes[name] = committer.run(_valued(name, value))
+            except Exception as error:
+                outcomes[name] = error
+
+    threads = [threading.Thread(target=run, args=(worker,)) for worker in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    committer.stop()
+
+    poisoned = {f"w{w}-r{r}" for w in range(8) for r in range(10) if (w + r) % 4 == 0}
+    assert all(isinstance(outcomes[name], Exception) for name in poisoned)
+    valid = {name for name in outcomes if name not in poisoned}
+    assert {name: outcomes[name] for name in valid} == {name: name for name in valid}
+    assert len(valid) == 60
+    assert _stored(database) == valid

@@ -59,6 +59,31 @@ def test_negative_epoch_is_rejected() -> None:
     assert _problems(body) == [(0, "timestamp is out of range")]
 
 
+@pytest.mark.parametrize(
+    "timestamp", ["0001-01-01T00:00:00+14:00", "1969-12-31T23:59:59Z", "1969-12-31T23:00:00-00:30"]
+)
+def test_iso_timestamp_before_1970_utc_is_out_of_range(timestamp: str) -> None:
+    body = b'[{"type": "ecommerce_bar_shown", "content_key": "v1", "timestamp": "%s"}]' % (
+        timestamp.encode()
+    )
+    assert _problems(body) == [(0, "timestamp is out of range")]
+
+
+def test_iso_timestamp_at_1970_utc_counts_on_that_day() -> None:
+    batch, problems = build_batch(
+        1,
+        decode_body(
+            b'[{"type": "ecommerce_bar_hidden", "content_key": "v1",'
+            b' "timestamp": "1970-01-01T05:00:00+05:00"}]'
+        ),
+        CATALOG,
+        "",
+        RECEIVED,
+    )
+    assert problems == []
+    assert batch.plain == {("v1", date(1970, 1, 1), "Other", "none"): [0, 0, 0, 0, 1]}
+
+
 def test_missing_timestamp_counts_on_the_day_received() -> None:
     batch, _ = build_batch(
         1,

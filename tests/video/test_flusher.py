@@ -1,8 +1,10 @@
-"""Group commit: batches share one transaction, a failure applies nothing, dedupe window."""
+"""Group commit: batches share one transaction, a failing batch fails alone, dedupe window."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -72,18 +74,77 @@ def test_pending_batches_are_summed_into_one_flush(database: Database, account: 
     assert [(row[4], row[5]) for row in rows] == [(2, 3)]
 
 
-def test_failed_flush_fails_every_waiting_batch_and_applies_nothing(
+def test_a_batch_whose_write_fails_fails_alone_and_the_others_of_its_flush_commit(
     database: Database, account: Account
 ) -> None:
     committer = GroupCommitter(database)
-    valid = committer.submit(_batch(account.id, viewed=5))
-    orphan = committer.submit(_batch(account.id + 1000, viewed=1))
+    before = committer.submit(_batch(account.id, viewed=5))
+    orphan = committer.submit(_batch(account.id + 1000, viewed=1))  # no such account: FK
+    after = committer.submit(_batch(account.id, clicked=2, ids=("e-1",)))
     committer.start()
-    errors = [valid.exception(timeout=30), orphan.exception(timeout=30)]
+    results = [before.result(timeout=30), after.result(timeout=30)]
+    error = orphan.exception(timeout=30)
     committer.stop()
 
-    assert all(error is not None for error in errors)
-    assert _totals(database, account.id) == (0, 0)
+    assert results == [BatchResult(5, 5, 0, 0), BatchResult(3, 3, 0, 0)]
+    assert error is not None
+    assert _totals(database, account.id) == (1, 8)
+
+
+def test_a_failed_flush_tried_again_counts_each_batch_once(
+    database: Database, account: Account
+) -> None:
+    """The first batch of an account lends its sums to the flush; a retry must not see
+    the other batches' counts added to it."""
+    committer = GroupCommitter(database)
+    first = committer.submit(_batch(account.id, viewed=2))
+    second = committer.submit(_batch(account.id, viewed=3, clicked=1))
+    orphan = committer.submit(_batch(account.id + 1000, viewed=1))
+    committer.start()
+    results = [first.result(timeout=30), second.result(timeout=30)]
+    assert orphan.exception(timeout=30) is not None
+    committer.stop()
+
+    assert results == [BatchResult(2, 2, 0, 0), BatchResult(4, 4, 0, 0)]
+    with database.read() as conn:
+        rows = [
+            row
+            for chunk in repository.report_rows(conn, account.id, DAY, DAY, None)
+            for row in chunk
+        ]
+    assert [(row[4], row[5]) for row in rows] == [(5, 1)]
+
+
+def test_failing_batches_from_concurrent_threads_fail_alone(
+    database: Database, account: Account
+) -> None:
+    committer = GroupCommitter(database)
+    committer.start()
+    barrier = threading.Barrier(8)
+    futures: dict[tuple[int, int], Future[BatchResult]] = {}
+
+    def submit(worker: int) -> None:
+        barrier.wait()
+        for round_ in range(25):
+            owner = account.id + 1000 if (worker + round_) % 4 == 0 else account.id
+            futures[(worker, round_)] = committer.submit(
+                _batch(owner, viewed=1, ids=(f"w{worker}-r{round_}",))
+            )
+
+    workers = [threading.Thread(target=submit, args=(worker,)) for worker in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    outcomes = {key: future.exception(timeout=60) for key, future in futures.items()}
+    committer.stop()
+
+    orphans = {key for key in outcomes if sum(key) % 4 == 0}
+    assert all(outcomes[key] is not None for key in orphans)
+    assert [key for key, error in outcomes.items() if key not in orphans and error] == []
+    valid = 200 - len(orphans)
+    assert valid == 150
+    assert _totals(database, account.id) == (1, 2 * valid)
 
 
 def test_stop_commits_what_is_pending(database: Database, account: Account) -> None:

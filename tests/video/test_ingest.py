@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 
 from commerce_stats.db.engine import Database
@@ -380,6 +381,31 @@ def test_pixel_of_another_accounts_video_is_refused(
     assert response.status_code == 422
     assert response.json()["errors"] == [{"index": 0, "reason": f"unknown content_key '{VIDEO_A}'"}]
     assert _rows(report, owner) == []
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "reason"),
+    [
+        ("0001-01-01T00:00:00+14:00", "timestamp is out of range"),
+        ("9" * 5000, "timestamp is out of range"),
+        ("\u00b2", "timestamp is not ISO 8601"),
+    ],
+)
+def test_pixel_timestamp_that_cannot_be_a_utc_time_is_422_and_counts_nothing(
+    client: TestClient,
+    video_account: Callable[..., dict[str, Any]],
+    database: Database,
+    timestamp: str,
+    reason: str,
+) -> None:
+    account = video_account()
+    response = _pixel(
+        client, account, content_key=VIDEO_A, type="ecommerce_bar_shown", timestamp=timestamp
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"index": 0, "reason": reason}]
+    with database.read() as conn:
+        assert repository.counter_totals(conn, account["id"]) == (0, 0)
 
 
 def test_body_over_5_mb_is_413_and_counts_nothing(

@@ -13,12 +13,14 @@ import asyncio
 import logging
 import queue
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
 
 from starlette.concurrency import run_in_threadpool
 
 from commerce_stats.affiliate.errors import AffiliateError
 from commerce_stats.affiliate.service import AffiliateNetwork, ConversionInput
+from commerce_stats.kit.groupcommit import commit_isolating_failures
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.runtime import Runtime
 
@@ -82,21 +84,19 @@ class ConversionBatcher:
                 return
 
     def _write(self, batch: list[Item]) -> None:
-        try:
-            with self.network.database.write() as conn:
-                outcomes = self.network.record_conversions(
-                    conn, [conversion for conversion, _future in batch], utc_now()
-                )
-        except Exception as exc:
-            log.exception("recording %d conversions failed", len(batch))
-            for _conversion, future in batch:
-                future.set_exception(exc)
-            return
-        for (_conversion, future), refusal in zip(batch, outcomes, strict=True):
-            if refusal is None:
+        """Records the batch; a failing transaction is split so only the item at fault fails."""
+        conversions = [conversion for conversion, _future in batch]
+        outcomes = commit_isolating_failures(conversions, self._commit, log, "conversions")
+        for (_conversion, future), outcome in zip(batch, outcomes, strict=True):
+            if outcome is None:
                 future.set_result(None)
             else:
-                future.set_exception(refusal)
+                future.set_exception(outcome)
+
+    def _commit(self, conversions: Sequence[ConversionInput]) -> list[AffiliateError | None]:
+        """One write transaction for ``conversions``; per conversion, why it was refused."""
+        with self.network.database.write() as conn:
+            return self.network.record_conversions(conn, list(conversions), utc_now())
 
 
 async def record(runtime: Runtime, conversion: ConversionInput) -> None:

@@ -19,16 +19,20 @@ MAX_ID = 2**31 - 1
 """Largest id of campaigns, publishers, projects, groups, triggers (32-bit columns)."""
 MAX_BIG_ID = 2**63 - 1
 """Largest transaction or click id (64-bit columns)."""
-MAX_AMOUNT_MINOR = 10**12
-"""Largest turnover or commission in minor units (10,000,000,000.00 EUR): sums of millions
-of such amounts still fit the 64-bit columns and SQLite's integer SUM."""
+MAX_AMOUNT_MINOR = 10**15 - 1
+"""Largest turnover in minor units (999,999,999,999,999: 9,999,999,999,999.99 EUR). The
+columns hold 64 bits (about 9.2e18); the margin lets sums over thousands of the largest
+amounts still fit one."""
 
 
 def as_id(text: str, limit: int = MAX_ID) -> int | None:
     """``text`` as an id when it is plain ASCII digits within ``limit``, else None."""
     if not (text.isascii() and text.isdigit()):
         return None
-    value = int(text)
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(limit)):
+        return None  # before int(): Python refuses to convert text of 4,301 digits or more
+    value = int(digits)
     return value if value <= limit else None
 
 
@@ -75,9 +79,8 @@ def trigger_value_decimal(trigger_type: str, value_scaled: int, currency: str) -
 def parse_amount(text: str, currency: str) -> int:
     """Minor units of a decimal amount given with ``.`` or a German ``,`` separator.
 
-    Amounts above ``MAX_AMOUNT_MINOR`` are refused before any arithmetic, and the minor
-    units are computed from the digits exactly (no rounding context), so ``1e999999999``
-    or a thousand decimals cost no more than an ordinary amount.
+    At most ``MAX_AMOUNT_MINOR``. Computed from the decimal digits themselves, never
+    rounded: any exponent (``1e308``, ``1e-999999999``) and any length is judged exactly.
     """
     cleaned = text.strip().replace(",", ".")
     try:
@@ -88,33 +91,32 @@ def parse_amount(text: str, currency: str) -> int:
         raise ValueError(f"not a number: {shown(text)}")
     if amount < 0:
         raise ValueError("must not be negative")
-    digits = exponent(currency)
-    if amount > Decimal(MAX_AMOUNT_MINOR).scaleb(-digits):
-        raise ValueError(
-            f"larger than {from_minor(MAX_AMOUNT_MINOR, currency)}, the largest amount"
-        )
-    minor = _exact_minor(amount, digits)
-    if minor is None:
+    return _exact_minor(amount, currency, text)
+
+
+def _exact_minor(amount: Decimal, currency: str, text: str) -> int:
+    """``amount`` (finite, not negative) in minor units of ``currency``, exactly."""
+    _sign, digits, power = amount.as_tuple()
+    assert isinstance(power, int)  # a finite Decimal
+    written = "".join(map(str, digits))
+    significant = written.strip("0")
+    if not significant:
+        return 0
+    # the power of ten of the last significant digit, counted in minor units
+    shift = power + (len(written) - len(written.rstrip("0"))) + exponent(currency)
+    if shift < 0:
         raise ValueError(f"{shown(text, quote=False)} has more decimals than {currency} allows")
+    if len(significant) + shift > len(str(MAX_AMOUNT_MINOR)):
+        raise _too_large(currency)
+    minor: int = int(significant) * 10**shift
+    if minor > MAX_AMOUNT_MINOR:
+        raise _too_large(currency)
     return minor
 
 
-def _exact_minor(amount: Decimal, digits: int) -> int | None:
-    """``amount`` (finite, not above the maximum) in units of 10**-digits; None when it
-    has more decimals than that."""
-    if amount == 0:
-        return 0
-    _sign, coefficient, exp = amount.as_tuple()
-    kept = list(coefficient)
-    power = int(exp)
-    while len(kept) > 1 and kept[-1] == 0:
-        kept.pop()
-        power += 1
-    shift = power + digits
-    if shift < 0:
-        return None
-    scale: int = 10**shift
-    return int("".join(map(str, kept))) * scale
+def _too_large(currency: str) -> ValueError:
+    largest = Decimal(MAX_AMOUNT_MINOR).scaleb(-exponent(currency))
+    return ValueError(f"must not exceed {largest} {currency}")
 
 
 def shown(text: str, *, quote: bool = True, limit: int = 40) -> str:

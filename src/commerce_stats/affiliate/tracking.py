@@ -3,6 +3,10 @@
 The click URL sets a cookie ``emid_<campaign_id>`` besides handing ``emid`` to
 the landing page, so a conversion pixel that omits ``emid`` is still attributed
 when the shopper's browser sends the cookie.
+
+No value the database cannot store reaches the group commit: text parameters
+are checked here (400 naming the parameter), the turnover, which needs the
+campaign's currency, by the service before anything is written.
 """
 
 from __future__ import annotations
@@ -24,6 +28,14 @@ COUNTRY_HEADERS = ("cf-ipcountry", "x-country-code", "x-geo-country")
 
 def _bad(message: str) -> AffiliateError:
     return AffiliateError(message, status=400, code="invalid_parameter")
+
+
+def _text(params: Mapping[str, str], name: str) -> str:
+    """A text parameter as given; NUL characters are refused (PostgreSQL cannot store them)."""
+    value = params.get(name, "")
+    if "\x00" in value:
+        raise _bad(f"{name} must not contain NUL characters")
+    return value
 
 
 def _int(params: Mapping[str, str], name: str, *, required: bool, default: int = 0) -> int:
@@ -56,7 +68,7 @@ def click_input(params: Mapping[str, str], headers: Mapping[str, str]) -> ClickI
         campaign_id=_int(params, "campaign_id", required=True),
         publisher_id=_int(params, "publisher_id", required=True),
         project_id=_int(params, "project_id", required=False),
-        subid=params.get("subid", ""),
+        subid=_text(params, "subid"),
         admedia_id=_int(params, "admedia_id", required=False),
         referrer=headers.get("referer", ""),
         user_agent=headers.get("user-agent", ""),
@@ -68,7 +80,7 @@ def conversion_input(
     params: Mapping[str, str], headers: Mapping[str, str], cookies: Mapping[str, str]
 ) -> ConversionInput:
     campaign_id = _int(params, "campaign_id", required=True)
-    token = params.get("token", "").strip()
+    token = _text(params, "token").strip()
     if not token:
         raise _bad("token (the order id) is required")
     kind = params.get("t", "img").strip().lower() or "img"
@@ -80,9 +92,9 @@ def conversion_input(
         trigger_id=_int(params, "trigger_id", required=True),
         ordertoken=token,
         turnover=params.get("turnover", "").strip(),
-        description=params.get("descr", ""),
-        voucher_code=params.get("vc", ""),
-        currency=params.get("currency", ""),
+        description=_text(params, "descr"),
+        voucher_code=_text(params, "vc"),
+        currency=_text(params, "currency"),
         click_id=as_id(emid, MAX_BIG_ID),
         basket_items=_int(params, "basket_items", required=False),
         source=kind,

@@ -8,14 +8,16 @@ acknowledged before it is durable.
 
 A job that refuses (one of ``clean_errors``) has written nothing, so the rest
 of the batch goes on. Any other failure rolls the whole batch back; its jobs are
-then run again one transaction each, so only the faulty one fails.
+then run again in halves, each half in its own transaction (``kit.groupcommit``),
+until the faulty job is alone: only that one fails.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
@@ -23,7 +25,9 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy import Connection
 
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.groupcommit import commit_isolating_failures
 
+log = logging.getLogger("commerce_stats.promotions")
 T = TypeVar("T")
 
 
@@ -33,6 +37,14 @@ class Batch(Protocol):
 
 
 B = TypeVar("B", bound=Batch)
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A job's result, or its clean refusal, in a transaction that committed."""
+
+    value: Any
+    refusal: BaseException | None = None
 
 
 @dataclass
@@ -98,30 +110,27 @@ class GroupCommitter(Generic[B]):
                     stopping = True
                     break
                 batch.append(job)
-            if not self._commit(batch) and len(batch) > 1:
-                for job in batch:
-                    self._commit([job])
+            self._answer(batch, commit_isolating_failures(batch, self._commit, log, "jobs"))
 
-    def _commit(self, jobs: list[_Job[B]]) -> bool:
-        """Runs ``jobs`` in one transaction; False (nothing answered) when it had to roll back."""
-        outcomes: list[tuple[_Job[B], Any, BaseException | None]] = []
-        try:
-            with self.database.write() as conn:
-                batch = self.new_batch()
-                for job in jobs:
-                    try:
-                        outcomes.append((job, job.work(conn, batch), None))
-                    except self.clean_errors as refusal:
-                        outcomes.append((job, None, refusal))
-                batch.flush(conn)
-        except Exception as failure:
-            if len(jobs) > 1:
-                return False
-            jobs[0].future.set_exception(failure)
-            return True
-        for job, value, refused in outcomes:
-            if refused is None:
-                job.future.set_result(value)
+    @staticmethod
+    def _answer(jobs: list[_Job[B]], outcomes: list[_Answer | Exception]) -> None:
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                job.future.set_exception(outcome)
+            elif outcome.refusal is not None:
+                job.future.set_exception(outcome.refusal)
             else:
-                job.future.set_exception(refused)
-        return True
+                job.future.set_result(outcome.value)
+
+    def _commit(self, jobs: Sequence[_Job[B]]) -> list[_Answer]:
+        """Runs ``jobs`` in one transaction; raises (nothing written) when it rolled back."""
+        answers: list[_Answer] = []
+        with self.database.write() as conn:
+            batch = self.new_batch()
+            for job in jobs:
+                try:
+                    answers.append(_Answer(job.work(conn, batch)))
+                except self.clean_errors as refusal:
+                    answers.append(_Answer(None, refusal))
+            batch.flush(conn)
+        return answers

@@ -39,6 +39,10 @@ _DEVICE_SET: Final = frozenset(DEVICE_TYPES)
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _MS_PER_DAY: Final = 86_400_000
 MAX_FUTURE: Final = timedelta(days=1)
+EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
+"""The earliest event time, as for epoch milliseconds (which cannot be negative). An ISO
+time is compared with it before being converted to UTC, so ``0001-01-01T00:00:00+14:00``
+(which has no UTC equivalent) is refused as out of range rather than overflowing."""
 
 CounterKey = tuple[str, date, str, str]
 """(content_key, UTC day, device_type, ecommerce_key)."""
@@ -162,11 +166,15 @@ def _day_of(value: str | float | None, clock: _Clock) -> date:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
+            if value.isascii() and value.isdigit():  # epoch milliseconds past 18 digits
+                raise ValueError("timestamp is out of range") from None
             raise ValueError("timestamp is not ISO 8601") from None
         if moment.tzinfo is None:
             raise ValueError("timestamp needs a UTC offset")
         if moment > clock.latest:
             raise ValueError("timestamp is more than a day in the future")
+        if moment < EARLIEST:
+            raise ValueError("timestamp is out of range")
         return to_utc(moment).date()
     if value < 0 or value > clock.latest_ms:
         raise ValueError("timestamp is out of range")

@@ -6,16 +6,19 @@ key in memory, claims the event ids against the dedupe memory and upserts the
 counters, all in ONE transaction; only after the commit are the futures
 resolved. While a flush is running, new batches pile up and go together into
 the next one, which is where the throughput comes from. When the transaction
-fails, every waiting request gets the exception and nothing is applied.
+fails, nothing of it is applied and the batches are committed again in halves
+(``kit.groupcommit``): only a batch that fails alone gets the error, every
+other request is committed and answered as usual.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import operator
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.groupcommit import commit_isolating_failures
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.video import repository
 from commerce_stats.video.events import Batch, BatchResult, CounterKey
@@ -166,12 +170,9 @@ class GroupCommitter:
         return taken
 
     def _flush(self, taken: list[_Pending]) -> None:
-        outcomes: list[Outcome]
-        try:
-            outcomes = list(self._apply([pending.batch for pending in taken]))
-        except Exception as exc:
-            log.exception("video group commit failed; %d request(s) refused", len(taken))
-            outcomes = [exc] * len(taken)
+        outcomes: Sequence[Outcome] = commit_isolating_failures(
+            [pending.batch for pending in taken], self._apply, log, "video batches"
+        )
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[BatchResult], Outcome]]]
         by_loop = {}
         for pending, outcome in zip(taken, outcomes, strict=True):
@@ -186,12 +187,14 @@ class GroupCommitter:
             if not loop.is_closed():
                 loop.call_soon_threadsafe(_settle, settled)
 
-    def _apply(self, batches: list[Batch]) -> list[BatchResult]:
+    def _apply(self, batches: Sequence[Batch]) -> list[BatchResult]:
+        """Commits ``batches`` in one transaction, leaving the batches themselves unchanged
+        (a failed flush is tried again with some of them)."""
         now = self.clock()
         cutoff = now - DEDUPE_WINDOW
-        totals: Totals = {}
+        totals = _Totals()
         for batch in batches:
-            _sum_into(totals, batch.account_id, batch.plain)
+            totals.add_batch(batch.account_id, batch.plain)
         with self.database.write() as conn:
             fresh = _claim_identified(conn, batches, now, cutoff)
             counted_identified = [0] * len(batches)
@@ -199,10 +202,10 @@ class GroupCommitter:
                 for event_id, key, index in batch.identified:
                     if (batch.account_id, event_id) in fresh:
                         fresh.discard((batch.account_id, event_id))
-                        _add_one(totals, batch.account_id, key, index)
+                        totals.add_one(batch.account_id, key, index)
                         counted_identified[position] += 1
             repository.add_to_counters(
-                conn, _counter_rows(totals, in_key_order=not self.database.is_sqlite)
+                conn, _counter_rows(totals.by_account, in_key_order=not self.database.is_sqlite)
             )
             self._maybe_prune(conn, cutoff)
         self.flushes += 1
@@ -218,36 +221,46 @@ class GroupCommitter:
         repository.prune_seen_events(conn, cutoff)
 
 
-def _sum_into(totals: Totals, account_id: int, plain: dict[CounterKey, list[int]]) -> None:
-    """Add a batch's sums to the flush's totals of its account.
+class _Totals:
+    """A flush's increments, summed without changing any batch.
 
-    The first batch of an account lends its own dictionary (no copy): a flush consumes
-    its batches, nothing reads their sums afterwards.
+    The first batch of an account lends its own dictionary and count lists (no copy);
+    the dictionary is copied only when a second batch of the account or an identified
+    event is added, and sums go into new lists, so a batch stays as it was submitted
+    and can be committed again when its flush fails.
     """
-    mine = totals.get(account_id)
-    if mine is None:
-        totals[account_id] = plain
-        return
-    for key, counts in plain.items():
-        existing = mine.get(key)
-        if existing is None:
-            mine[key] = counts
-        else:
-            for index in range(5):
-                existing[index] += counts[index]
 
+    __slots__ = ("_owned", "by_account")
 
-def _add_one(totals: Totals, account_id: int, key: CounterKey, index: int) -> None:
-    mine = totals.setdefault(account_id, {})
-    counts = mine.get(key)
-    if counts is None:
-        counts = mine[key] = [0, 0, 0, 0, 0]
-    if index >= 0:
-        counts[index] += 1
+    def __init__(self) -> None:
+        self.by_account: Totals = {}
+        self._owned: set[int] = set()
+
+    def _own(self, account_id: int) -> dict[CounterKey, list[int]]:
+        if account_id not in self._owned:
+            self._owned.add(account_id)
+            self.by_account[account_id] = dict(self.by_account.get(account_id, {}))
+        return self.by_account[account_id]
+
+    def add_batch(self, account_id: int, plain: dict[CounterKey, list[int]]) -> None:
+        if account_id not in self.by_account:
+            self.by_account[account_id] = plain
+            return
+        mine = self._own(account_id)
+        for key, counts in plain.items():
+            existing = mine.get(key)
+            mine[key] = counts if existing is None else list(map(operator.add, existing, counts))
+
+    def add_one(self, account_id: int, key: CounterKey, index: int) -> None:
+        mine = self._own(account_id)
+        counts = list(mine.get(key) or (0, 0, 0, 0, 0))
+        if index >= 0:
+            counts[index] += 1
+        mine[key] = counts
 
 
 def _claim_identified(
-    conn: Connection, batches: list[Batch], now: datetime, cutoff: datetime
+    conn: Connection, batches: Sequence[Batch], now: datetime, cutoff: datetime
 ) -> set[tuple[int, str]]:
     """The (account, event_id) pairs that count: first sighting in this flush and not in
     the dedupe memory of the last seven days."""

@@ -203,8 +203,18 @@ def _pixel_event(request: Request) -> dict[str, Any]:
     for name in PIXEL_FIELDS:
         value = request.query_params.get(name)
         if value is not None and value != "":
-            event[name] = int(value) if name == "timestamp" and value.isdigit() else value
+            event[name] = _epoch_ms(value) if name == "timestamp" else value
     return event
+
+
+def _epoch_ms(value: str) -> int | str:
+    """A pixel's ``timestamp``: ASCII digits are epoch milliseconds, anything else is ISO text.
+
+    More than 18 digits (past any epoch millisecond accepted) stay text, refused as out of
+    range, instead of becoming a number that Python may refuse to convert from text."""
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return value
 
 
 async def pixel(request: Request) -> Response:
