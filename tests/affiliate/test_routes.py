@@ -142,7 +142,10 @@ def test_an_xls_export_whose_client_leaves_stops_and_deletes_its_temp_file(
     before = deleted_files_open()
     with live_server(create_app(settings)) as port:
         sock = slow_reader(port)
-        path = f"/api/{token}/admin/{account.id}/get-statistic_transactions.xls"
+        path = (
+            f"/api/{token}/admin/{account.id}/get-statistic_transactions.xls"
+            "?condition[dynamicdate]=last30d"
+        )
         sock.sendall(request_head("GET", path, {}))
         assert sock.recv(15) == b"HTTP/1.1 200 OK"
         assert wait_for(lambda: len(deleted_files_open() - before) == 1)
