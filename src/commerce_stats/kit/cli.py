@@ -41,7 +41,9 @@ def _without_types(param: click.Parameter) -> click.Parameter:
     return param
 
 
-class _Command(TyperCommand):
+class _ParametersWithoutTypes(click.Command):
+    """Mixed into typer's command and group: every parameter, help included, without types."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.params = [_without_types(param) for param in self.params]
@@ -53,16 +55,12 @@ class _Command(TyperCommand):
         return option
 
 
-class _Group(TyperGroup):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.params = [_without_types(param) for param in self.params]
+class _Command(_ParametersWithoutTypes, TyperCommand):
+    pass
 
-    def get_help_option(self, ctx: click.Context) -> TyperOption | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            _without_types(option)
-        return option
+
+class _Group(_ParametersWithoutTypes, TyperGroup):
+    pass
 
 
 class CommandApp(typer.Typer):
