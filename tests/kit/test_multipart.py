@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -55,15 +56,25 @@ def _read(
             raise RefusedError
         return f"account of {fields['login_id']}"
 
-    return asyncio.run(
-        read_fields_then_file(
-            headers or HEADERS,
-            stream.__aiter__(),
-            file_field="file",
-            required=("login_id", "token"),
-            limit=limit,
-            before_file=check,
-        )
+    # A thread of its own: a browser test earlier in the run may leave an event loop running
+    # in the main thread, where asyncio.run refuses to start another.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _parse(stream, limit, headers, check)).result()
+
+
+async def _parse(
+    stream: Stream,
+    limit: int,
+    headers: dict[str, str] | None,
+    check: Callable[[dict[str, str]], Awaitable[str]],
+) -> StreamedForm[str]:
+    return await read_fields_then_file(
+        headers or HEADERS,
+        stream.__aiter__(),
+        file_field="file",
+        required=("login_id", "token"),
+        limit=limit,
+        before_file=check,
     )
 
 
