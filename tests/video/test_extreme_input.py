@@ -91,9 +91,7 @@ def test_event_timestamp_before_year_1_in_utc_is_rejected_and_nothing_is_counted
         account, [event("ecommerce_viewed", timestamp="0001-01-01T00:00:00+14:00")]
     )
     assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {"index": 0, "reason": "timestamp is out of range"}
-    ]
+    assert response.json()["errors"] == [{"index": 0, "reason": "timestamp is out of range"}]
     assert snapshot(database) == before
 
 
