@@ -193,6 +193,14 @@ def _status_filter(params: dict[str, str]) -> tuple[int, ...]:
     return _statuses(given[0], params[given[0]]) if given else ()
 
 
+def refuse_unknown(pairs: Iterable[tuple[str, str]]) -> None:
+    """Strict for an operator at the shell (a typo there is no client to stay compatible
+    with): every name must be a filter."""
+    unknown = sorted({name for name, _value in pairs if name not in KNOWN_FILTERS})
+    if unknown:
+        raise _bad(f"unknown filter(s): {', '.join(unknown)}; known: {', '.join(KNOWN_FILTERS)}")
+
+
 def ignored_header_value(ignored: tuple[str, ...]) -> str:
     """The ``X-Ignored-Parameters`` value: the names percent-encoded where they are not plain
     ASCII (a header carries no line break or non-Latin text), at most ``MAX_IGNORED_NAMED``."""
