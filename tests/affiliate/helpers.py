@@ -12,7 +12,11 @@ from fastapi.testclient import TestClient
 def csv_rows(client: TestClient, url: str, **params: Any) -> list[dict[str, str]]:
     response = client.get(url, params=params)
     assert response.status_code == 200, response.text
-    return list(csv.DictReader(io.StringIO(response.text, newline=""), delimiter=";"))
+    return parse_csv(response.text)
+
+
+def parse_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
 
 def by_token(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:

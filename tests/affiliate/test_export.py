@@ -6,16 +6,23 @@ import io
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import openpyxl
+import pytest
 import xlrd
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from lxml import etree
 
-from commerce_stats.affiliate.exporting import TRANSACTION_COLUMNS
+from commerce_stats.affiliate import repository
+from commerce_stats.affiliate.exporting import REPORTS, TRANSACTION_COLUMNS
+from commerce_stats.affiliate.routes import UNKNOWN_EXPORT_LINK
+from commerce_stats.db.engine import Database
+from commerce_stats.kit.exports import ExportFormat
 from tests.affiliate.conftest import Network
-from tests.affiliate.helpers import by_token, csv_rows
+from tests.affiliate.helpers import by_token, csv_rows, parse_csv
 
 SEED_COLUMNS = [
     "id",
@@ -103,10 +110,34 @@ def test_token_of_another_account_is_403(
     assert csv_rows(client, second.export_url()) == []
 
 
-def test_unknown_filter_is_400_naming_it(client: TestClient, network: Network) -> None:
-    response = client.get(network.export_url(), params={"condition[l:colour]": "red"})
+def test_unknown_parameters_are_ignored_and_named_in_a_header(
+    client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "KEPT")
+    response = client.get(
+        network.export_url() + "?condition[mode]=mine&foo=bar&condition[paymentstatus]=all&foo=2"
+    )
+    assert response.status_code == 200
+    assert response.headers["X-Ignored-Parameters"] == (
+        "condition[mode], foo, condition[paymentstatus]"
+    )
+    assert [row["ordertoken"] for row in parse_csv(response.text)] == ["KEPT"]
+
+
+def test_no_ignored_parameters_header_without_unknown_parameters(
+    client: TestClient, network: Network
+) -> None:
+    response = client.get(network.export_url(), params={"condition[dynamicdate]": "today"})
+    assert response.status_code == 200
+    assert "X-Ignored-Parameters" not in response.headers
+
+
+def test_repeated_known_filter_is_still_400(client: TestClient, network: Network) -> None:
+    response = client.get(
+        network.export_url() + "?condition[l:status]=open&condition[l:status]=paid"
+    )
     assert response.status_code == 400
-    assert response.text.startswith("unknown filter(s): condition[l:colour];")
+    assert response.text == "condition[l:status] is given more than once"
 
 
 def test_unknown_status_value_is_400_naming_it(client: TestClient, network: Network) -> None:
@@ -116,14 +147,47 @@ def test_unknown_status_value_is_400_naming_it(client: TestClient, network: Netw
 
 
 def test_bad_date_is_400(client: TestClient, network: Network) -> None:
-    response = client.get(network.export_url(), params={"condition[period][from]": "2015-05-01"})
+    response = client.get(network.export_url(), params={"condition[period][from]": "2015/05/01"})
     assert response.status_code == 400
-    assert response.text == "condition[period][from]: '2015-05-01' is not a date DD.MM.YYYY"
+    assert response.text == (
+        "condition[period][from]: '2015/05/01' is not a date DD.MM.YYYY or YYYY-MM-DD"
+    )
+
+
+def test_unknown_processingstate_value_is_400_naming_the_filter(
+    client: TestClient, network: Network
+) -> None:
+    response = client.get(network.export_url(), params={"condition[I:processingstate]": "lost"})
+    assert response.status_code == 400
+    assert response.text.startswith("condition[I:processingstate]: unknown status lost;")
 
 
 def test_unknown_report_is_404(client: TestClient, network: Network) -> None:
     response = client.get(network.export_url("get-statistic_weather.csv"))
     assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text.startswith("unknown report 'get-statistic_weather.csv'")
+
+
+def test_unknown_format_is_404_plain_text(client: TestClient, network: Network) -> None:
+    response = client.get(network.export_url("get-statistic_transactions.pdf"))
+    assert response.status_code == 404
+    assert response.text == "unknown format 'pdf'; use csv, xls, xlsx, xml or json"
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["", "admin", "admin/1", "{token}/admin/{account}", "{token}/admin/{account}/x/y.csv"],
+)
+def test_other_paths_under_api_are_404_plain_text(
+    client: TestClient, network: Network, tail: str
+) -> None:
+    token = network.credentials["affiliate_access_token"]
+    response = client.get("/api/" + tail.format(token=token, account=network.account_id))
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == UNKNOWN_EXPORT_LINK
+    assert token not in response.text
 
 
 def test_status_filter_combines_statuses(
@@ -314,3 +378,136 @@ def test_repeated_wrong_export_tokens_are_answered_429(
     assert refused.status_code == 429
     assert refused.text == "too many failed attempts; retry later"
     assert int(refused.headers["retry-after"]) > 0
+
+
+def _move(database: Database, network: Network, transaction_id: str, moment: datetime) -> None:
+    """Dates a transaction back to ``moment`` (the export's period is its creation day)."""
+    with database.write() as conn:
+        row = repository.transaction(conn, network.account_id, int(transaction_id))
+        assert row is not None
+        repository.update_transaction(conn, network.account_id, row, {"created_at": moment})
+
+
+@pytest.fixture
+def november(
+    client: TestClient,
+    database: Database,
+    network: Network,
+    convert: Callable[..., int],
+    admin_headers: dict[str, str],
+) -> Network:
+    """PAID-NOV (paid, 15.11.2026), OPEN-NOV (open, 20.11.2026), PAID-OCT (paid, 31.10.2026,
+    12:00 UTC): the days a client's November report must tell apart."""
+    for token in ("PAID-NOV", "OPEN-NOV", "PAID-OCT"):
+        convert(network, token)
+    ids = {
+        token: row["id"] for token, row in by_token(csv_rows(client, network.export_url())).items()
+    }
+    for token in ("PAID-NOV", "PAID-OCT"):
+        client.post(f"{network.admin}/transactions/{ids[token]}/confirm", headers=admin_headers)
+    paid = client.post(
+        f"{network.admin}/payouts",
+        json={"publisher_id": network.publisher_id},
+        headers=admin_headers,
+    )
+    assert paid.status_code == 201, paid.text
+    _move(database, network, ids["PAID-NOV"], datetime(2026, 11, 15, 12, tzinfo=UTC))
+    _move(database, network, ids["OPEN-NOV"], datetime(2026, 11, 20, 12, tzinfo=UTC))
+    _move(database, network, ids["PAID-OCT"], datetime(2026, 10, 31, 12, tzinfo=UTC))
+    return network
+
+
+def _ordertokens(response: Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return sorted(row["ordertoken"] for row in parse_csv(response.text))
+
+
+def test_client_url_with_double_slash_mixed_dates_and_paidout_gets_the_paid_rows(
+    client: TestClient, november: Network
+) -> None:
+    token = november.credentials["affiliate_access_token"]
+    response = client.get(
+        f"/api//{token}/admin/{november.account_id}/get-statistic_transactions.csv"
+        "?condition[period][from]=2026-11-01&condition[period][to]=30.11.2026"
+        "&condition[mode]=mine&foo=bar&condition[l:status]=paidout"
+    )
+    assert _ordertokens(response) == ["PAID-NOV"]
+    assert response.headers["X-Ignored-Parameters"] == "condition[mode], foo"
+
+
+def test_publisher_url_with_capital_i_processingstate_gets_the_open_rows(
+    client: TestClient, november: Network
+) -> None:
+    response = client.get(
+        f"/api//{november.publisher_token}/publisher/{november.publisher_id}/"
+        "get-statistic_transactions.csv?condition[period][from]=01.11.2026"
+        "&condition[period][to]=2026-11-30&condition[I:processingstate]=pending"
+    )
+    assert _ordertokens(response) == ["OPEN-NOV"]
+    assert "X-Ignored-Parameters" not in response.headers
+
+
+def test_publisher_url_with_processingstate_numbers_gets_paid_and_open_rows(
+    client: TestClient, november: Network
+) -> None:
+    response = client.get(
+        f"/api/{november.publisher_token}/publisher/{november.publisher_id}/"
+        "get-statistic_transactions.csv?condition[period][from]=2026-10-01"
+        "&condition[period][to]=2026-11-30&condition[l:processingstate]=0,3"
+    )
+    assert _ordertokens(response) == ["OPEN-NOV", "PAID-NOV", "PAID-OCT"]
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("paid_out", ["PAID-NOV"]),
+        ("PAYED", ["PAID-NOV"]),
+        ("pending", ["OPEN-NOV"]),
+        ("0", ["OPEN-NOV"]),
+        ("3", ["PAID-NOV"]),
+        ("valid,approved,1,cancelled,storno,rejected,2", []),
+    ],
+)
+def test_status_words_of_clients_select_the_matching_rows(
+    client: TestClient, november: Network, words: str, expected: list[str]
+) -> None:
+    response = client.get(
+        november.export_url(),
+        params={
+            "condition[period][from]": "2026-11-01",
+            "condition[period][to]": "2026-11-30",
+            "condition[l:status]": words,
+        },
+    )
+    assert _ordertokens(response) == expected
+
+
+def test_every_report_and_format_answers_under_both_link_forms(
+    client: TestClient, november: Network
+) -> None:
+    owners = [
+        (november.credentials["affiliate_access_token"], "admin", november.account_id),
+        (november.publisher_token, "publisher", november.publisher_id),
+    ]
+    query = "?condition[period][from]=2026-11-01&condition[period][to]=2026-11-30"
+    for token, role, owner in owners:
+        for report in REPORTS:
+            for export_format in ExportFormat:
+                name = f"get-statistic_{report}.{export_format.value}"
+                single = client.get(f"/api/{token}/{role}/{owner}/{name}{query}")
+                double = client.get(f"/api//{token}/{role}/{owner}/{name}{query}")
+                assert (single.status_code, double.status_code) == (200, 200), name
+                assert double.headers["content-type"] == single.headers["content-type"]
+                if export_format is not ExportFormat.XLSX:
+                    assert double.content == single.content, name
+
+
+def test_a_client_without_a_user_agent_is_served(client: TestClient, november: Network) -> None:
+    for agent in ("", "python-requests/2.31", "curl/8.5.0"):
+        response = client.get(
+            november.export_url()
+            + "?condition[period][from]=01.11.2026&condition[period][to]=30.11.2026",
+            headers={"User-Agent": agent},
+        )
+        assert _ordertokens(response) == ["OPEN-NOV", "PAID-NOV"], agent

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from commerce_stats.affiliate.errors import AffiliateError
-from commerce_stats.affiliate.filters import dynamic_range, parse_filters
+from commerce_stats.affiliate.filters import dynamic_range, ignored_header_value, parse_filters
 
 WEDNESDAY = date(2015, 5, 13)
 
@@ -91,3 +91,90 @@ def test_last3660d_is_the_longest_dynamic_range() -> None:
     assert dynamic_range("last3660d", WEDNESDAY) == (date(2005, 5, 6), WEDNESDAY)
     with pytest.raises(AffiliateError, match="unknown value 'last3661d'"):
         dynamic_range("last3661d", WEDNESDAY)
+
+
+def test_period_takes_iso_days_and_mixes_them_with_german_ones() -> None:
+    filters = parse_filters(
+        [("condition[period][from]", "2026-11-01"), ("condition[period][to]", "30.11.2026")],
+        WEDNESDAY,
+    )
+    assert (filters.first_day, filters.last_day) == (date(2026, 11, 1), date(2026, 11, 30))
+
+
+def test_iso_day_out_of_range_is_refused_naming_the_filter() -> None:
+    with pytest.raises(AffiliateError, match="condition\\[period\\]\\[from\\]: '2026-02-30'"):
+        parse_filters([("condition[period][from]", "2026-02-30")], WEDNESDAY)
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [
+        ("open", 0),
+        ("pending", 0),
+        ("0", 0),
+        ("confirmed", 1),
+        ("valid", 1),
+        ("Approved", 1),
+        ("1", 1),
+        ("canceled", 2),
+        ("cancelled", 2),
+        ("storno", 2),
+        ("rejected", 2),
+        ("2", 2),
+        ("paid", 3),
+        ("paidout", 3),
+        ("paid_out", 3),
+        ("PAYED", 3),
+        ("3", 3),
+    ],
+)
+def test_status_words_map_to_the_four_statuses(word: str, status: int) -> None:
+    assert parse_filters([("condition[l:status]", word)], WEDNESDAY).statuses == (status,)
+
+
+@pytest.mark.parametrize(
+    "name", ["condition[l:status]", "condition[l:processingstate]", "condition[I:processingstate]"]
+)
+def test_processingstate_in_both_spellings_is_the_status_filter(name: str) -> None:
+    assert parse_filters([(name, "open,paidout")], WEDNESDAY).statuses == (0, 3)
+
+
+def test_status_and_processingstate_together_are_refused() -> None:
+    with pytest.raises(
+        AffiliateError,
+        match="condition\\[l:status\\] and condition\\[l:processingstate\\] are the same filter",
+    ):
+        parse_filters(
+            [("condition[l:status]", "open"), ("condition[l:processingstate]", "paid")], WEDNESDAY
+        )
+
+
+def test_unknown_status_word_is_refused_naming_filter_and_word() -> None:
+    with pytest.raises(AffiliateError, match="condition\\[l:processingstate\\]: unknown status 4"):
+        parse_filters([("condition[l:processingstate]", "4")], WEDNESDAY)
+
+
+def test_unknown_parameters_are_ignored_in_order_once_each() -> None:
+    filters = parse_filters(
+        [
+            ("condition[mode]", "mine"),
+            ("foo", "bar"),
+            ("condition[l:status]", "paid"),
+            ("foo", "baz"),
+            ("condition[paymentstatus]", "all"),
+        ],
+        WEDNESDAY,
+    )
+    assert filters.ignored == ("condition[mode]", "foo", "condition[paymentstatus]")
+    assert filters.statuses == (3,)
+
+
+def test_ignored_header_value_encodes_what_a_header_cannot_carry() -> None:
+    assert ignored_header_value(("condition[mode]", "a b", "x\r\ny", "ü,")) == (
+        "condition[mode], a%20b, x%0D%0Ay, %C3%BC%2C"
+    )
+
+
+def test_ignored_header_value_names_at_most_twenty() -> None:
+    names = tuple(f"p{n}" for n in range(25))
+    assert ignored_header_value(names) == ", ".join(names[:20]) + ", ..."

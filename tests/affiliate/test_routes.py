@@ -11,15 +11,19 @@ from fastapi.testclient import TestClient
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate.demo import build_catalog, fill_transactions
+from commerce_stats.affiliate.routes import UNKNOWN_EXPORT_LINK
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from tests.affiliate.conftest import Network
-from tests.affiliate.helpers import by_token, csv_rows
+from tests.affiliate.helpers import by_token, csv_rows, parse_csv
 from tests.live_server import (
+    Answer,
+    connect,
     deleted_files_open,
     live_server,
+    read_answer,
     request_head,
     send_chunked,
     send_head_only,
@@ -151,3 +155,47 @@ def test_an_xls_export_whose_client_leaves_stops_and_deletes_its_temp_file(
         assert wait_for(lambda: len(deleted_files_open() - before) == 1)
         sock.close()
         assert wait_for(lambda: deleted_files_open() - before == set())
+
+
+def _raw_get(port: int, path: str) -> Answer:
+    """A GET with no User-Agent at all, the path sent byte for byte (``//`` kept)."""
+    with connect(port) as sock:
+        sock.sendall(request_head("GET", path, {"Connection": "close"}))
+        return read_answer(sock)
+
+
+def _dechunked(body: bytes) -> bytes:
+    """The content of a body sent with chunked transfer coding (a streamed export)."""
+    content = b""
+    while True:
+        size_line, _, rest = body.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            return content
+        content += rest[:size]
+        body = rest[size + 2 :]
+
+
+def test_live_server_serves_both_link_forms_to_a_client_without_user_agent(
+    live_port: int, client: TestClient, network: Network, convert: Callable[..., int]
+) -> None:
+    convert(network, "LIVE")
+    token = network.credentials["affiliate_access_token"]
+    tail = f"{token}/admin/{network.account_id}/get-statistic_transactions.csv?foo=bar"
+    for path in (f"/api/{tail}", f"/api//{tail}"):
+        answer = _raw_get(live_port, path)
+        assert answer.status == 200, path
+        assert answer.headers["x-ignored-parameters"] == "foo"
+        assert answer.headers["transfer-encoding"] == "chunked"
+        rows = parse_csv(_dechunked(answer.body).decode())
+        assert [row["ordertoken"] for row in rows] == ["LIVE"]
+
+
+def test_live_server_answers_unknown_paths_under_api_in_plain_text(
+    live_port: int, network: Network
+) -> None:
+    token = network.credentials["affiliate_access_token"]
+    for path in ("/api/", "/api//", f"/api//{token}/admin", f"/api//{token}/admin/1/x/y.csv"):
+        answer = _raw_get(live_port, path)
+        assert (answer.status, answer.body.decode()) == (404, UNKNOWN_EXPORT_LINK), path
+        assert answer.headers["content-type"].startswith("text/plain")

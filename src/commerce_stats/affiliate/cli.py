@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import exporting, upload
 from commerce_stats.affiliate.errors import AffiliateError, UploadError
+from commerce_stats.affiliate.filters import refuse_unknown
 from commerce_stats.affiliate.service import AffiliateNetwork, Owner
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
@@ -81,6 +82,7 @@ def export_command(
         print_error(console, "the output file must end in .csv, .xls, .xlsx, .xml or .json")
         raise typer.Exit(code=2) from None
     try:
+        refuse_unknown(params)
         owner = Owner(network.accounts.get(account_id), None)
         total = exporting.count_rows(network, owner, params)
         with _progress() as progress:

@@ -166,6 +166,8 @@ class Export:
     filename: str
     export_format: ExportFormat
     body: Iterator[bytes]
+    ignored: tuple[str, ...] = ()
+    """Query parameters that are no filter (ignored); the route names them in a header."""
 
 
 def parse_report_name(filename: str) -> tuple[str, ExportFormat]:
@@ -246,16 +248,17 @@ def prepare(
 ) -> Export:
     """The streamed body of a report for an already authorised owner."""
     tz = owner.account.timezone
-    query = build_query(owner, parse_filters(params, network_today(tz)))
+    filters = parse_filters(params, network_today(tz))
+    query = build_query(owner, filters)
     name = f"get-statistic_{report}.{export_format.value}"
     if report == "transactions" and export_format is ExportFormat.CSV:
         network.render_stale_export_text(owner.account)
-        return Export(name, export_format, _stored_csv(network, query, progress))
+        return Export(name, export_format, _stored_csv(network, query, progress), filters.ignored)
     header, rows = _report(network, report, query, tz)
     if progress is not None:
         rows = _counted(rows, progress)
     body = write_export(export_format, header, rows, name=report)
-    return Export(name, export_format, body)
+    return Export(name, export_format, body, filters.ignored)
 
 
 def count_rows(network: AffiliateNetwork, owner: Owner, params: Iterable[tuple[str, str]]) -> int:

@@ -11,15 +11,21 @@ from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 
 from commerce_stats.affiliate.errors import AffiliateError
-from commerce_stats.affiliate.rules import STATUS_BY_NAME, as_id
+from commerce_stats.affiliate.rules import CANCELED, CONFIRMED, OPEN, PAID, STATUS_BY_NAME, as_id
 from commerce_stats.kit.timeutil import FIRST_DAY, LAST_DAY, check_day
 
 PERIOD_FROM = "condition[period][from]"
 PERIOD_TO = "condition[period][to]"
 DYNAMIC_DATE = "condition[dynamicdate]"
 STATUS = "condition[l:status]"
+PROCESSING_STATE = "condition[l:processingstate]"
+PROCESSING_STATE_CAPITAL_I = "condition[I:processingstate]"
+"""The publisher-side name of the status filter, and the spelling the product's own examples
+use (a capital I for the l); both mean ``condition[l:status]``."""
+STATUS_NAMES_OF_FILTER = (STATUS, PROCESSING_STATE, PROCESSING_STATE_CAPITAL_I)
 CAMPAIGNS = "condition[l:campaigns]"
 PUBLISHERS = "condition[l:publisher]"
 ADVERTISERS = "condition[l:advertiser]"
@@ -30,6 +36,8 @@ KNOWN_FILTERS = (
     PERIOD_TO,
     DYNAMIC_DATE,
     STATUS,
+    PROCESSING_STATE,
+    PROCESSING_STATE_CAPITAL_I,
     CAMPAIGNS,
     PUBLISHERS,
     ADVERTISERS,
@@ -37,6 +45,28 @@ KNOWN_FILTERS = (
     TIME_TYPE,
 )
 TIME_COLUMNS = {"0": "created_at", "1": "status_change_date", "2": "payoutdate"}
+STATUS_WORDS = {
+    **STATUS_BY_NAME,
+    "0": OPEN,
+    "pending": OPEN,
+    "1": CONFIRMED,
+    "valid": CONFIRMED,
+    "approved": CONFIRMED,
+    "2": CANCELED,
+    "cancelled": CANCELED,
+    "storno": CANCELED,
+    "rejected": CANCELED,
+    "3": PAID,
+    "paidout": PAID,
+    "paid_out": PAID,
+    "payed": PAID,
+}
+"""Every word the status filter takes (case-insensitive): the four names, the status numbers
+and the synonyms clients of the original product send."""
+DAY_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
+IGNORED_HEADER = "X-Ignored-Parameters"
+MAX_IGNORED_NAMED = 20
+"""How many ignored parameters the header names at most (then ``...``)."""
 _LAST_DAYS = re.compile(r"last(\d{1,4})d")
 MAX_LAST_DAYS = 3660
 
@@ -51,6 +81,8 @@ class Filters:
     publishers: tuple[int, ...]
     advertisers: tuple[int, ...]
     projects: tuple[int, ...]
+    ignored: tuple[str, ...] = ()
+    """Query parameters that are no filter, in the order first given (they are ignored)."""
 
 
 def _bad(message: str) -> AffiliateError:
@@ -96,11 +128,17 @@ def dotted_day(day: date) -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
+def _read_day(name: str, text: str) -> date:
+    for day_format in DAY_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), day_format).date()
+        except ValueError:
+            continue
+    raise _bad(f"{name}: {text!r} is not a date DD.MM.YYYY or YYYY-MM-DD")
+
+
 def _parse_day(name: str, text: str) -> date:
-    try:
-        day = datetime.strptime(text.strip(), "%d.%m.%Y").date()
-    except ValueError as exc:
-        raise _bad(f"{name}: {text!r} is not a date DD.MM.YYYY") from exc
+    day = _read_day(name, text)
     try:
         return check_day(day)
     except ValueError:
@@ -137,15 +175,39 @@ def _id_list(name: str, text: str) -> tuple[int, ...]:
     return tuple(sorted({int(part) for part in parts}))
 
 
-def _statuses(text: str) -> tuple[int, ...]:
+def _statuses(name: str, text: str) -> tuple[int, ...]:
     parts = [part.strip().lower() for part in text.split(",") if part.strip()]
-    unknown = [part for part in parts if part not in STATUS_BY_NAME]
+    unknown = [part for part in parts if part not in STATUS_WORDS]
     if unknown or not parts:
         raise _bad(
-            f"{STATUS}: unknown status {', '.join(unknown) or '(empty)'}; "
-            "use open, confirmed, paid, canceled (comma-separated)"
+            f"{name}: unknown status {', '.join(unknown) or '(empty)'}; "
+            "use open, confirmed, paid, canceled or 0-3 (comma-separated)"
         )
-    return tuple(sorted({STATUS_BY_NAME[part] for part in parts}))
+    return tuple(sorted({STATUS_WORDS[part] for part in parts}))
+
+
+def _status_filter(params: dict[str, str]) -> tuple[int, ...]:
+    given = [name for name in STATUS_NAMES_OF_FILTER if name in params]
+    if len(given) > 1:
+        raise _bad(f"{' and '.join(given)} are the same filter; give one of them")
+    return _statuses(given[0], params[given[0]]) if given else ()
+
+
+def refuse_unknown(pairs: Iterable[tuple[str, str]]) -> None:
+    """Strict for an operator at the shell (a typo there is no client to stay compatible
+    with): every name must be a filter."""
+    unknown = sorted({name for name, _value in pairs if name not in KNOWN_FILTERS})
+    if unknown:
+        raise _bad(f"unknown filter(s): {', '.join(unknown)}; known: {', '.join(KNOWN_FILTERS)}")
+
+
+def ignored_header_value(ignored: tuple[str, ...]) -> str:
+    """The ``X-Ignored-Parameters`` value: the names percent-encoded where they are not plain
+    ASCII (a header carries no line break or non-Latin text), at most ``MAX_IGNORED_NAMED``."""
+    named = [quote(name, safe="[]:_-.~!$'()*+;=@/?") for name in ignored[:MAX_IGNORED_NAMED]]
+    if len(ignored) > MAX_IGNORED_NAMED:
+        named.append("...")
+    return ", ".join(named)
 
 
 def _time_column(text: str) -> str:
@@ -157,21 +219,18 @@ def _time_column(text: str) -> str:
 
 
 def parse_filters(pairs: Iterable[tuple[str, str]], today: date) -> Filters:
-    """The filters of an export URL's query; unknown or repeated names are refused."""
+    """The filters of an export URL's query. A repeated filter is refused; any other
+    parameter (a cache buster, a filter of the original product this one lacks) is ignored
+    and listed in ``Filters.ignored``, as the original ignores it."""
     params: dict[str, str] = {}
-    unknown: list[str] = []
+    ignored: dict[str, None] = {}
     for name, value in pairs:
         if name not in KNOWN_FILTERS:
-            unknown.append(name)
+            ignored[name] = None
         elif name in params:
             raise _bad(f"{name} is given more than once")
         else:
             params[name] = value
-    if unknown:
-        raise _bad(
-            f"unknown filter(s): {', '.join(sorted(set(unknown)))}; "
-            f"known: {', '.join(KNOWN_FILTERS)}"
-        )
     first, last = _period(params, today)
 
     def ids(name: str) -> tuple[int, ...]:
@@ -181,9 +240,10 @@ def parse_filters(pairs: Iterable[tuple[str, str]], today: date) -> Filters:
         first_day=first,
         last_day=last,
         time_column=_time_column(params[TIME_TYPE]) if TIME_TYPE in params else "created_at",
-        statuses=_statuses(params[STATUS]) if STATUS in params else (),
+        statuses=_status_filter(params),
         campaigns=ids(CAMPAIGNS),
         publishers=ids(PUBLISHERS),
         advertisers=ids(ADVERTISERS),
         projects=ids(PROJECTS),
+        ignored=tuple(ignored),
     )

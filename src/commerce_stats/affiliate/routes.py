@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from commerce_stats.affiliate import exporting, ingest, upload
 from commerce_stats.affiliate.errors import AffiliateError, UploadError
+from commerce_stats.affiliate.filters import IGNORED_HEADER, ignored_header_value
 from commerce_stats.affiliate.rules import MAX_BIG_ID, MAX_ID
 from commerce_stats.affiliate.schemas import (
     CLICK_RESPONSES,
@@ -295,11 +296,13 @@ public_router.add_route(
 # -- exports -------------------------------------------------------------------------------
 
 
+EXPORT_PATH = "/{access_token}/{role}/{owner_id}/{filename}"
+
+
 @public_router.get(
-    "/api/{access_token}/{role}/{owner_id}/{filename}",
-    response_class=StreamingResponse,
-    responses=EXPORT_RESPONSES,
+    "/api" + EXPORT_PATH, response_class=StreamingResponse, responses=EXPORT_RESPONSES
 )
+@public_router.get("/api/" + EXPORT_PATH, response_class=StreamingResponse, include_in_schema=False)
 def export_report(
     access_token: str,
     role: str,
@@ -320,12 +323,26 @@ def export_report(
         client_address(request),
         progress=stop_when(stopped),
     )
+    headers = {"Content-Disposition": f'attachment; filename="{prepared.filename}"'}
+    if prepared.ignored:
+        headers[IGNORED_HEADER] = ignored_header_value(prepared.ignored)
     return StoppableStreamingResponse(
-        prepared.body,
-        stopped,
-        media_type=MEDIA_TYPES[prepared.export_format],
-        headers={"Content-Disposition": f'attachment; filename="{prepared.filename}"'},
+        prepared.body, stopped, media_type=MEDIA_TYPES[prepared.export_format], headers=headers
     )
+
+
+UNKNOWN_EXPORT_LINK = (
+    "unknown export link; use /api/{token}/admin/{account_id}/get-statistic_{report}.{format} "
+    "or /api/{token}/publisher/{publisher_id}/get-statistic_{report}.{format}"
+)
+"""The answer to any other path under ``/api/`` (it never repeats the path: it may hold a
+token)."""
+
+
+@public_router.get("/api/{anything:path}", include_in_schema=False)
+def unknown_export_link() -> Response:
+    """Everything else under ``/api/`` answers in the exports' plain text, not JSON."""
+    raise AffiliateError(UNKNOWN_EXPORT_LINK, status=404, code="not_found")
 
 
 # -- uploads ---------------------------------------------------------------------------------
