@@ -129,6 +129,10 @@ ISOLATION: dict[tuple[str, str], str] = {
     ("POST", "/trck/etrack/"): CROSS_NETWORK,
     ("GET", "/api/{access_token}/{role}/{owner_id}/{filename}"): HERE
     + "test_export_of_another_account_equals_unknown_account",
+    ("GET", "/api//{access_token}/{role}/{owner_id}/{filename}"): HERE
+    + "test_double_slash_export_of_another_account_equals_unknown_account",
+    ("GET", "/api/{anything:path}"): NOT_TENANT
+    + "fixed plain-text 404 for unknown links; reads no credential and no data",
     ("PUT", "/REST/orders/"): (
         "tests.affiliate.test_upload::test_upload_cannot_touch_another_accounts_transactions"
     ),
@@ -316,6 +320,19 @@ def test_video_report_of_another_accounts_video_equals_unknown_video(
     assert mine.status_code == 200
     assert "Owner's secret launch" not in mine.text
     _same_answer(mine, ask("never-existed"), "owners-video", "never-existed")
+
+
+def test_double_slash_export_of_another_account_equals_unknown_account(
+    client: TestClient, make_account: Callable[..., dict[str, Any]]
+) -> None:
+    owner = make_account("Owner", features=["affiliate"])
+    stranger = make_account("Stranger", features=["affiliate"])
+    token = stranger["credentials"]["affiliate_access_token"]
+    name = "get-statistic_transactions.xml"
+    mine = client.get(f"/api//{token}/admin/{owner['id']}/{name}")
+    absent = client.get(f"/api//{token}/admin/{ABSENT_ID}/{name}")
+    assert (mine.status_code, mine.text) == (403, "NO PERMISSION")
+    _same_answer(mine, absent, str(owner["id"]), str(ABSENT_ID))
 
 
 def test_export_of_another_account_equals_unknown_account(
