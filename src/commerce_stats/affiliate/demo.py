@@ -25,7 +25,7 @@ from commerce_stats.affiliate.rules import (
 )
 from commerce_stats.affiliate.service import AffiliateNetwork, RateSpec
 from commerce_stats.db.engine import Database
-from commerce_stats.demo import DemoLink
+from commerce_stats.kit.demo_links import DemoLink
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import utc_now
 
