@@ -25,15 +25,21 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.sql import operators, visitors
-from sqlalchemy.sql.elements import BinaryExpression, ColumnElement
-from sqlalchemy.sql.selectable import FromClause, Join, Select
+from sqlalchemy.sql.dml import Delete, Update
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, ColumnElement
+from sqlalchemy.sql.selectable import FromClause, Join, Select, Subquery
 from typer.testing import CliRunner
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.app import create_app
 from commerce_stats.cli import app
 from commerce_stats.config import Settings
-from commerce_stats.db.distribution import REFERENCE_TABLES, is_reference, tenant_key
+from commerce_stats.db.distribution import (
+    ACROSS_ACCOUNTS,
+    REFERENCE_TABLES,
+    is_reference,
+    tenant_key,
+)
 from commerce_stats.db.engine import Database
 from commerce_stats.db.models import metadata
 from commerce_stats.demo import BASE_PLACEHOLDER, DemoInfo, load_demo
@@ -206,6 +212,95 @@ def _join_violations(statement: Any) -> list[str]:
             found.append(f"JOIN ON {element.onclause}")
         if isinstance(element, Select) and _implicit_join_unlinked(element):
             found.append(f"FROM {', '.join(str(item) for item in element.get_final_froms())}")
+    return found
+
+
+def _flat(item: FromClause) -> list[FromClause]:
+    if isinstance(item, Join):
+        return _flat(item.left) + _flat(item.right)
+    return [item]
+
+
+def _onclauses(item: FromClause) -> list[Any]:
+    if isinstance(item, Join):
+        return [item.onclause, *_onclauses(item.left), *_onclauses(item.right)]
+    return []
+
+
+def _table_of(item: Any) -> Table | None:
+    """The schema table ``item`` reads (itself or through an alias), if it is one."""
+    table = getattr(item, "element", item)
+    return table if isinstance(table, Table) and table.metadata is metadata else None
+
+
+def _pinned_to_a_value(condition: Any, item: FromClause) -> bool:
+    """Whether ``condition`` holds ``item``'s account column equal to one given value."""
+    if condition is None:
+        return False
+    return any(
+        isinstance(element, BinaryExpression)
+        and element.operator is operators.eq
+        and any(
+            _is_tenant_column(column)
+            and _comes_from(column, item)
+            and isinstance(value, BindParameter)
+            for column, value in ((element.left, element.right), (element.right, element.left))
+        )
+        for element in visitors.iterate(condition)
+    )
+
+
+def _needs_no_account(item: FromClause) -> bool:
+    table = _table_of(item)
+    if table is not None:
+        return is_reference(table.name)
+    if isinstance(item, Subquery) and isinstance(item.element, Select):
+        return _unscoped_items(item.element) == []
+    return True
+
+
+def _unscoped_items(select: Select[Any]) -> list[str]:
+    """The names of the FROM items of ``select`` that no single account value reaches:
+    neither held to one value themselves nor joined on the account to an item that is."""
+    items = [flat for item in select.get_final_froms() for flat in _flat(item)]
+    conditions = [select.whereclause] + [
+        on for item in select.get_final_froms() for on in _onclauses(item)
+    ]
+    scoped = {
+        position
+        for position, item in enumerate(items)
+        if _needs_no_account(item)
+        or any(_pinned_to_a_value(condition, item) for condition in conditions)
+    }
+    grown = True
+    while grown:
+        grown = False
+        for position, item in enumerate(items):
+            if position not in scoped and any(
+                _links(condition, item, items[other])
+                for condition in conditions
+                for other in scoped
+            ):
+                scoped.add(position)
+                grown = True
+    return [str(item) for position, item in enumerate(items) if position not in scoped]
+
+
+def _unscoped(statement: Any) -> list[str]:
+    """``KIND table`` of each read or change of a distributed table not held to one account."""
+    found = []
+    for element in _elements(statement):
+        if isinstance(element, Select):
+            found += [f"SELECT {name}" for name in _unscoped_items(element)]
+        elif isinstance(element, Update | Delete):
+            table = _table_of(element.table)
+            if (
+                table is not None
+                and not is_reference(table.name)
+                and not _pinned_to_a_value(element.whereclause, element.table)
+            ):
+                kind = "UPDATE" if isinstance(element, Update) else "DELETE"
+                found.append(f"{kind} {table.name}")
     return found
 
 
@@ -383,6 +478,35 @@ def test_no_join_the_server_issues_pairs_rows_of_two_accounts(issued: StatementL
     )
     assert _joins_of_ours(issued.compiled) > 20
     assert violators == [], "\n".join(violators)
+
+
+def test_every_statement_on_a_distributed_table_is_held_to_one_account(
+    issued: StatementLog,
+) -> None:
+    """What Citus routes to one node; the exceptions are named in ``ACROSS_ACCOUNTS``."""
+    unscoped = sorted(
+        {found for statement in issued.compiled for found in _unscoped(statement)}
+        - set(ACROSS_ACCOUNTS)
+    )
+    assert unscoped == [], "\n".join(unscoped)
+
+
+def test_a_read_without_its_account_is_unscoped() -> None:
+    statement = select(promotions.c.id).where(promotions.c.id == 5)
+    assert _unscoped(statement) == ["SELECT promotions"]
+
+
+def test_a_join_to_a_read_held_to_one_account_is_scoped() -> None:
+    statement = (
+        select(promotions.c.id)
+        .join(
+            promotion_codes,
+            (promotion_codes.c.account_id == promotions.c.account_id)
+            & (promotion_codes.c.promotion_id == promotions.c.id),
+        )
+        .where(promotions.c.account_id == 7)
+    )
+    assert _unscoped(statement) == []
 
 
 def test_the_server_issues_no_raw_sql_join(issued: StatementLog) -> None:

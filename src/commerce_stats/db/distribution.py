@@ -69,6 +69,16 @@ REFERENCE_TABLES: Mapping[str, str] = {
 """Tables replicated to every node, each with the reason it is one."""
 
 
+ACROSS_ACCOUNTS: Mapping[str, str] = {
+    "DELETE video_seen_events": (
+        "the prune of the dedupe window forgets every account's expired event ids at once; "
+        "Citus runs it on every shard in parallel, and it is sent every five minutes, not per "
+        "request"
+    ),
+}
+"""Statements on distributed tables that are not scoped by one account, and why."""
+
+
 def tenant_key(table_name: str) -> str:
     """The column holding the owning account's id in ``table_name``."""
     return TENANT_KEYS.get(table_name, TENANT_COLUMN)
