@@ -72,12 +72,13 @@ def _unique_keys(table: Table) -> Iterator[tuple[str, list[Column[Any]]]]:
 
 
 def test_every_reference_table_named_exists() -> None:
-    assert sorted(set(REFERENCE_TABLES) - {table.name for table in TABLES}) == []
+    unknown = sorted(set(REFERENCE_TABLES) - {table.name for table in TABLES})
+    assert unknown == [], "\n".join(unknown)
 
 
 def test_every_table_holds_its_account() -> None:
     missing = [table.name for table in TABLES if tenant_key(table.name) not in table.c]
-    assert missing == []
+    assert missing == [], "\n".join(missing)
 
 
 def test_every_primary_key_of_a_distributed_table_leads_with_the_account() -> None:
@@ -87,7 +88,7 @@ def test_every_primary_key_of_a_distributed_table_leads_with_the_account() -> No
         if not is_reference(table.name)
         and not _leads_with_tenant(table, list(table.primary_key.columns))
     ]
-    assert violators == []
+    assert violators == [], "\n".join(violators)
 
 
 def test_every_unique_key_of_a_distributed_table_leads_with_the_account() -> None:
@@ -98,7 +99,7 @@ def test_every_unique_key_of_a_distributed_table_leads_with_the_account() -> Non
         for name, columns in _unique_keys(table)
         if not _leads_with_tenant(table, columns)
     ]
-    assert violators == []
+    assert violators == [], "\n".join(violators)
 
 
 def _pairs_the_accounts(key: ForeignKeyConstraint) -> bool:
@@ -117,7 +118,7 @@ def test_every_foreign_key_pairs_the_account_of_both_rows() -> None:
         for key in table.foreign_key_constraints
         if not _pairs_the_accounts(key)
     ]
-    assert violators == []
+    assert violators == [], "\n".join(violators)
 
 
 def test_no_reference_table_refers_to_a_distributed_table() -> None:
@@ -128,7 +129,7 @@ def test_no_reference_table_refers_to_a_distributed_table() -> None:
         for key in table.foreign_key_constraints
         if not is_reference(key.referred_table.name)
     ]
-    assert violators == []
+    assert violators == [], "\n".join(violators)
 
 
 # --- the joins the server issues -----------------------------------------------------------
