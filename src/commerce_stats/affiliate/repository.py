@@ -34,6 +34,7 @@ from sqlalchemy.types import NullType
 from commerce_stats.accounts.repository import account_timezone
 from commerce_stats.affiliate.export_lines import Renderer, export_key, renderer_for
 from commerce_stats.affiliate.tables import (
+    campaign_directory,
     campaigns,
     clicks,
     commission_groups,
@@ -73,8 +74,16 @@ def allocate_ids(conn: Connection, account_id: int, name: str, count: int = 1) -
 
 def next_campaign_id(conn: Connection) -> int:
     """The next server-wide campaign id (tracking URLs name a campaign without its account)."""
-    current: int | None = conn.execute(select(func.max(campaigns.c.id))).scalar()
+    current: int | None = conn.execute(select(func.max(campaign_directory.c.campaign_id))).scalar()
     return (current or 0) + 1
+
+
+def insert_campaign(conn: Connection, values: Mapping[str, Any]) -> None:
+    """The campaign row and its directory entry (campaign id to account)."""
+    conn.execute(
+        insert(campaign_directory).values(campaign_id=values["id"], account_id=values["account_id"])
+    )
+    conn.execute(insert(campaigns).values(**values))
 
 
 def insert_row(conn: Connection, table: Table, values: dict[str, Any]) -> None:
@@ -95,8 +104,19 @@ def select_by_id(conn: Connection, table: Table, account_id: int, row_id: int) -
 
 
 def campaign_anywhere(conn: Connection, campaign_id: int) -> Row[Any] | None:
-    """A campaign by its server-wide id, with the account that owns it."""
-    return conn.execute(select(campaigns).where(campaigns.c.id == campaign_id)).first()
+    """A campaign by its server-wide id, with the account that owns it.
+
+    The directory names the account first, so the campaign itself is then read
+    by (account, id) like every other tenant row.
+    """
+    owner: int | None = conn.execute(
+        select(campaign_directory.c.account_id).where(
+            campaign_directory.c.campaign_id == campaign_id
+        )
+    ).scalar()
+    if owner is None:
+        return None
+    return select_by_id(conn, campaigns, owner, campaign_id)
 
 
 def publisher_by_token(conn: Connection, token_hash: str) -> Row[Any] | None:

@@ -188,7 +188,7 @@ class AffiliateNetwork:
         with self.database.write() as conn:
             self._require(conn, advertisers, account.id, advertiser_id, "advertiser")
             values["id"] = repository.next_campaign_id(conn)
-            repository.insert_row(conn, campaigns, values)
+            repository.insert_campaign(conn, values)
         return values
 
     def create_trigger(self, account: Account, campaign_id: int, title: str) -> dict[str, Any]:
