@@ -140,7 +140,7 @@ def sizes(database: Database, table: str) -> tuple[int, int]:
     """(bytes of the table's rows, bytes of its other indexes) as the store holds them."""
     if database.is_sqlite:
         with database.engine.connect() as conn:
-            pages = dict(
+            pages: dict[str, int] = dict(
                 conn.exec_driver_sql(
                     "SELECT name, SUM(pgsize) FROM dbstat WHERE name IN "
                     "(SELECT name FROM sqlite_schema WHERE tbl_name = ?) GROUP BY name",
@@ -189,7 +189,7 @@ def measure(
 
 
 def projection(per_row: dict[str, float]) -> list[list[object]]:
-    rows = []
+    rows: list[list[object]] = []
     for store, bytes_per_row in per_row.items():
         for rate in RATES:
             day = rate * SECONDS_A_DAY * bytes_per_row

@@ -42,7 +42,8 @@ from commerce_stats.db.distribution import (
 )
 from commerce_stats.db.engine import Database
 from commerce_stats.db.models import metadata
-from commerce_stats.demo import BASE_PLACEHOLDER, DemoInfo, load_demo
+from commerce_stats.demo import DemoInfo, load_demo
+from commerce_stats.kit.demo_links import BASE_PLACEHOLDER
 from commerce_stats.promotions.tables import promotion_codes, promotions
 from tests.conftest import ADMIN_TOKEN
 from tests.dashboard.pages import csrf
