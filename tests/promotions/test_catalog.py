@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.tenancy import Account
-from commerce_stats.promotions.catalog import Catalog, CodeStatistics, PromotionSummary
+from commerce_stats.promotions.catalog import Catalog, PromotionSummary
 from commerce_stats.promotions.errors import InvalidFieldsError, PromotionNotFoundError
 from commerce_stats.promotions.orders import OrderDraft, OrderLineDraft, Orders
 from commerce_stats.promotions.specs import PromotionChanges, PromotionQuery
@@ -122,8 +122,8 @@ def test_statistics_list_each_code_with_its_redemptions(
     stats = catalog.statistics(account, created.id)
     assert stats.redemptions == 1
     assert stats.promotion_codes == [
-        CodeStatistics(ids["A"], "A", "reusable", 0),
-        CodeStatistics(ids["B"], "B", "reusable", 1),
+        (ids["A"], "A", "reusable", 0),
+        (ids["B"], "B", "reusable", 1),
     ]
 
 
@@ -151,7 +151,7 @@ def test_a_coupon_turned_discount_still_lists_its_redeemed_codes(
     code_id = _code_ids(database, account.id)["A"]
     catalog.update(account, created.id, PromotionChanges(promotion_type="discount"))
     stats = catalog.statistics(account, created.id)
-    assert stats.promotion_codes == [CodeStatistics(code_id, "A", "reusable", 1)]
+    assert stats.promotion_codes == [(code_id, "A", "reusable", 1)]
 
 
 def test_summaries_include_deleted_promotions(

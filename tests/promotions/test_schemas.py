@@ -8,7 +8,6 @@ from pydantic import BaseModel
 
 from commerce_stats.promotions import schemas
 from commerce_stats.promotions.catalog import (
-    CodeStatistics,
     PromotionPage,
     PromotionStatistics,
     PromotionView,
@@ -55,7 +54,7 @@ def test_a_page_answer_matches_its_model() -> None:
 
 
 def test_statistics_with_codes_match_their_model() -> None:
-    stats = PromotionStatistics(7, 3, [CodeStatistics(11, "S1", "one-time", 3)])
+    stats = PromotionStatistics(7, 3, [(11, "S1", "one-time", 3)])
     body = schemas.statistics_body(stats)
     assert body == {
         "id": 7,
