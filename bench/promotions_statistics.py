@@ -27,7 +27,8 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
-from commerce_stats.promotions.service import PromotionChanges, Promotions
+from commerce_stats.promotions.service import Promotions
+from commerce_stats.promotions.specs import PromotionChanges
 from commerce_stats.promotions.tables import (
     promo_orders,
     promo_redemptions,

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from commerce_stats.accounts.service import AccountChanges, Accounts
+from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
-from commerce_stats.promotions.errors import PromotionsError
 from commerce_stats.promotions.service import Promotions
 from commerce_stats.promotions.tables import promo_tokens, promotions
 from tests.promotions.conftest import Shop, login
@@ -360,18 +358,3 @@ def test_a_rename_does_not_void_tokens(
     )
     assert response.status_code == 200
     assert shop.get("/v1/promotion").status_code == 200
-
-
-def test_a_disabling_by_another_process_stops_a_verified_token_at_once(
-    database: Database, make_account: MakeAccount
-) -> None:
-    created = make_account()
-    credentials = created["credentials"]
-    service = Promotions(database, Accounts(database))
-    pair = service.login(credentials["promotions_username"], credentials["promotions_password"])
-    assert service.authenticate(pair.token).id == created["id"]
-    other_process = Accounts(database)
-    other_process.update(created["id"], AccountChanges(disabled=True))
-    with pytest.raises(PromotionsError) as refused:
-        service.authenticate(pair.token)
-    assert refused.value.entries == [(1007, "Your token is invalid.")]

@@ -48,7 +48,11 @@ from commerce_stats.kit.ratelimit import (
 )
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import FIRST_DAY, LAST_DAY, check_day, local_today, utc_now
-from commerce_stats.promotions.service import PromotionFigures, promotion_figures
+from commerce_stats.promotions.figures import (
+    PromotionFigures,
+    PromotionRedemptions,
+    promotion_figures,
+)
 from commerce_stats.video.service import Counts, VideoFigures, video_figures
 
 SESSION_SALT = "commerce-stats dashboard session"
@@ -868,18 +872,21 @@ def affiliate_export(
 def _orders_per_day(figures: PromotionFigures, period: Period) -> list[int]:
     """Orders of every day of the period, all currencies together (0 on a day without)."""
     per_day = dict.fromkeys(period.days, 0)
-    for (day, _), (count, _) in figures.orders_by_day.items():
-        if day in per_day:
-            per_day[day] += count
+    for day_orders in figures.orders_by_day:
+        if day_orders.day in per_day:
+            per_day[day_orders.day] += day_orders.orders
     return list(per_day.values())
 
 
 def _order_totals(figures: PromotionFigures) -> dict[str, tuple[int, int]]:
     """(orders, total in minor units) per currency."""
     totals: dict[str, tuple[int, int]] = {}
-    for (_, currency), (count, total) in figures.orders_by_day.items():
-        orders, amount = totals.get(currency, (0, 0))
-        totals[currency] = (orders + count, amount + total)
+    for day_orders in figures.orders_by_day:
+        orders, amount = totals.get(day_orders.currency, (0, 0))
+        totals[day_orders.currency] = (
+            orders + day_orders.orders,
+            amount + day_orders.total_minor,
+        )
     return totals
 
 
@@ -887,7 +894,7 @@ def promotion_kpis(
     figures: PromotionFigures, before: PromotionFigures, period: Period
 ) -> list[Kpi]:
     """Promotions and redemptions (all time, not compared), orders against ``before``."""
-    redemptions = sum(row[3] for row in figures.promotions)
+    redemptions = sum(promotion.redemptions for promotion in figures.promotions)
     now, was = _order_totals(figures), _order_totals(before)
     kpis = [
         Kpi("Promotions", count_text(len(figures.promotions))),
@@ -916,25 +923,31 @@ def promotion_kpis(
 
 
 def _promotion_charts(
-    figures: PromotionFigures, promotions: list[tuple[int, str, bool, int]], period: Period
+    figures: PromotionFigures, promotions: list[PromotionRedemptions], period: Period
 ) -> dict[str, dict[str, Any]]:
     ranking_axes = {
         "yaxis": {"automargin": True, "autorange": "reversed"},
         "xaxis": {"tickformat": ",d", "rangemode": "tozero"},
     }
-    redeemed = [row for row in promotions if row[3]]
+    redeemed = [promotion for promotion in promotions if promotion.redemptions]
     codes = figures.codes[:10]
     return {
         "promotions-redemptions": _chart(
             [
                 _ranking_bar(
-                    [f"{row[1]} (#{row[0]})" for row in redeemed], [row[3] for row in redeemed]
+                    [f"{promotion.name} (#{promotion.promotion_id})" for promotion in redeemed],
+                    [promotion.redemptions for promotion in redeemed],
                 )
             ],
             **ranking_axes,
         ),
         "promotions-codes": _chart(
-            [_ranking_bar([row[2] for row in codes], [row[3] for row in codes])], **ranking_axes
+            [
+                _ranking_bar(
+                    [code.coupon_code for code in codes], [code.redemptions for code in codes]
+                )
+            ],
+            **ranking_axes,
         ),
         "promotions-orders": _day_chart(
             [_bar("Orders", _day_labels(period), _orders_per_day(figures, period))], period
@@ -954,7 +967,9 @@ def promotions_page(
     figures = promotion_figures(database, account, period.first, period.last, limit=10)
     previous = period.previous()
     before = promotion_figures(database, account, previous.first, previous.last, limit=10)
-    promotions = sorted(figures.promotions, key=lambda row: (-row[3], row[0]))
+    promotions = sorted(
+        figures.promotions, key=lambda promotion: (-promotion.redemptions, promotion.promotion_id)
+    )
     totals = _order_totals(figures)
     return {
         "params": params,
@@ -964,12 +979,21 @@ def promotions_page(
         "charts": _promotion_charts(figures, promotions, period),
         "trend": _trend(period, [("Orders", _orders_per_day(figures, period))]),
         "promotions": [
-            {"id": row[0], "name": row[1], "active": row[2], "redemptions": count_text(row[3])}
-            for row in promotions
+            {
+                "id": promotion.promotion_id,
+                "name": promotion.name,
+                "active": promotion.active,
+                "redemptions": count_text(promotion.redemptions),
+            }
+            for promotion in promotions
         ],
         "codes": [
-            {"promotion": row[1], "code": row[2], "redemptions": count_text(row[3])}
-            for row in figures.codes
+            {
+                "promotion": code.promotion_name,
+                "code": code.coupon_code,
+                "redemptions": count_text(code.redemptions),
+            }
+            for code in figures.codes
         ],
         "order_totals": [
             (currency, count_text(count), money_text(total, currency))

@@ -15,6 +15,7 @@ from commerce_stats.db.migrate import migrate
 from commerce_stats.kit.cli import CommandApp, plain_console, print_error
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.tenancy import Account
+from commerce_stats.promotions.errors import PromotionsError
 from commerce_stats.promotions.service import Promotions
 
 app = CommandApp(help="Promotions: list them, read their statistics, verify the counters.")
@@ -49,8 +50,8 @@ def list_promotions(account_id: AccountId) -> None:
             str(row.id),
             row.promotion_name,
             row.promotion_type,
-            str(bool(row.status)),
-            str(bool(row.deleted)),
+            str(row.active),
+            str(row.deleted),
             str(row.redemptions),
         )
     console.print(table)
@@ -66,7 +67,7 @@ def stats(
     account = _account(service, account_id)
     try:
         result = service.statistics(account, promotion_id)
-    except ServiceError as error:
+    except PromotionsError as error:
         print_error(console, error.message)
         raise typer.Exit(code=1) from error
     console.print(f"Promotion {result.id}: {result.redemptions} redemption(s)")

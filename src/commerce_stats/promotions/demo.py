@@ -12,12 +12,9 @@ from commerce_stats.kit.demo_links import DemoLink
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.promotions.errors import PromotionsError
-from commerce_stats.promotions.service import (
-    OrderDraft,
-    OrderLineDraft,
-    PromotionChanges,
-    Promotions,
-)
+from commerce_stats.promotions.orders import OrderDraft, OrderLineDraft
+from commerce_stats.promotions.service import Promotions
+from commerce_stats.promotions.specs import PromotionChanges
 
 ORDERS = 300
 PRODUCTS = {11111: "19.99", 11112: "49.00", 11113: "5.50", 22221: "120.00", 22222: "9.95"}

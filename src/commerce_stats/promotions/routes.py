@@ -1,16 +1,17 @@
 """HTTP surface of the promotions API (seed 003): tokens, promotions, orders, statistics.
 
-Every failure leaves as ``{"errors": [{"error": <code>, "message": <text>}]}``.
+Every failure leaves as ``{"errors": [{"error": <code>, "message": <text>}]}``, with the
+status ``http_errors.STATUS_OF`` gives its class.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from commerce_stats.kit.tenancy import Account
@@ -20,61 +21,23 @@ from commerce_stats.kit.web import (
     bearer_token,
     body_limit,
     client_address,
-    is_json_decode_error,
     surface_route_class,
 )
 from commerce_stats.promotions import schemas
 from commerce_stats.promotions.committer import GroupCommitter
 from commerce_stats.promotions.errors import (
-    BODY_TOO_LARGE,
-    INTERNAL,
-    INVALID_JSON,
+    BodyTooLargeError,
+    InternalError,
     PromotionsError,
-    invalid_fields,
-    token_invalid,
+    TokenInvalidError,
 )
-from commerce_stats.promotions.service import OrderBatch, PromotionQuery, Promotions
+from commerce_stats.promotions.http_errors import ERROR_RESPONSES, from_validation, render
+from commerce_stats.promotions.orders import OrderBatch
+from commerce_stats.promotions.service import Promotions
+from commerce_stats.promotions.specs import PromotionQuery
 from commerce_stats.runtime import Runtime
 
 SERVICE_KEY = "promotions"
-
-
-def _documented(description: str) -> dict[str, Any]:
-    return {"model": schemas.ErrorsEnvelope, "description": description}
-
-
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: _documented("110 / 111 / 11000 / 11010 (several may come together)"),
-    401: _documented("1007 token invalid, 1008 token missing, 1009 token expired"),
-    404: _documented("11200 promotion not found / 11404 order not found"),
-    409: _documented("11400 the order_id is known with a different body"),
-    422: _documented("11300 unknown, deleted or already used promotion code"),
-    413: _documented("11413 the request body is larger than the route's limit"),
-    429: _documented("1010 too many failed logins or unknown tokens (Retry-After)"),
-    500: _documented("Internal Server Error"),
-}
-
-
-def render(error: PromotionsError) -> Response:
-    headers = dict(error.headers)
-    if error.status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    return _json(schemas.errors_body(error.entries), error.status, headers)
-
-
-def _from_validation(exc: RequestValidationError) -> PromotionsError:
-    """Path and query parameters FastAPI refused: 11010 per parameter (110 for a bad body)."""
-    if is_json_decode_error(exc):
-        return PromotionsError([(INVALID_JSON, "JSON is not valid.")])
-    names = [str(part) for error in exc.errors() for part in error.get("loc", ())[-1:]]
-    return invalid_fields(names or ["body"])
-
-
-def _internal() -> PromotionsError:
-    return PromotionsError(
-        [(INTERNAL, "Internal Server Error. Please try again later or contact support.")],
-        status=500,
-    )
 
 
 MAX_BODY_BYTES = 16 * MIB
@@ -84,18 +47,12 @@ SMALL_BODY_BYTES = 64 * KIB
 """Largest body of a login, a token refresh, a statistics query or an order status change."""
 
 
-def _body_too_large(limit: int) -> PromotionsError:
-    return PromotionsError(
-        [(BODY_TOO_LARGE, f"Request body is larger than {limit} bytes.")], status=413
-    )
-
-
 PromotionsRoute = surface_route_class(
     PromotionsError,
     render,
-    _from_validation,
-    _internal,
-    too_large=_body_too_large,
+    from_validation,
+    InternalError,
+    too_large=BodyTooLargeError,
     default_body_limit=MAX_BODY_BYTES,
 )
 """Every route's body is capped (413 11413); the bearer token is a dependency of the
@@ -104,13 +61,8 @@ handlers, which read the body themselves, so it is checked before the body is re
 router = APIRouter(tags=["promotions"], route_class=PromotionsRoute, responses=ERROR_RESPONSES)
 
 
-def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        content=orjson.dumps(body),
-        status_code=status,
-        media_type="application/json",
-        headers=headers,
-    )
+def _json(body: Mapping[str, object], status: int = 200) -> Response:
+    return Response(content=orjson.dumps(body), status_code=status, media_type="application/json")
 
 
 def _build_service(runtime: Runtime, *, group_commit: bool) -> Promotions:
@@ -166,7 +118,7 @@ async def authenticated_account(
     """401 1008 without a header, 1007 for a malformed or unknown token, 1009 when expired."""
     token = bearer_token(authorization)
     if token is None and authorization is not None and authorization.strip():
-        raise token_invalid()
+        raise TokenInvalidError()
     runtime: Runtime = request.app.state.runtime
     return await run_in_threadpool(
         partial(
@@ -192,6 +144,7 @@ async def _body(request: Request) -> tuple[str | None, bytes]:
 
 @router.post(
     "/v1/login_check",
+    response_model=schemas.TokensOut,
     openapi_extra=schemas.request_schema(schemas.LoginRequest),
     summary="Get a token (24 h) and a refresh token",
 )
@@ -213,6 +166,7 @@ async def login_check(request: Request, service: ServiceDep) -> Response:
 
 @router.post(
     "/v1/token/refresh",
+    response_model=schemas.TokensOut,
     openapi_extra=schemas.request_schema(schemas.RefreshRequest),
     summary="Exchange a refresh token (single use) for a new token pair",
 )
@@ -236,10 +190,13 @@ async def token_refresh(request: Request, service: ServiceDep) -> Response:
 
 @router.post(
     "/v1/promotion/statistics/",
+    response_model=schemas.StatisticsOut,
     openapi_extra=schemas.request_schema(schemas.StatisticsRequest),
     summary="Redemption statistics of a promotion and its codes",
 )
-@router.post("/v1/promotion/statistics", include_in_schema=False)
+@router.post(
+    "/v1/promotion/statistics", response_model=schemas.StatisticsOut, include_in_schema=False
+)
 @body_limit(SMALL_BODY_BYTES)
 async def promotion_statistics(
     request: Request, service: ServiceDep, account: AccountDep
@@ -252,6 +209,7 @@ async def promotion_statistics(
 
 @router.post(
     "/v1/promotion",
+    response_model=schemas.PromotionOut,
     status_code=201,
     openapi_extra=schemas.request_schema(schemas.PromotionIn),
     summary="Create a promotion",
@@ -266,6 +224,7 @@ async def create_promotion(request: Request, service: ServiceDep, account: Accou
 
 @router.patch(
     "/v1/promotion/{id}",
+    response_model=schemas.PromotionOut,
     openapi_extra=schemas.request_schema(schemas.PromotionIn),
     summary="Change a promotion (type, fields, code list)",
 )
@@ -283,7 +242,7 @@ async def update_promotion(
     )
 
 
-@router.get("/v1/promotion", summary="List promotion ids")
+@router.get("/v1/promotion", response_model=schemas.PromotionPageOut, summary="List promotion ids")
 def list_promotions(
     service: ServiceDep,
     account: AccountDep,
@@ -305,7 +264,7 @@ def list_promotions(
     return _json(schemas.promotion_page_body(service.list_promotions(account, query)))
 
 
-@router.get("/v1/promotion/{id}", summary="Read a promotion")
+@router.get("/v1/promotion/{id}", response_model=schemas.PromotionOut, summary="Read a promotion")
 def get_promotion(
     id: Annotated[int, Path(ge=0, le=schemas.MAX_ID)],
     service: ServiceDep,
@@ -329,6 +288,7 @@ def delete_promotion(
 
 @router.post(
     "/v1/orders",
+    response_model=schemas.OrderOut,
     status_code=201,
     openapi_extra=schemas.request_schema(schemas.OrderIn),
     summary="Place an order: price it and record the redemptions",
@@ -340,7 +300,7 @@ async def place_order(request: Request, service: ServiceDep, account: AccountDep
     )
 
 
-@router.get("/v1/orders/{order_id}", summary="Read an order")
+@router.get("/v1/orders/{order_id}", response_model=schemas.OrderOut, summary="Read an order")
 def get_order(
     order_id: Annotated[str, Path(pattern=schemas.NO_NUL)], service: ServiceDep, account: AccountDep
 ) -> Response:
@@ -349,6 +309,7 @@ def get_order(
 
 @router.patch(
     "/v1/orders/{order_id}",
+    response_model=schemas.OrderOut,
     openapi_extra=schemas.request_schema(schemas.OrderStatusIn),
     summary="Change an order's status (statistics ignore it)",
 )

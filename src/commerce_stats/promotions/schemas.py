@@ -22,25 +22,15 @@ from pydantic import (
     ValidationError,
 )
 
+from commerce_stats.promotions.catalog import PromotionPage, PromotionStatistics, PromotionView
 from commerce_stats.promotions.errors import (
-    INVALID_CONTENT_TYPE,
-    INVALID_JSON,
-    PromotionsError,
-    invalid_fields,
+    InvalidContentTypeError,
+    InvalidFieldsError,
+    InvalidJsonError,
 )
-from commerce_stats.promotions.service import (
-    MAX_ID,
-    MAX_QUANTITY,
-    MAX_USERNAME_LENGTH,
-    OrderDraft,
-    OrderLineDraft,
-    OrderView,
-    PromotionChanges,
-    PromotionPage,
-    PromotionStatistics,
-    PromotionView,
-    TokenPair,
-)
+from commerce_stats.promotions.orders import MAX_QUANTITY, OrderDraft, OrderLineDraft, OrderView
+from commerce_stats.promotions.specs import MAX_ID, PromotionChanges
+from commerce_stats.promotions.tokens import MAX_USERNAME_LENGTH, TokenPair
 
 JSON_MEDIA_TYPE = "application/json"
 NO_NUL = r"^[^\x00]*$"
@@ -55,13 +45,13 @@ def json_object(content_type: str | None, body: bytes) -> dict[str, Any]:
     """The request body as a JSON object, or 111 / 110 as the seed orders them."""
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     if media_type != JSON_MEDIA_TYPE:
-        raise PromotionsError([(INVALID_CONTENT_TYPE, "Invalid data format (Content-type).")])
+        raise InvalidContentTypeError()
     try:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
         parsed = None
     if not isinstance(parsed, dict):
-        raise PromotionsError([(INVALID_JSON, "JSON is not valid.")])
+        raise InvalidJsonError()
     return parsed
 
 
@@ -85,7 +75,7 @@ def _validated(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise invalid_fields([_field_name(error) for error in exc.errors()]) from exc
+        raise InvalidFieldsError([_field_name(error) for error in exc.errors()]) from exc
 
 
 Text = Annotated[str, StringConstraints(strict=True, pattern=NO_NUL)]
@@ -210,7 +200,7 @@ def parse_promotion(content_type: str | None, body: bytes) -> PromotionChanges:
             if name in coupons_raw and coupons_raw[name] is None
         ]
     if nulls:
-        raise invalid_fields(nulls)
+        raise InvalidFieldsError(nulls)
     coupons = model.coupons or CouponsIn()
     percent = coupons.discount_percent
     return PromotionChanges(
@@ -259,6 +249,77 @@ class ErrorsEnvelope(BaseModel):
 
 
 # --- responses -------------------------------------------------------------------------
+#
+# The models document each JSON answer (``response_model`` of its route); the answers
+# themselves are built as plain dicts by the ``*_body`` functions below and serialised
+# by orjson, so that a statistics answer with 100,000 codes costs no model per code.
+
+
+class TokensOut(BaseModel):
+    token: str
+    refresh_token: str
+
+
+class CouponsOut(BaseModel):
+    coupon_type: Literal["one-time", "reusable"] | None = Field(examples=["reusable"])
+    coupon_code: list[str] = Field(examples=[["SUMMER10"]])
+    discount_percent: str = Field(examples=["10"])
+    product_id: list[int] = Field(examples=[[11111]])
+
+
+class PromotionOut(BaseModel):
+    id: int = Field(examples=[12345])
+    promotion_type: Literal["coupon", "discount"]
+    promotion_name: str
+    status: bool
+    date_from: str = Field(examples=["2026-04-30T22:00:00+00:00"])
+    date_to: str = Field(examples=["2026-05-31T21:59:59+00:00"])
+    coupons: CouponsOut
+    update_date: str = Field(examples=["2026-04-20T08:00:00+00:00"])
+
+
+class PromotionPageOut(BaseModel):
+    promotions: list[int] = Field(examples=[[12345, 12346]])
+    total: int
+    limit: int
+    offset: int
+
+
+class CodeStatisticsOut(BaseModel):
+    id: int
+    coupon_code: str
+    coupon_type: Literal["one-time", "reusable"]
+    redemptions: int
+
+
+class StatisticsOut(BaseModel):
+    id: int = Field(examples=[12345])
+    redemptions: int
+    promotion_codes: list[CodeStatisticsOut] = Field(
+        default_factory=list,
+        description="Left out for a discount promotion that never had codes.",
+    )
+
+
+class OrderLineOut(BaseModel):
+    product_id: int
+    quantity: int
+    price: str = Field(examples=["19.99"])
+    promotion_id: int | None
+    coupon_code: str | None
+    discount_percent: str | None
+    discounted_price: str
+    line_total: str
+
+
+class OrderOut(BaseModel):
+    order_id: str = Field(examples=["A-1001"])
+    created_at: str = Field(examples=["2026-05-01T08:00:00+00:00"])
+    status: Literal["unpaid", "paid", "deleted"]
+    currency: str = Field(examples=["EUR"])
+    coupon_codes: list[str]
+    products: list[OrderLineOut]
+    total: str = Field(examples=["35.98"])
 
 
 def wire_time(moment: datetime) -> str:

@@ -1,31 +1,39 @@
-"""Service-level rules: racing orders on one-time codes, counters that match the ledger."""
+"""Order intake (orders.py): racing orders on one-time codes, retries, group commit,
+counters that match the ledger."""
 
 from __future__ import annotations
 
 import random
 import threading
 from collections.abc import Callable, Iterator
-from decimal import Decimal
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.promotions.committer import GroupCommitter
-from commerce_stats.promotions.errors import PromotionsError
-from commerce_stats.promotions.service import (
+from commerce_stats.promotions.errors import (
+    CodeAlreadyUsedError,
+    CodeNotValidError,
+    InvalidFieldsError,
+    OrderConflictError,
+    OrderNotFoundError,
+    PromotionsError,
+)
+from commerce_stats.promotions.orders import (
     OrderBatch,
     OrderDraft,
     OrderLineDraft,
     OrderView,
-    PromotionChanges,
-    Promotions,
-    discounted_minor,
-    normalized_percent,
+    checked_order,
 )
-from commerce_stats.promotions.tables import promotions as promotions_table
+from commerce_stats.promotions.pricing import OrderLine
+from commerce_stats.promotions.service import Promotions
+from commerce_stats.promotions.specs import PromotionChanges
+from commerce_stats.promotions.tables import promo_redemptions
 
 RACERS = 32
 MOMENT = "2026-05-01T10:00:00+00:00"
@@ -96,7 +104,7 @@ def test_one_time_code_is_redeemed_by_one_of_32_racing_orders(
     outcomes = _race(service, account, drafts)
     refused = [o for o in outcomes if isinstance(o, PromotionsError)]
     assert len(refused) == RACERS - 1
-    assert all(error.status == 422 for error in refused)
+    assert all(isinstance(error, CodeAlreadyUsedError) for error in refused)
     stats = service.statistics(account, promotion_id)
     assert stats.redemptions == 1
     assert stats.promotion_codes is not None
@@ -142,47 +150,6 @@ def test_counters_match_the_ledger_after_mixed_traffic(
             codes.append(one_time.pop())
         service.place_order(account, _order(f"O-{number}", products, codes))
     assert service.counter_drift(account.id) == []
-
-
-def test_counter_drift_reports_a_counter_that_disagrees(
-    service: Promotions, database: Database, make_service_account: MakeServiceAccount
-) -> None:
-    account, _ = make_service_account()
-    promotion_id = _promotion(service, account, [1], "10")
-    service.place_order(account, _order("O-1", [1]))
-    with database.write() as conn:
-        conn.execute(
-            update(promotions_table)
-            .where(promotions_table.c.account_id == account.id)
-            .values(redemptions=5)
-        )
-    assert service.counter_drift(account.id) == [f"promotion {promotion_id}: counter 5, ledger 1"]
-
-
-def test_account_without_the_feature_is_refused(
-    service: Promotions, make_service_account: MakeServiceAccount
-) -> None:
-    _account, credentials = make_service_account(features=["affiliate"])
-    pair = service.login(credentials["promotions_username"], credentials["promotions_password"])
-    with pytest.raises(PromotionsError) as caught:
-        service.authenticate(pair.token)
-    assert caught.value.entries[0][0] == 11000
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("10", "10"), ("10.50", "10.5"), ("100", "100"), ("0", None), ("100.01", None), ("x", None)],
-)
-def test_normalized_percent(text: str, expected: str | None) -> None:
-    assert normalized_percent(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("unit", "percent", "expected"),
-    [(1999, "10", 1799), (20, "12.5", 18), (5, "10", 5), (15, "10", 14), (1000, "100", 0)],
-)
-def test_discounted_minor_rounds_half_up(unit: int, percent: str, expected: int) -> None:
-    assert discounted_minor(unit, Decimal(percent)) == expected
 
 
 @pytest.fixture
@@ -235,3 +202,123 @@ def test_group_committed_orders_are_readable_after_stop(
     assert sorted(direct.get_order(account, f"O-{n}").order_id for n in range(10)) == sorted(
         view.order_id for view in results
     )
+
+
+def _ledger_rows(database: Database) -> int:
+    with database.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(promo_redemptions)).scalar_one())
+
+
+def test_checked_order_turns_prices_into_minor_units() -> None:
+    draft = OrderDraft(
+        order_id=" A-1 ",
+        created_at=MOMENT,
+        currency="jpy",
+        coupon_codes=[" X ", "X"],
+        products=[OrderLineDraft(product_id=5, quantity=2, price="1500")],
+    )
+    checked = checked_order(draft)
+    assert checked.order_id == "A-1"
+    assert checked.currency == "JPY"
+    assert checked.created_at == datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
+    assert checked.lines == [OrderLine(5, 2, 1500)]
+    assert checked.coupon_codes == ["X"]
+
+
+def test_checked_order_names_every_invalid_field() -> None:
+    draft = OrderDraft(
+        order_id="",
+        created_at="yesterday",
+        currency="EURO",
+        products=[OrderLineDraft(product_id=0, quantity=0, price="1.001")],
+    )
+    with pytest.raises(InvalidFieldsError) as refused:
+        checked_order(draft)
+    assert refused.value.names == [
+        "order_id",
+        "currency",
+        "created_at",
+        "product_id",
+        "quantity",
+        "price",
+    ]
+
+
+def test_the_same_body_has_the_same_fingerprint_and_another_body_another() -> None:
+    same = checked_order(_order("A", [1])).fingerprint
+    assert checked_order(_order("A", [1])).fingerprint == same
+    assert checked_order(_order("A", [2])).fingerprint != same
+
+
+def test_a_retry_gets_the_same_answer_and_counts_once(
+    service: Promotions, make_service_account: MakeServiceAccount
+) -> None:
+    account, _ = make_service_account()
+    promotion_id = _promotion(service, account, [1], "10")
+    first = service.place_order(account, _order("O-1", [1]))
+    assert service.place_order(account, _order("O-1", [1])) == first
+    assert service.statistics(account, promotion_id).redemptions == 1
+
+
+def test_a_known_order_id_with_another_body_is_a_conflict_that_writes_nothing(
+    service: Promotions, database: Database, make_service_account: MakeServiceAccount
+) -> None:
+    account, _ = make_service_account()
+    _promotion(service, account, [1, 2], "10")
+    first = service.place_order(account, _order("O-1", [1]))
+    before = _ledger_rows(database)
+    with pytest.raises(OrderConflictError) as refused:
+        service.place_order(account, _order("O-1", [2]))
+    assert refused.value.order_id == "O-1"
+    assert _ledger_rows(database) == before
+    assert service.get_order(account, "O-1") == first
+
+
+def test_an_unknown_code_refuses_the_order_and_writes_nothing(
+    service: Promotions, database: Database, make_service_account: MakeServiceAccount
+) -> None:
+    account, _ = make_service_account()
+    _promotion(service, account, [1], "10", ["REAL"])
+    with pytest.raises(CodeNotValidError):
+        service.place_order(account, _order("O-1", [1], ["FAKE"]))
+    assert _ledger_rows(database) == 0
+    with pytest.raises(OrderNotFoundError):
+        service.get_order(account, "O-1")
+
+
+def test_an_order_is_priced_with_the_best_promotion_per_line(
+    service: Promotions, make_service_account: MakeServiceAccount
+) -> None:
+    account, _ = make_service_account()
+    low = _promotion(service, account, [1, 2], "10")
+    high = _promotion(service, account, [2], "25", ["BIG"])
+    view = service.place_order(account, _order("O-1", [1, 2], ["BIG"]))
+    assert [(line.promotion_id, line.discounted_price) for line in view.products] == [
+        (low, "9.00"),
+        (high, "7.50"),
+    ]
+    assert view.products[1].coupon_code == "BIG"
+    assert view.total == "16.50"
+
+
+def test_a_status_change_keeps_the_ledger(
+    service: Promotions, database: Database, make_service_account: MakeServiceAccount
+) -> None:
+    account, _ = make_service_account()
+    _promotion(service, account, [1], "10")
+    service.place_order(account, _order("O-1", [1]))
+    before = _ledger_rows(database)
+    assert service.set_order_status(account, "O-1", "paid").status == "paid"
+    assert _ledger_rows(database) == before
+
+
+def test_an_unknown_status_is_an_invalid_field(
+    service: Promotions, make_service_account: MakeServiceAccount
+) -> None:
+    account, _ = make_service_account()
+    _promotion(service, account, [1], "10")
+    service.place_order(account, _order("O-1", [1]))
+    with pytest.raises(InvalidFieldsError) as refused:
+        service.set_order_status(account, "O-1", "shipped")
+    assert refused.value.names == ["status"]
+    assert service.get_order(account, "O-1").status == "unpaid"
