@@ -102,3 +102,23 @@ seen_events = Table(
     sqlite_with_rowid=False,
 )
 """Event ids counted in the dedupe window; older rows are pruned by the flusher."""
+
+counter_outbox = Table(
+    "video_counter_outbox",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("batch_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("content_key", String(KEY_LENGTH), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("device_type", String(8), primary_key=True),
+    Column("ecommerce_key", String(KEY_LENGTH), primary_key=True),
+    Column("shard", Integer, nullable=False),
+    Column("viewed", BigInteger, nullable=False),
+    Column("clicked", BigInteger, nullable=False),
+    Column("hidden", BigInteger, nullable=False),
+    Column("bar_shown", BigInteger, nullable=False),
+    Column("bar_hidden", BigInteger, nullable=False),
+    Index("ix_video_counter_outbox_batch_shard", "batch_id", "shard"),
+)
+"""Counter deltas committed with their events' dedupe claims, waiting to be copied into
+ClickHouse (only used when ClickHouse holds the counters; see docs/scaling.md)."""

@@ -1,0 +1,64 @@
+"""video counter outbox: counter deltas waiting to be copied into ClickHouse
+
+When ClickHouse holds the video counters, a flush commits its dedupe claims and its
+counter deltas to this table in one transaction (the acknowledgement); a drainer
+copies each (batch, shard) part into the shard and deletes it once confirmed.
+
+Revision ID: 0008v
+Revises: 0007
+Create Date: 2026-12-02 15:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008v"
+down_revision: str | Sequence[str] | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "video_counter_outbox",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("batch_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("content_key", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("device_type", sa.String(length=8), nullable=False),
+        sa.Column("ecommerce_key", sa.String(length=64), nullable=False),
+        sa.Column("shard", sa.Integer(), nullable=False),
+        sa.Column("viewed", sa.BigInteger(), nullable=False),
+        sa.Column("clicked", sa.BigInteger(), nullable=False),
+        sa.Column("hidden", sa.BigInteger(), nullable=False),
+        sa.Column("bar_shown", sa.BigInteger(), nullable=False),
+        sa.Column("bar_hidden", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_video_counter_outbox_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "account_id",
+            "batch_id",
+            "content_key",
+            "day",
+            "device_type",
+            "ecommerce_key",
+            name=op.f("pk_video_counter_outbox"),
+        ),
+    )
+    op.create_index(
+        "ix_video_counter_outbox_batch_shard",
+        "video_counter_outbox",
+        ["batch_id", "shard"],
+        unique=False,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_video_counter_outbox_batch_shard", table_name="video_counter_outbox")
+    op.drop_table("video_counter_outbox")
