@@ -304,9 +304,7 @@ class ClickHouseStore:
         try:
             with self._pools[shard].client() as client:
                 chunk: list[ReportRow] = []
-                for row in client.execute_iter(
-                    sql, params, settings={"max_block_size": batch_size}
-                ):
+                for row in client.execute_iter(sql, params):
                     chunk.append(row)
                     if len(chunk) >= batch_size:
                         yield chunk
