@@ -67,10 +67,19 @@ class ClickHouseCounters:
         """Write a flush's deltas (``outbox_repository.OUTBOX_COLUMNS`` order) inside the
         flush's transaction; the result is sent with ``deliver`` once that commits."""
         staged = StagedBatch(batch_id=secrets.randbits(63))
-        shards = [self.store.shard_of(row[0], row[1]) for row in rows]
-        outbox_repository.stage(conn, staged.batch_id, rows, shards)
-        for row, shard in zip(rows, shards, strict=True):
+        by_account: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
+        for row in rows:
+            shard = self.store.shard_of(row[0], row[1])
+            by_account.setdefault((row[0], shard), []).append(row)
             staged.parts.setdefault(shard, []).append(row)
+        outbox_repository.stage(
+            conn,
+            staged.batch_id,
+            [
+                (account_id, shard, outbox_repository.encode_deltas(mine))
+                for (account_id, shard), mine in by_account.items()
+            ],
+        )
         for part in staged.parts.values():
             part.sort(key=_key_order)
         return staged

@@ -1,7 +1,9 @@
 """SQL of the counter outbox (``video_counter_outbox``): deltas waiting for ClickHouse.
 
-The drain statements work across accounts on purpose, like pruning the dedupe memory:
-they move rows, never answer a tenant's question.
+A part is one flush's (``batch_id``) deltas for one shard; it is stored as one row per
+account holding that account's counter rows as MessagePack. The drain statements work
+across accounts on purpose, like pruning the dedupe memory: they move rows, never
+answer a tenant's question.
 """
 
 from __future__ import annotations
@@ -10,36 +12,39 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, String, cast, delete, func, select
+import msgspec
+from sqlalchemy import Connection, delete, func, select
 
 from commerce_stats.video.tables import counter_outbox
 
-OUTBOX_COLUMNS = (
-    "account_id",
-    "content_key",
-    "day",
-    "device_type",
-    "ecommerce_key",
-    "viewed",
-    "clicked",
-    "hidden",
-    "bar_shown",
-    "bar_hidden",
-)
-"""The order of the values of each staged row (the same as ``repository.COUNTER_COLUMNS``)."""
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(list[tuple[str, str, str, str, int, int, int, int, int]])
 
 
-def stage(
-    conn: Connection, batch_id: int, rows: Sequence[tuple[Any, ...]], shards: list[int]
-) -> None:
-    """Add one flush's counter deltas under ``batch_id``; ``shards[i]`` owns ``rows[i]``."""
-    if not rows:
-        return
-    values = [
-        {**dict(zip(OUTBOX_COLUMNS, row, strict=True)), "batch_id": batch_id, "shard": shard}
-        for row, shard in zip(rows, shards, strict=True)
+def encode_deltas(rows: Sequence[tuple[Any, ...]]) -> bytes:
+    """Counter rows of ONE account (account_id, content_key, day, device_type,
+    ecommerce_key, five counts) without the account id, the day as ISO text."""
+    return _encoder.encode([(row[1], row[2].isoformat(), *row[3:]) for row in rows])
+
+
+def decode_deltas(account_id: int, deltas: bytes) -> list[tuple[Any, ...]]:
+    return [
+        (account_id, content_key, date.fromisoformat(day), *rest)
+        for content_key, day, *rest in _decoder.decode(deltas)
     ]
-    conn.execute(counter_outbox.insert(), values)
+
+
+def stage(conn: Connection, batch_id: int, parts: Sequence[tuple[int, int, bytes]]) -> None:
+    """Add one flush's parts: (account_id, shard, encoded deltas) under ``batch_id``."""
+    if not parts:
+        return
+    conn.execute(
+        counter_outbox.insert(),
+        [
+            {"account_id": account_id, "batch_id": batch_id, "shard": shard, "deltas": deltas}
+            for account_id, shard, deltas in parts
+        ],
+    )
 
 
 def pending_parts(conn: Connection, limit: int) -> list[tuple[int, int]]:
@@ -54,25 +59,14 @@ def pending_parts(conn: Connection, limit: int) -> list[tuple[int, int]]:
 
 
 def part_rows(conn: Connection, batch_id: int, shard: int) -> list[tuple[Any, ...]]:
-    """One part's rows, in no particular order (the caller sorts them by key)."""
-    day = (
-        func.to_char(counter_outbox.c.day, "YYYY-MM-DD")
-        if conn.dialect.name == "postgresql"
-        else cast(counter_outbox.c.day, String)
+    """One part's counter rows, every account's, in no particular order."""
+    stmt = select(counter_outbox.c.account_id, counter_outbox.c.deltas).where(
+        counter_outbox.c.batch_id == batch_id, counter_outbox.c.shard == shard
     )
-    stmt = select(
-        counter_outbox.c.account_id,
-        counter_outbox.c.content_key,
-        day,
-        counter_outbox.c.device_type,
-        counter_outbox.c.ecommerce_key,
-        counter_outbox.c.viewed,
-        counter_outbox.c.clicked,
-        counter_outbox.c.hidden,
-        counter_outbox.c.bar_shown,
-        counter_outbox.c.bar_hidden,
-    ).where(counter_outbox.c.batch_id == batch_id, counter_outbox.c.shard == shard)
-    return [(row[0], row[1], date.fromisoformat(row[2]), *row[3:]) for row in conn.execute(stmt)]
+    rows: list[tuple[Any, ...]] = []
+    for account_id, deltas in conn.execute(stmt):
+        rows.extend(decode_deltas(account_id, deltas))
+    return rows
 
 
 def delete_part(conn: Connection, batch_id: int, shard: int) -> None:
@@ -84,5 +78,5 @@ def delete_part(conn: Connection, batch_id: int, shard: int) -> None:
 
 
 def waiting_rows(conn: Connection) -> int:
-    """How many deltas wait in the outbox (operations and tests)."""
+    """How many (batch, shard, account) rows wait in the outbox (operations and tests)."""
     return int(conn.execute(select(func.count()).select_from(counter_outbox)).scalar_one())

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -108,17 +109,12 @@ counter_outbox = Table(
     metadata,
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
     Column("batch_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("content_key", String(KEY_LENGTH), primary_key=True),
-    Column("day", Date, primary_key=True),
-    Column("device_type", String(8), primary_key=True),
-    Column("ecommerce_key", String(KEY_LENGTH), primary_key=True),
-    Column("shard", Integer, nullable=False),
-    Column("viewed", BigInteger, nullable=False),
-    Column("clicked", BigInteger, nullable=False),
-    Column("hidden", BigInteger, nullable=False),
-    Column("bar_shown", BigInteger, nullable=False),
-    Column("bar_hidden", BigInteger, nullable=False),
+    Column("shard", Integer, primary_key=True, autoincrement=False),
+    Column("deltas", LargeBinary, nullable=False),
     Index("ix_video_counter_outbox_batch_shard", "batch_id", "shard"),
 )
-"""Counter deltas committed with their events' dedupe claims, waiting to be copied into
-ClickHouse (only used when ClickHouse holds the counters; see docs/scaling.md)."""
+"""One flush's counter deltas of one account for one ClickHouse shard (MessagePack rows:
+content_key, day, device_type, ecommerce_key, the five counts), committed with the
+flush's dedupe claims and deleted once the shard has them. One row per part, not per
+counter, keeps the relational write of a flush small. Used only when ClickHouse holds
+the counters (docs/scaling.md)."""

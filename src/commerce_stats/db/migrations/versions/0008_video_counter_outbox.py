@@ -1,8 +1,9 @@
 """video counter outbox: counter deltas waiting to be copied into ClickHouse
 
 When ClickHouse holds the video counters, a flush commits its dedupe claims and its
-counter deltas to this table in one transaction (the acknowledgement); a drainer
-copies each (batch, shard) part into the shard and deletes it once confirmed.
+counter deltas (one MessagePack row per account and shard) to this table in one
+transaction (the acknowledgement); each (batch, shard) part is then inserted into the
+shard and deleted once confirmed.
 
 Revision ID: 0008v
 Revises: 0007
@@ -25,16 +26,8 @@ def upgrade() -> None:
         "video_counter_outbox",
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("batch_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("content_key", sa.String(length=64), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("device_type", sa.String(length=8), nullable=False),
-        sa.Column("ecommerce_key", sa.String(length=64), nullable=False),
-        sa.Column("shard", sa.Integer(), nullable=False),
-        sa.Column("viewed", sa.BigInteger(), nullable=False),
-        sa.Column("clicked", sa.BigInteger(), nullable=False),
-        sa.Column("hidden", sa.BigInteger(), nullable=False),
-        sa.Column("bar_shown", sa.BigInteger(), nullable=False),
-        sa.Column("bar_hidden", sa.BigInteger(), nullable=False),
+        sa.Column("shard", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("deltas", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["accounts.id"],
@@ -42,13 +35,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
-            "account_id",
-            "batch_id",
-            "content_key",
-            "day",
-            "device_type",
-            "ecommerce_key",
-            name=op.f("pk_video_counter_outbox"),
+            "account_id", "batch_id", "shard", name=op.f("pk_video_counter_outbox")
         ),
     )
     op.create_index(
