@@ -20,6 +20,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,9 @@ class ClickHouseCounters:
         """Whether the outbox may hold parts not yet in ClickHouse (after a failed send,
         and at start: a previous run may have stopped before sending)."""
         self._lock = threading.Lock()
+        self._senders = ThreadPoolExecutor(
+            max_workers=store.shard_count, thread_name_prefix="video-clickhouse"
+        )
         self.parts_sent = 0
 
     @property
@@ -139,18 +143,46 @@ class ClickHouseCounters:
             log.warning("video counters still wait in the outbox: %s", exc)
 
     def _send(self, parts: Sequence[tuple[int, int, list[tuple[Any, ...]]]]) -> None:
-        """Insert each (batch_id, shard, rows) part, then delete the inserted ones from the
-        outbox in one transaction (also when a later part fails: those stay waiting)."""
+        """Insert each (batch_id, shard, rows) part, every shard's in a thread of its own
+        (a replicated insert waits for ZooKeeper, so the shards overlap their waits), then
+        delete the inserted parts from the outbox in one transaction, also when another
+        part failed (that one stays waiting and its error is raised)."""
+        by_shard: dict[int, list[tuple[int, list[tuple[Any, ...]]]]] = {}
+        for batch_id, shard, rows in parts:
+            by_shard.setdefault(shard, []).append((batch_id, rows))
         sent: list[tuple[int, int]] = []
-        try:
-            for batch_id, shard, rows in parts:
-                if shard >= self.store.shard_count:
-                    raise ShardUnavailableError(shard + 1)
+        failures: list[ShardUnavailableError] = []
+        futures = {
+            shard: self._senders.submit(self._send_to_shard, shard, shard_parts)
+            for shard, shard_parts in sorted(by_shard.items())
+        }
+        for shard, future in futures.items():
+            done, failure = future.result()
+            sent.extend((batch_id, shard) for batch_id in done)
+            if failure is not None:
+                failures.append(failure)
+        if sent:
+            with self.database.write() as conn:
+                for batch_id, shard in sent:
+                    outbox_repository.delete_part(conn, batch_id, shard)
+            self.parts_sent += len(sent)
+        if failures:
+            raise failures[0]
+
+    def _send_to_shard(
+        self, shard: int, parts: list[tuple[int, list[tuple[Any, ...]]]]
+    ) -> tuple[list[int], ShardUnavailableError | None]:
+        """(batch ids inserted, the error that stopped the rest or None)."""
+        done: list[int] = []
+        if shard >= self.store.shard_count:
+            return done, ShardUnavailableError(shard + 1)
+        for batch_id, rows in parts:
+            try:
                 self.store.insert_part(shard, batch_id, rows)
-                sent.append((batch_id, shard))
-        finally:
-            if sent:
-                with self.database.write() as conn:
-                    for batch_id, shard in sent:
-                        outbox_repository.delete_part(conn, batch_id, shard)
-                self.parts_sent += len(sent)
+            except ShardUnavailableError as exc:
+                return done, exc
+            done.append(batch_id)
+        return done, None
+
+    def close(self) -> None:
+        self._senders.shutdown(wait=True)

@@ -359,6 +359,8 @@ class VideoService:
 
     def stop(self) -> None:
         self.committer.stop()
+        if self.outbox is not None:
+            self.outbox.close()
         if self.clickhouse is not None:
             self.clickhouse.close()
 
