@@ -244,9 +244,31 @@ class ClickHouseStore:
     # schema -------------------------------------------------------------------------------
 
     def create_schema(self) -> None:
-        """The database, the local tables and the Distributed table on every shard."""
+        """The database, the local tables and the Distributed table on every shard.
+
+        Skipped when every shard already has both tables: ``ON CLUSTER`` DDL waits for
+        every shard, so a start while one is down would hang until the DDL timeout.
+        """
+        if all(self._has_tables(shard) for shard in range(self.shard_count)):
+            return
         for statement in _cluster_ddl(self.address):
             self._execute(0, statement)
+
+    def _has_tables(self, shard: int) -> bool:
+        try:
+            found = self._execute(
+                shard,
+                "SELECT count() FROM system.tables WHERE database = %(db)s "
+                "AND name IN (%(local)s, %(distributed)s)",
+                {
+                    "db": self.address.database,
+                    "local": LOCAL_TABLE,
+                    "distributed": DISTRIBUTED_TABLE,
+                },
+            )
+        except ShardUnavailableError:
+            return True
+        return int(found[0][0]) == 2
 
     def drop_schema(self) -> None:
         """Everything ``create_schema`` made (tests and benches use their own database)."""
