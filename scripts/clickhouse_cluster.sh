@@ -124,7 +124,7 @@ EOF
   <default_database>default</default_database>
   $(remote_servers)
   <zookeeper><node><host>127.0.0.1</host><port>$ZK_PORT</port></node>
-    <session_timeout_ms>30000</session_timeout_ms></zookeeper>
+    <session_timeout_ms>10000</session_timeout_ms></zookeeper>
   <macros><shard>$n</shard><replica>r1</replica><cluster>$CLUSTER</cluster></macros>
   <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
 </yandex>
@@ -135,15 +135,31 @@ server_answers() {
   [ "$(curl -s --max-time 2 "http://127.0.0.1:$(http_port "$1")/ping" 2>/dev/null)" = "Ok." ]
 }
 
-start_shard() {
-  local n=$1 dir=$ROOT/shard$1
-  if is_running "$dir/pid" && server_answers "$n"; then return; fi
-  write_server_config "$n"
+launch_shard() {
+  local dir=$ROOT/shard$1
   # started from this shell (no subshell in between), so the pid file names the server
   nohup /usr/sbin/clickhouse-server --config-file="$dir/config.xml" \
-    >"$dir/log/stdout.log" 2>&1 &
+    >>"$dir/log/stdout.log" 2>&1 &
   echo $! >"$dir/pid"
-  for _ in $(seq 1 60); do server_answers "$n" && return; sleep 0.5; done
+}
+
+start_shard() {
+  local n=$1 dir=$ROOT/shard$1 launches=1
+  if is_running "$dir/pid" && server_answers "$n"; then return; fi
+  write_server_config "$n"
+  launch_shard "$n"
+  # A server that finds ZooKeeper not serving sessions yet exits while loading its
+  # replicated tables: launch it again (a few times). After an unclean stop it may also
+  # wait for its old ZooKeeper session to expire before answering.
+  for _ in $(seq 1 180); do
+    server_answers "$n" && return
+    if ! is_running "$dir/pid" && [ "$launches" -lt 6 ]; then
+      sleep 1
+      launch_shard "$n"
+      launches=$((launches + 1))
+    fi
+    sleep 0.5
+  done
   echo "ClickHouse shard $n did not answer on http port $(http_port "$n") (see $dir/log)" >&2
   return 1
 }
