@@ -6,7 +6,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 BIN := .venv/bin
 
-.PHONY: run test env lint types test-sqlite test-postgres check-migrations bench soak audit clean
+.PHONY: run test env lint types test-sqlite test-postgres test-clickhouse check-migrations bench soak audit clean
 
 ## Environment: a private uv (pinned) builds .venv from the committed uv.lock.
 $(UV):
@@ -25,7 +25,7 @@ run: env
 	COMMERCE_STATS_DEMO_ON_FIRST_START=true $(BIN)/commerce-stats serve $(if $(PORT),--port $(PORT))
 
 ## The whole suite: lint, types, migrations, tests on SQLite and on PostgreSQL.
-test: env lint types check-migrations test-sqlite test-postgres
+test: env lint types check-migrations test-sqlite test-postgres test-clickhouse
 
 lint: env
 	$(BIN)/ruff check .
@@ -48,6 +48,22 @@ test-postgres: env
 		echo "PostgreSQL is required in CI but is not reachable" >&2; exit 1; \
 	else \
 		echo "NOTE: PostgreSQL not reachable; the PostgreSQL leg was not run (see docs/operations.md)."; \
+	fi
+
+## The video ClickHouse leg against the two-shard cluster of scripts/clickhouse_cluster.sh
+## (`scripts/clickhouse_cluster.sh start` brings it up); in CI a cluster that is down fails.
+CLICKHOUSE_TESTS := tests/video/test_clickhouse_store.py tests/video/test_cli_clickhouse.py
+test-clickhouse: env
+	@if scripts/clickhouse_cluster.sh status >/dev/null 2>&1; then \
+		export COMMERCE_STATS_TEST_CLICKHOUSE_URL=$$(scripts/clickhouse_cluster.sh url); \
+		COMMERCE_STATS_TEST_BACKEND=sqlite $(BIN)/pytest -q $(CLICKHOUSE_TESTS) && \
+		if $(BIN)/python scripts/postgres_reachable.py; then \
+			COMMERCE_STATS_TEST_BACKEND=postgresql $(BIN)/pytest -q $(CLICKHOUSE_TESTS); \
+		fi; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "the ClickHouse cluster is required in CI but is not up (scripts/clickhouse_cluster.sh status)" >&2; exit 1; \
+	else \
+		echo "NOTE: ClickHouse cluster not up; the ClickHouse leg was not run (scripts/clickhouse_cluster.sh start)."; \
 	fi
 
 ## Long reliability runs (docs/reliability.md): repeated crash/restart rounds on both

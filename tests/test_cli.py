@@ -310,7 +310,7 @@ def test_help_shows_no_python_type_labels(path: tuple[str, ...]) -> None:
 def test_every_command_is_covered_by_the_help_check() -> None:
     assert ("affiliate", "export") in COMMAND_PATHS
     assert ("demo", "env") in COMMAND_PATHS
-    assert len(COMMAND_PATHS) == 23
+    assert len(COMMAND_PATHS) == 24
 
 
 def test_help_keeps_square_brackets_of_examples() -> None:

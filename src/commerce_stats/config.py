@@ -128,6 +128,18 @@ class Settings(BaseSettings):
         description="Largest order upload accepted (PUT /REST/orders/, JSON twin); 413 above.",
     )
 
+    clickhouse_url: str | None = Field(
+        default=None,
+        description=(
+            "ClickHouse for the video counters, native protocol: clickhouse://host:port"
+            "[,host:port...][/database], one host per shard in the cluster's shard order."
+        ),
+    )
+    clickhouse_cluster: str = Field(
+        default="commerce_stats",
+        description="The <remote_servers> cluster name used for ON CLUSTER and Distributed.",
+    )
+
     @model_validator(mode="after")
     def _admin_token_strong_enough(self) -> Self:
         problem = admin_token_problem(self.host, self.admin_token)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import secrets
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from commerce_stats.video.clickhouse_store import ClickHouseStore, parse_clickhouse_url
 
 VIDEO_A = "2d91Ee68EA84Eb8bED31"
 VIDEO_B = "b4A486fde6dDf7Cb6C7c"
@@ -96,3 +100,33 @@ def event(
         body["device_type"] = device_type
     body.update(extra)
     return body
+
+
+# ClickHouse leg ------------------------------------------------------------------------------
+
+CLICKHOUSE_URL = os.environ.get("COMMERCE_STATS_TEST_CLICKHOUSE_URL", "")
+"""The two-shard test cluster (``scripts/clickhouse_cluster.sh url``); ``make test-clickhouse``
+sets it, and fails in CI when the cluster does not come up. Without it the ClickHouse tests
+are skipped: the other legs do not run them."""
+CLICKHOUSE_CLUSTER = os.environ.get("COMMERCE_STATS_TEST_CLICKHOUSE_CLUSTER", "commerce_stats")
+
+
+@pytest.fixture
+def clickhouse_database_url() -> Iterator[str]:
+    """The test cluster with a database of this test's own, dropped afterwards."""
+    if not CLICKHOUSE_URL:
+        pytest.skip("COMMERCE_STATS_TEST_CLICKHOUSE_URL is not set (see make test-clickhouse)")
+    url = f"{CLICKHOUSE_URL.rstrip('/')}/cs_test_{secrets.token_hex(4)}"
+    yield url
+    store = ClickHouseStore(parse_clickhouse_url(url, CLICKHOUSE_CLUSTER))
+    store.drop_schema()
+    store.close()
+
+
+@pytest.fixture
+def clickhouse_store(clickhouse_database_url: str) -> Iterator[ClickHouseStore]:
+    """A store on the test database, its schema created."""
+    store = ClickHouseStore(parse_clickhouse_url(clickhouse_database_url, CLICKHOUSE_CLUSTER))
+    store.create_schema()
+    yield store
+    store.close()

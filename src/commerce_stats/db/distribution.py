@@ -75,6 +75,15 @@ ACROSS_ACCOUNTS: Mapping[str, str] = {
         "Citus runs it on every shard in parallel, and it is sent every five minutes, not per "
         "request"
     ),
+    "SELECT video_counter_outbox": (
+        "with ClickHouse holding the video counters, the drainer reads the parts left by every "
+        "account's flushes (a part is one batch and one ClickHouse shard); Citus runs it on "
+        "every shard, once per flush or idle second, never per request"
+    ),
+    "DELETE video_counter_outbox": (
+        "the drainer forgets a part once its ClickHouse shard confirmed the insert; a part holds "
+        "every account of its batch"
+    ),
 }
 """Statements on distributed tables that are not scoped by one account, and why."""
 

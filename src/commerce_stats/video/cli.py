@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.config import Settings
@@ -16,6 +23,9 @@ from commerce_stats.db.migrate import migrate
 from commerce_stats.kit.cli import CommandApp, plain_console, print_error
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.tenancy import Account, Feature
+from commerce_stats.video.clickhouse_backfill import move_counters, read_cursor, rows_to_move
+from commerce_stats.video.clickhouse_store import open_store
+from commerce_stats.video.errors import ShardUnavailableError
 from commerce_stats.video.service import VideoService
 
 CHUNK_LINES = 10_000
@@ -133,3 +143,60 @@ def catalog(
     finally:
         database.dispose()
     console.print(f"{videos} videos and {items} ecommerce items written.")
+
+
+@app.command("move-to-clickhouse")
+def move_to_clickhouse(
+    chunk_rows: Annotated[
+        int, typer.Option("--chunk-rows", min=1, help="Counter rows per insert.")
+    ] = 50_000,
+    max_chunks: Annotated[
+        int | None,
+        typer.Option("--max-chunks", min=1, help="Stop after this many chunks (move in slices)."),
+    ] = None,
+) -> None:
+    """Copy the relational video counters into the configured ClickHouse cluster.
+
+    Resumable and idempotent: the last key moved is kept in a cursor file in the data
+    directory, and a run starts after it (a finished move moves nothing more). Set
+    COMMERCE_STATS_CLICKHOUSE_URL (and _CLUSTER) first; see docs/scaling.md.
+    """
+    settings = Settings()
+    store = open_store(settings.clickhouse_url, settings.clickhouse_cluster)
+    if store is None:
+        print_error(console, "COMMERCE_STATS_CLICKHOUSE_URL is not set")
+        raise typer.Exit(code=1)
+    database = _open(settings)
+    try:
+        store.create_schema()
+        already = read_cursor(settings.data_dir, store).moved
+        with _rows_progress() as progress:
+            task = progress.add_task(
+                "moving counters", total=rows_to_move(database), completed=already
+            )
+            result = move_counters(
+                database,
+                store,
+                settings.data_dir,
+                chunk_rows,
+                max_chunks,
+                on_chunk=lambda rows: progress.update(task, advance=rows),
+            )
+    except ShardUnavailableError as error:
+        print_error(console, f"{error}; run the command again to carry on")
+        raise typer.Exit(code=1) from error
+    finally:
+        store.close()
+        database.dispose()
+    state = "finished" if result.finished else "stopped; run again to carry on"
+    console.print(f"{result.moved} counter rows moved to ClickHouse ({state}).")
+
+
+def _rows_progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )

@@ -23,3 +23,14 @@ class VideoError(ServiceError):
     ) -> None:
         super().__init__(message, status=status, code=code, field=field, headers=headers)
         self.problems = problems or []
+
+
+class ShardUnavailableError(Exception):
+    """A ClickHouse shard holding video counters did not answer (``shard`` is 1-based).
+
+    Ingest refuses new events while it lasts; what was acknowledged waits in the outbox.
+    """
+
+    def __init__(self, shard: int) -> None:
+        super().__init__(f"ClickHouse shard {shard} is unavailable")
+        self.shard = shard

@@ -29,12 +29,16 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.groupcommit import commit_isolating_failures
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.video import repository
+from commerce_stats.video.clickhouse_outbox import ClickHouseCounters, StagedBatch
+from commerce_stats.video.errors import ShardUnavailableError
 from commerce_stats.video.events import Batch, BatchResult, CounterKey
 
 log = logging.getLogger("commerce_stats.video")
 
 DEDUPE_WINDOW = timedelta(days=7)
 PRUNE_EVERY_SECONDS = 300.0
+OUTBOX_RETRY_SECONDS = 1.0
+"""How often an idle writer tries again to send counters waiting in the outbox."""
 
 Totals = dict[int, dict[CounterKey, list[int]]]
 """A flush's increments: per account, per counter key, the five counts."""
@@ -74,8 +78,14 @@ class GroupCommitter:
         database: Database,
         clock: Callable[[], datetime] = utc_now,
         max_events_per_flush: int = 200_000,
+        clickhouse: ClickHouseCounters | None = None,
     ) -> None:
+        """``clickhouse``: when given, counter deltas go to its outbox and on to
+        ClickHouse instead of the relational counters table."""
         self.database = database
+        self.clickhouse = clickhouse
+        self._staged: list[StagedBatch] = []
+        self._staged_lock = threading.Lock()
         self.clock = clock
         self.max_events_per_flush = max_events_per_flush
         self._pending: list[_Pending] = []
@@ -141,7 +151,11 @@ class GroupCommitter:
 
     def apply_now(self, batches: list[Batch]) -> list[BatchResult]:
         """Commit ``batches`` in one transaction from the calling thread (CLI backfills)."""
-        return self._apply(batches)
+        if self.clickhouse is not None:
+            self.clickhouse.ensure_ready()
+        results = self._apply(batches)
+        self._deliver_staged()
+        return results
 
     # the writer thread -------------------------------------------------------------------
 
@@ -149,11 +163,34 @@ class GroupCommitter:
         while True:
             with self._condition:
                 while not self._pending and not self._stopping:
+                    if self._waiting_outbox() is not None:
+                        break
                     self._condition.wait()
                 if not self._pending and self._stopping:
                     return
                 taken = self._take()
-            self._flush(taken)
+            if taken:
+                self._flush(taken)
+            else:
+                self._retry_outbox()
+
+    def _waiting_outbox(self) -> ClickHouseCounters | None:
+        """The ClickHouse outbox when it holds parts a failed send left behind."""
+        if self.clickhouse is not None and self.clickhouse.has_backlog:
+            return self.clickhouse
+        return None
+
+    def _retry_outbox(self) -> None:
+        """Idle with counters waiting: wait a moment (new batches cut it short), then try
+        sending them again."""
+        with self._condition:
+            if not self._pending and not self._stopping:
+                self._condition.wait(OUTBOX_RETRY_SECONDS)
+            if self._pending or self._stopping:
+                return
+        clickhouse = self._waiting_outbox()
+        if clickhouse is not None:
+            clickhouse.drain_quietly()
 
     def _take(self) -> list[_Pending]:
         """The oldest pending batches, up to ``max_events_per_flush`` events (at least one)."""
@@ -170,9 +207,17 @@ class GroupCommitter:
         return taken
 
     def _flush(self, taken: list[_Pending]) -> None:
-        outcomes: Sequence[Outcome] = commit_isolating_failures(
-            [pending.batch for pending in taken], self._apply, log, "video batches"
-        )
+        outcomes: Sequence[Outcome]
+        try:
+            if self.clickhouse is not None:
+                self.clickhouse.ensure_ready()
+        except ShardUnavailableError as exc:
+            outcomes = [exc] * len(taken)
+        else:
+            outcomes = commit_isolating_failures(
+                [pending.batch for pending in taken], self._apply, log, "video batches"
+            )
+            self._deliver_staged()
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[BatchResult], Outcome]]]
         by_loop = {}
         for pending, outcome in zip(taken, outcomes, strict=True):
@@ -186,6 +231,15 @@ class GroupCommitter:
         for loop, settled in by_loop.items():
             if not loop.is_closed():
                 loop.call_soon_threadsafe(_settle, settled)
+
+    def _deliver_staged(self) -> None:
+        """Send what the last commits put in the ClickHouse outbox, before answering, so
+        that a report read after the answer sees the events. A failed send leaves them in
+        the outbox: they are durable there and still acknowledged."""
+        with self._staged_lock:
+            staged, self._staged = self._staged, []
+        if self.clickhouse is not None and staged:
+            self.clickhouse.deliver(staged)
 
     def _apply(self, batches: Sequence[Batch]) -> list[BatchResult]:
         """Commits ``batches`` in one transaction, leaving the batches themselves unchanged
@@ -204,15 +258,26 @@ class GroupCommitter:
                         fresh.discard((batch.account_id, event_id))
                         totals.add_one(batch.account_id, key, index)
                         counted_identified[position] += 1
-            repository.add_to_counters(
-                conn, _counter_rows(totals.by_account, in_key_order=not self.database.is_sqlite)
-            )
+            staged = self._write_counters(conn, totals.by_account)
             self._maybe_prune(conn, cutoff)
+        if staged is not None:
+            with self._staged_lock:
+                self._staged.append(staged)
         self.flushes += 1
         return [
             _result_of(batch, counted_identified[position])
             for position, batch in enumerate(batches)
         ]
+
+    def _write_counters(self, conn: Connection, totals: Totals) -> StagedBatch | None:
+        """The flush's increments: into the relational counters, or into the ClickHouse
+        outbox (in the same transaction as the dedupe claims either way)."""
+        if self.clickhouse is not None:
+            return self.clickhouse.stage(conn, _counter_rows(totals, in_key_order=False))
+        repository.add_to_counters(
+            conn, _counter_rows(totals, in_key_order=not self.database.is_sqlite)
+        )
+        return None
 
     def _maybe_prune(self, conn: Connection, cutoff: datetime) -> None:
         if time.monotonic() - self._last_prune < PRUNE_EVERY_SECONDS:

@@ -6,7 +6,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, String, and_, bindparam, cast, delete, func, select
+from sqlalchemy import (
+    Connection,
+    Row,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from commerce_stats.video.tables import counters, ecommerce_items, seen_events, video_items, videos
@@ -478,3 +490,25 @@ def video_titles(conn: Connection, account_id: int) -> list[Row[Any]]:
         .order_by(videos.c.title, videos.c.content_key)
     )
     return list(conn.execute(stmt))
+
+
+# Moving counters elsewhere -----------------------------------------------------------------
+
+
+def counter_rows_after(
+    conn: Connection, after: tuple[Any, ...] | None, limit: int
+) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` counter rows (``COUNTER_COLUMNS`` order) whose key comes after
+    ``after`` in key order, across accounts: the ClickHouse backfill's read, resumable
+    from the last key it moved."""
+    key = [counters.c[name] for name in COUNTER_COLUMNS[:5]]
+    stmt = select(*(counters.c[name] for name in COUNTER_COLUMNS)).order_by(*key).limit(limit)
+    if after is not None:
+        bound = (literal(value, column.type) for value, column in zip(after, key, strict=True))
+        stmt = stmt.where(tuple_(*key) > tuple_(*bound))
+    return [tuple(row) for row in conn.execute(stmt)]
+
+
+def counter_row_count(conn: Connection) -> int:
+    """Counter rows of every account (the backfill's progress total)."""
+    return int(conn.execute(select(func.count()).select_from(counters)).scalar_one())

@@ -28,6 +28,7 @@ from commerce_stats.kit.web import (
 )
 from commerce_stats.runtime import Runtime
 from commerce_stats.video.catalog import ItemFields, VideoFields
+from commerce_stats.video.clickhouse_store import open_store
 from commerce_stats.video.errors import VideoError
 from commerce_stats.video.events import BatchResult
 from commerce_stats.video.schemas import (
@@ -136,7 +137,13 @@ ServiceDep = Annotated[VideoService, Depends(_service)]
 
 def start_video(runtime: Runtime) -> None:
     """Startup hook: the service and its group-commit thread."""
-    service = VideoService(runtime.database, runtime.accounts, runtime.failures)
+    settings = runtime.settings
+    service = VideoService(
+        runtime.database,
+        runtime.accounts,
+        runtime.failures,
+        clickhouse=open_store(settings.clickhouse_url, settings.clickhouse_cluster),
+    )
     service.start()
     runtime.services[SERVICE_KEY] = service
 

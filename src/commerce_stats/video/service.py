@@ -24,6 +24,8 @@ from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import check_day, utc_now
 from commerce_stats.video import repository
 from commerce_stats.video.catalog import BulkItem, BulkLine, BulkVideo, ItemFields, VideoFields
+from commerce_stats.video.clickhouse_outbox import ClickHouseCounters
+from commerce_stats.video.clickhouse_store import ClickHouseStore
 from commerce_stats.video.errors import VideoError
 from commerce_stats.video.events import (
     Batch,
@@ -213,6 +215,31 @@ class Report:
     database: Database
     account_id: int
     query: ReportQuery
+    clickhouse: ClickHouseStore | None = None
+    """When set, the counters are read from ClickHouse; the catalog stays relational."""
+
+    def _counter_keys(self, conn: Connection, column: str) -> list[str]:
+        query = self.query
+        if self.clickhouse is not None:
+            return self.clickhouse.report_keys(
+                column, self.account_id, query.first, query.last, query.content_key
+            )
+        read = (
+            repository.report_content_keys
+            if column == "content_key"
+            else repository.report_ecommerce_keys
+        )
+        return read(conn, self.account_id, query.first, query.last, query.content_key)
+
+    def _counter_rows(self, conn: Connection) -> Iterator[list[repository.ReportRow]]:
+        query = self.query
+        if self.clickhouse is not None:
+            return self.clickhouse.report_rows(
+                self.account_id, query.first, query.last, query.content_key
+            )
+        return repository.report_rows(
+            conn, self.account_id, query.first, query.last, query.content_key
+        )
 
     @contextmanager
     def open(self) -> Iterator[ReportParts]:
@@ -220,11 +247,7 @@ class Report:
         with self.database.read() as conn:
             video_info = None
             if query.include_video_data:
-                wanted = set(
-                    repository.report_content_keys(
-                        conn, self.account_id, query.first, query.last, query.content_key
-                    )
-                )
+                wanted = set(self._counter_keys(conn, "content_key"))
                 if query.content_key is not None:
                     wanted.add(query.content_key)
                 video_info = [
@@ -233,18 +256,14 @@ class Report:
                 ]
             ecommerce_info = None
             if query.include_ecommerce_data:
-                item_keys = repository.report_ecommerce_keys(
-                    conn, self.account_id, query.first, query.last, query.content_key
-                )
+                item_keys = self._counter_keys(conn, "ecommerce_key")
                 ecommerce_info = [
                     item_row_to_wire(row)
                     for row in repository.items_by_keys(
                         conn, self.account_id, [key for key in item_keys if key != "none"]
                     )
                 ]
-            rows = repository.report_rows(
-                conn, self.account_id, query.first, query.last, query.content_key
-            )
+            rows = self._counter_rows(conn)
             yield ReportParts(video_info=video_info, ecommerce_info=ecommerce_info, rows=rows)
 
 
@@ -316,21 +335,34 @@ class VideoService:
     """One per process: the catalog cache and the group committer live here."""
 
     def __init__(
-        self, database: Database, accounts: Accounts, failures: FailureLimiter | None = None
+        self,
+        database: Database,
+        accounts: Accounts,
+        failures: FailureLimiter | None = None,
+        clickhouse: ClickHouseStore | None = None,
     ) -> None:
         """``failures`` limits failed report authentications per client address; the
-        command line and the demo loader, which never authenticate, pass none."""
+        command line and the demo loader, which never authenticate, pass none.
+        ``clickhouse``: the cluster holding the counters, when configured."""
         self.database = database
         self.accounts = accounts
         self.failures = failures
         self.catalogs = CatalogCache(database)
-        self.committer = GroupCommitter(database)
+        self.clickhouse = clickhouse
+        self.outbox = None if clickhouse is None else ClickHouseCounters(database, clickhouse)
+        self.committer = GroupCommitter(database, clickhouse=self.outbox)
 
     def start(self) -> None:
+        if self.clickhouse is not None:
+            self.clickhouse.create_schema()
         self.committer.start()
 
     def stop(self) -> None:
         self.committer.stop()
+        if self.outbox is not None:
+            self.outbox.close()
+        if self.clickhouse is not None:
+            self.clickhouse.close()
 
     # catalog -----------------------------------------------------------------------------
 
@@ -543,7 +575,9 @@ class VideoService:
             f"organization_key:{client}",
             VideoError("unknown organization_key", status=401, field="organization_key"),
         )
-        return Report(database=self.database, account_id=account.id, query=query)
+        return Report(
+            database=self.database, account_id=account.id, query=query, clickhouse=self.clickhouse
+        )
 
 
 def _mentions_unknown_key(problems: list[tuple[int, str]]) -> bool:

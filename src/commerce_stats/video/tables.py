@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -102,3 +103,18 @@ seen_events = Table(
     sqlite_with_rowid=False,
 )
 """Event ids counted in the dedupe window; older rows are pruned by the flusher."""
+
+counter_outbox = Table(
+    "video_counter_outbox",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("batch_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("shard", Integer, primary_key=True, autoincrement=False),
+    Column("deltas", LargeBinary, nullable=False),
+    Index("ix_video_counter_outbox_batch_shard", "batch_id", "shard"),
+)
+"""One flush's counter deltas of one account for one ClickHouse shard (MessagePack rows:
+content_key, day, device_type, ecommerce_key, the five counts), committed with the
+flush's dedupe claims and deleted once the shard has them. One row per part, not per
+counter, keeps the relational write of a flush small. Used only when ClickHouse holds
+the counters (docs/scaling.md)."""

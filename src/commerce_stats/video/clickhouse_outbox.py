@@ -1,0 +1,188 @@
+"""Exactly-once video counters in ClickHouse: a transactional outbox and its drainer.
+
+A flush commits, in ONE relational transaction, the dedupe claims of its events and
+its counter deltas (into ``video_counter_outbox``, tagged with a random batch id and
+the owning shard of each row). That commit is the acknowledgement: an answered event
+is durable even when ClickHouse is not reachable. Afterwards each (batch, shard) part
+is inserted into that shard's local table as one block, then deleted from the outbox.
+
+A part can be sent twice only when the process stops between the ClickHouse insert and
+the outbox delete (or when two processes drain the same leftovers); the shard's
+replicated table then recognises the identical block and drops it, so nothing is
+counted twice. While a shard does not answer, ``ensure_ready`` raises
+``ShardUnavailableError`` before a flush writes anything: ingest answers 503 and the
+client's retry later is safe (nothing of the refused batch was kept).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from commerce_stats.db.engine import Database
+from commerce_stats.video import outbox_repository
+from commerce_stats.video.clickhouse_store import ClickHouseStore
+from commerce_stats.video.errors import ShardUnavailableError
+
+log = logging.getLogger("commerce_stats.video")
+
+PARTS_PER_DRAIN_READ = 200
+
+
+@dataclass
+class StagedBatch:
+    """One committed flush's deltas, per 0-based shard, in the order they are sent."""
+
+    batch_id: int
+    parts: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
+
+
+def _key_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return row[:5]
+
+
+class ClickHouseCounters:
+    """Where the group committer puts counter deltas when ClickHouse holds the counters."""
+
+    def __init__(self, database: Database, store: ClickHouseStore) -> None:
+        self.database = database
+        self.store = store
+        self._backlog = True
+        """Whether the outbox may hold parts not yet in ClickHouse (after a failed send,
+        and at start: a previous run may have stopped before sending)."""
+        self._lock = threading.Lock()
+        self._senders = ThreadPoolExecutor(
+            max_workers=store.shard_count, thread_name_prefix="video-clickhouse"
+        )
+        self.parts_sent = 0
+
+    @property
+    def has_backlog(self) -> bool:
+        return self._backlog
+
+    def stage(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> StagedBatch:
+        """Write a flush's deltas (``outbox_repository.OUTBOX_COLUMNS`` order) inside the
+        flush's transaction; the result is sent with ``deliver`` once that commits."""
+        staged = StagedBatch(batch_id=secrets.randbits(63))
+        by_account: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
+        for row in rows:
+            shard = self.store.shard_of(row[0], row[1])
+            by_account.setdefault((row[0], shard), []).append(row)
+            staged.parts.setdefault(shard, []).append(row)
+        outbox_repository.stage(
+            conn,
+            staged.batch_id,
+            [
+                (account_id, shard, outbox_repository.encode_deltas(mine))
+                for (account_id, shard), mine in by_account.items()
+            ],
+        )
+        for part in staged.parts.values():
+            part.sort(key=_key_order)
+        return staged
+
+    def ensure_ready(self) -> None:
+        """Raise ShardUnavailableError unless every shard answers and no older part is
+        still waiting (waiting parts are sent first, so the outbox cannot grow without
+        bound while a shard is down)."""
+        if self._backlog:
+            self.drain()
+        else:
+            self.store.ping_all()
+
+    def deliver(self, staged: Sequence[StagedBatch]) -> None:
+        """Send freshly committed batches; on failure they stay in the outbox for later."""
+        parts = [
+            (batch.batch_id, shard, batch.parts[shard])
+            for batch in staged
+            for shard in sorted(batch.parts)
+        ]
+        try:
+            self._send(parts)
+        except ShardUnavailableError as exc:
+            self._backlog = True
+            log.warning("video counters wait in the outbox: %s", exc)
+
+    def drain(self) -> int:
+        """Send every waiting part; returns how many were sent. Raises
+        ShardUnavailableError (the rest keeps waiting) when a shard does not answer."""
+        sent = 0
+        with self._lock:
+            try:
+                while True:
+                    with self.database.read() as conn:
+                        parts = outbox_repository.pending_parts(conn, PARTS_PER_DRAIN_READ)
+                        if not parts:
+                            break
+                        loaded = [
+                            (batch_id, shard, outbox_repository.part_rows(conn, batch_id, shard))
+                            for batch_id, shard in parts
+                        ]
+                    for _batch_id, _shard, rows in loaded:
+                        rows.sort(key=_key_order)
+                    self._send(loaded)
+                    sent += len(loaded)
+            except ShardUnavailableError:
+                self._backlog = True
+                raise
+            self._backlog = False
+        return sent
+
+    def drain_quietly(self) -> None:
+        """``drain`` for the idle writer thread: a shard still down is only logged."""
+        try:
+            self.drain()
+        except ShardUnavailableError as exc:
+            log.warning("video counters still wait in the outbox: %s", exc)
+
+    def _send(self, parts: Sequence[tuple[int, int, list[tuple[Any, ...]]]]) -> None:
+        """Insert each (batch_id, shard, rows) part, every shard's in a thread of its own
+        (a replicated insert waits for ZooKeeper, so the shards overlap their waits), then
+        delete the inserted parts from the outbox in one transaction, also when another
+        part failed (that one stays waiting and its error is raised)."""
+        by_shard: dict[int, list[tuple[int, list[tuple[Any, ...]]]]] = {}
+        for batch_id, shard, rows in parts:
+            by_shard.setdefault(shard, []).append((batch_id, rows))
+        sent: list[tuple[int, int]] = []
+        failures: list[ShardUnavailableError] = []
+        futures = {
+            shard: self._senders.submit(self._send_to_shard, shard, shard_parts)
+            for shard, shard_parts in sorted(by_shard.items())
+        }
+        for shard, future in futures.items():
+            done, failure = future.result()
+            sent.extend((batch_id, shard) for batch_id in done)
+            if failure is not None:
+                failures.append(failure)
+        if sent:
+            with self.database.write() as conn:
+                for batch_id, shard in sent:
+                    outbox_repository.delete_part(conn, batch_id, shard)
+            self.parts_sent += len(sent)
+        if failures:
+            raise failures[0]
+
+    def _send_to_shard(
+        self, shard: int, parts: list[tuple[int, list[tuple[Any, ...]]]]
+    ) -> tuple[list[int], ShardUnavailableError | None]:
+        """(batch ids inserted, the error that stopped the rest or None)."""
+        done: list[int] = []
+        if shard >= self.store.shard_count:
+            return done, ShardUnavailableError(shard + 1)
+        for batch_id, rows in parts:
+            try:
+                self.store.insert_part(shard, batch_id, rows)
+            except ShardUnavailableError as exc:
+                return done, exc
+            done.append(batch_id)
+        return done, None
+
+    def close(self) -> None:
+        self._senders.shutdown(wait=True)
