@@ -571,8 +571,12 @@ class Promotions:
     # --- statistics ----------------------------------------------------------------------
 
     def statistics(self, account: Account, promotion_id: int) -> PromotionStatistics:
-        """Redemptions of a live promotion and of its codes, read from the counters."""
-        with self.database.read() as conn:
+        """Redemptions of a live promotion and of its codes, read from the counters.
+
+        Statistics may lag the primary by the replica limit: they read on a replica (the
+        token check before them reads on the primary).
+        """
+        with self.database.read_replica() as conn:
             row = repository.select_promotion(conn, account.id, promotion_id)
             if row is None:
                 raise promotion_not_found(promotion_id)
@@ -599,7 +603,8 @@ class Promotions:
         ] + [f"code {row.id}: counter {row.redemptions}, ledger {row.ledger}" for row in code_rows]
 
     def summaries(self, account_id: int) -> list[Row[Any]]:
-        with self.database.read() as conn:
+        """Every promotion's redemption figures (a report: read on a replica)."""
+        with self.database.read_replica() as conn:
             return repository.promotion_summaries(conn, account_id)
 
     # --- orders ----------------------------------------------------------------------------
@@ -1149,7 +1154,8 @@ def promotion_figures(
 ) -> PromotionFigures:
     """Redemptions per live promotion and per code, orders per local day in ``first..last``."""
     start, end = local_days_to_utc(first, last, account.timezone)
-    with database.read() as conn:
+    # dashboard figures may lag the primary by the replica limit: read on a replica
+    with database.read_replica() as conn:
         summaries = repository.promotion_summaries(conn, account.id)
         codes = repository.code_redemptions(conn, account.id, limit)
         orders = repository.orders_between(conn, account.id, start, end)
