@@ -59,15 +59,19 @@ class Database:
         """A read-only transaction on a healthy replica, else on the primary.
 
         For reads that may lag the primary by up to ``replica_max_lag_seconds`` and do not
-        need to see the request's own writes. On PostgreSQL the transaction is READ ONLY
-        wherever it runs, so a write slipped into a routed path fails on every server alike.
+        need to see the request's own writes. On PostgreSQL the transaction is read-only
+        wherever it runs (a standby's always are; on the primary it is begun READ ONLY), so
+        a write slipped into a routed path fails on every server alike.
         """
         if self.is_sqlite:
             with self.read() as conn:
                 yield conn
             return
-        raw = self.engine.connect() if self.router is None else self.router.connect()
-        with raw.execution_options(postgresql_readonly=True) as conn, conn.begin() as trans:
+        conn = self.engine.connect() if self.router is None else self.router.connect()
+        if conn.engine is self.engine:
+            # not on a standby's connections: psycopg would begin them READ WRITE afterwards
+            conn.execution_options(postgresql_readonly=True)
+        with conn, conn.begin() as trans:
             yield conn
             trans.rollback()
 

@@ -85,16 +85,20 @@ class Replica:
                 self._checked_at = self._clock()
             return self._healthy
 
-    def mark_down(self) -> None:
+    def mark_down(self, error: DBAPIError) -> None:
         """Leaves the replica out for ``down_seconds`` (it refused a connection)."""
         with self._lock:
-            self._mark_down_locked()
+            self._mark_down_locked(error)
 
-    def _mark_down_locked(self) -> None:
+    def _mark_down_locked(self, error: DBAPIError) -> None:
         now = self._clock()
         if now >= self._down_until:
-            seconds = self._settings.down_seconds
-            logger.warning("replica %s is down; reads skip it for %.0f s", self.name, seconds)
+            logger.warning(
+                "replica %s is down (%s); reads skip it for %.1f s",
+                self.name,
+                _first_line(error),
+                self._settings.down_seconds,
+            )
         self._down_until = now + self._settings.down_seconds
         self._healthy = False
         self._checked_at = None
@@ -103,8 +107,8 @@ class Replica:
         try:
             with self.engine.connect() as conn:
                 row = conn.execute(_HEALTH_SQL).one()
-        except DBAPIError:
-            self._mark_down_locked()
+        except DBAPIError as error:
+            self._mark_down_locked(error)
             return False
         behind = None if row.behind is None else float(row.behind)
         lag = replay_lag(bool(row.in_recovery), bool(row.replayed_all), behind)
@@ -117,6 +121,12 @@ class Replica:
                 self._settings.max_lag_seconds,
             )
         return healthy
+
+
+def _first_line(error: DBAPIError) -> str:
+    """The driver's own message, first line: it names host and port, never a password."""
+    lines = str(error.orig).strip().splitlines()
+    return lines[0] if lines else type(error.orig).__name__
 
 
 class ReadRouter:
@@ -144,8 +154,8 @@ class ReadRouter:
                 continue
             try:
                 return replica.engine.connect()
-            except DBAPIError:
-                replica.mark_down()
+            except DBAPIError as error:
+                replica.mark_down(error)
         return self.primary.connect()
 
     def _rotation(self) -> list[Replica | None]:
