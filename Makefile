@@ -6,7 +6,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 BIN := .venv/bin
 
-.PHONY: run test env lint types test-sqlite test-postgres check-migrations bench soak audit clean
+.PHONY: run test env lint types test-sqlite test-postgres test-replica check-migrations bench soak audit clean
 
 ## Environment: a private uv (pinned) builds .venv from the committed uv.lock.
 $(UV):
@@ -24,8 +24,8 @@ env: .venv/.synced
 run: env
 	COMMERCE_STATS_DEMO_ON_FIRST_START=true $(BIN)/commerce-stats serve $(if $(PORT),--port $(PORT))
 
-## The whole suite: lint, types, migrations, tests on SQLite and on PostgreSQL.
-test: env lint types check-migrations test-sqlite test-postgres
+## The whole suite: lint, types, migrations, tests on SQLite and on PostgreSQL, read replicas.
+test: env lint types check-migrations test-sqlite test-postgres test-replica
 
 lint: env
 	$(BIN)/ruff check .
@@ -47,6 +47,22 @@ test-postgres: env
 		echo "PostgreSQL is required in CI but is not reachable" >&2; exit 1; \
 	else \
 		echo "NOTE: PostgreSQL not reachable; the PostgreSQL leg was not run (see docs/operations.md)."; \
+	fi
+
+## The read-replica leg, against a PostgreSQL primary and its hot standby on this machine
+## (`scripts/replica_pair.sh start` starts them: ports 5433 and 5434, see docs/scaling.md).
+REPLICA_TESTS := tests/db/test_replicas.py
+test-replica: env
+	@primary="$${COMMERCE_STATS_TEST_PRIMARY_URL:-postgresql+psycopg://postgres@127.0.0.1:5433/postgres}"; \
+	standby="$${COMMERCE_STATS_TEST_REPLICA_URL:-postgresql+psycopg://postgres@127.0.0.1:5434/postgres}"; \
+	if COMMERCE_STATS_TEST_POSTGRES_URL="$$primary" $(BIN)/python scripts/postgres_reachable.py && \
+		COMMERCE_STATS_TEST_POSTGRES_URL="$$standby" $(BIN)/python scripts/postgres_reachable.py; then \
+		COMMERCE_STATS_TEST_PRIMARY_URL="$$primary" COMMERCE_STATS_TEST_REPLICA_URL="$$standby" \
+			COMMERCE_STATS_TEST_BACKEND=postgresql $(BIN)/pytest $(REPLICA_TESTS); \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "The PostgreSQL primary/standby pair is required in CI but is not reachable" >&2; exit 1; \
+	else \
+		echo "NOTE: the PostgreSQL primary/standby pair is not reachable; the replica leg was not run (scripts/replica_pair.sh start)."; \
 	fi
 
 ## Long reliability runs (docs/reliability.md): repeated crash/restart rounds on both

@@ -58,6 +58,9 @@ log_file() { echo "$BASE_DIR-$1.log"; }
 init_primary() {
   [ -f "$PRIMARY_DIR/PG_VERSION" ] && return 0
   echo "replica_pair: initdb of the primary in $PRIMARY_DIR"
+  # a standby copied from an earlier primary cannot follow a new one
+  stop_server "$STANDBY_DIR"
+  rm -rf "$STANDBY_DIR"
   mkdir -p "$PRIMARY_DIR"
   chown postgres: "$PRIMARY_DIR" 2>/dev/null || true
   chmod 700 "$PRIMARY_DIR"

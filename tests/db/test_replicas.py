@@ -1,9 +1,10 @@
 """Read routing against a real PostgreSQL primary and hot standby (scripts/replica_pair.sh).
 
-The pair is named by ``COMMERCE_STATS_TEST_PRIMARY_URL`` and ``COMMERCE_STATS_TEST_REPLICA_URL``
-(defaults: the script's ports 5433 and 5434). The module creates its own database on the
-primary, migrates it and waits until the standby has it. Without the pair the module is
-skipped, except with ``CI=true``, where it fails.
+The pair is named by ``COMMERCE_STATS_TEST_PRIMARY_URL`` and ``COMMERCE_STATS_TEST_REPLICA_URL``,
+which the replica leg (``make test-replica``) sets; the other legs run only the tests that need
+no server. The module creates its own database on the primary, migrates it and waits until the
+standby has it. A pair that does not answer skips these tests, except with ``CI=true``, where
+they fail.
 """
 
 from __future__ import annotations
@@ -30,12 +31,8 @@ from commerce_stats.db.migrate import migrate
 from commerce_stats.db.models import metadata
 from commerce_stats.db.replicas import replay_lag
 
-PRIMARY_SERVER_URL = os.environ.get(
-    "COMMERCE_STATS_TEST_PRIMARY_URL", "postgresql+psycopg://postgres@127.0.0.1:5433/postgres"
-)
-REPLICA_SERVER_URL = os.environ.get(
-    "COMMERCE_STATS_TEST_REPLICA_URL", "postgresql+psycopg://postgres@127.0.0.1:5434/postgres"
-)
+PRIMARY_SERVER_URL = os.environ.get("COMMERCE_STATS_TEST_PRIMARY_URL")
+REPLICA_SERVER_URL = os.environ.get("COMMERCE_STATS_TEST_REPLICA_URL")
 PAIR_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "replica_pair.sh"
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -57,9 +54,11 @@ def _answers(url: str) -> bool:
     return True
 
 
-def _require_pair() -> None:
+def _require_pair() -> tuple[str, str]:
+    if PRIMARY_SERVER_URL is None or REPLICA_SERVER_URL is None:
+        pytest.skip("needs the primary/standby pair: the replica leg runs it (make test-replica)")
     if _answers(PRIMARY_SERVER_URL) and _answers(REPLICA_SERVER_URL):
-        return
+        return PRIMARY_SERVER_URL, REPLICA_SERVER_URL
     message = (
         "the PostgreSQL primary/standby pair does not answer "
         "(start it with `scripts/replica_pair.sh start`)"
@@ -84,12 +83,12 @@ def _wait_for_database_on_standby(url: str) -> None:
 @pytest.fixture(scope="module")
 def pair_urls() -> Iterator[tuple[str, str]]:
     """(primary URL, replica URL) of a migrated database of this module's own."""
-    _require_pair()
+    primary_server, replica_server = _require_pair()
     name = f"commerce_stats_replica_test_{os.getpid()}_{secrets.token_hex(3)}"
-    server = create_engine(PRIMARY_SERVER_URL, isolation_level="AUTOCOMMIT")
+    server = create_engine(primary_server, isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    primary_url, replica_url = _on(PRIMARY_SERVER_URL, name), _on(REPLICA_SERVER_URL, name)
+    primary_url, replica_url = _on(primary_server, name), _on(replica_server, name)
     try:
         database = Database(Settings(database_url=primary_url, admin_token=ADMIN_TOKEN))
         migrate(database)
