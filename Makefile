@@ -6,7 +6,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 BIN := .venv/bin
 
-.PHONY: run test env lint types test-sqlite test-postgres test-clickhouse check-migrations bench soak audit clean
+.PHONY: run test env lint types test-sqlite test-postgres test-replica test-clickhouse check-migrations bench soak audit clean
 
 ## Environment: a private uv (pinned) builds .venv from the committed uv.lock.
 $(UV):
@@ -24,8 +24,9 @@ env: .venv/.synced
 run: env
 	COMMERCE_STATS_DEMO_ON_FIRST_START=true $(BIN)/commerce-stats serve $(if $(PORT),--port $(PORT))
 
-## The whole suite: lint, types, migrations, tests on SQLite and on PostgreSQL.
-test: env lint types check-migrations test-sqlite test-postgres test-clickhouse
+## The whole suite: lint, types, migrations, tests on SQLite and on PostgreSQL, the read
+## replica leg and the ClickHouse leg.
+test: env lint types check-migrations test-sqlite test-postgres test-replica test-clickhouse
 
 lint: env
 	$(BIN)/ruff check .
@@ -64,6 +65,22 @@ test-clickhouse: env
 		echo "the ClickHouse cluster is required in CI but is not up (scripts/clickhouse_cluster.sh status)" >&2; exit 1; \
 	else \
 		echo "NOTE: ClickHouse cluster not up; the ClickHouse leg was not run (scripts/clickhouse_cluster.sh start)."; \
+	fi
+
+## The read-replica leg, against a PostgreSQL primary and its hot standby on this machine
+## (`scripts/replica_pair.sh start` starts them: ports 5433 and 5434, see docs/scaling.md).
+REPLICA_TESTS := tests/db/test_replicas.py
+test-replica: env
+	@primary="$${COMMERCE_STATS_TEST_PRIMARY_URL:-postgresql+psycopg://postgres@127.0.0.1:5433/postgres}"; \
+	standby="$${COMMERCE_STATS_TEST_REPLICA_URL:-postgresql+psycopg://postgres@127.0.0.1:5434/postgres}"; \
+	if COMMERCE_STATS_TEST_POSTGRES_URL="$$primary" $(BIN)/python scripts/postgres_reachable.py && \
+		COMMERCE_STATS_TEST_POSTGRES_URL="$$standby" $(BIN)/python scripts/postgres_reachable.py; then \
+		COMMERCE_STATS_TEST_PRIMARY_URL="$$primary" COMMERCE_STATS_TEST_REPLICA_URL="$$standby" \
+			COMMERCE_STATS_TEST_BACKEND=postgresql $(BIN)/pytest $(REPLICA_TESTS); \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "The PostgreSQL primary/standby pair is required in CI but is not reachable" >&2; exit 1; \
+	else \
+		echo "NOTE: the PostgreSQL primary/standby pair is not reachable; the replica leg was not run (scripts/replica_pair.sh start)."; \
 	fi
 
 ## Long reliability runs (docs/reliability.md): repeated crash/restart rounds on both

@@ -37,3 +37,31 @@ def test_short_admin_token_is_accepted_on_loopback(host: str) -> None:
 def test_public_address_without_admin_token_is_left_to_serve() -> None:
     """``serve`` refuses to start without one; other commands need no token."""
     assert Settings(host=PUBLIC_HOST, admin_token=None).admin_token is None
+
+
+def test_replica_urls_are_split_on_commas_and_trimmed() -> None:
+    settings = Settings(
+        database_url="postgresql+psycopg://app@primary/db",
+        database_replica_urls=" postgresql+psycopg://app@r1/db, ,postgresql+psycopg://app@r2/db",
+    )
+    assert settings.replica_urls == (
+        "postgresql+psycopg://app@r1/db",
+        "postgresql+psycopg://app@r2/db",
+    )
+
+
+def test_replica_urls_are_refused_with_sqlite() -> None:
+    with pytest.raises(ValidationError, match="needs a PostgreSQL primary"):
+        Settings(
+            database_url="sqlite:///data/x.sqlite3",
+            database_replica_urls="postgresql+psycopg://app:s3cret@r1/db",
+        )
+
+
+def test_refused_replica_setting_does_not_repeat_the_password() -> None:
+    with pytest.raises(ValidationError) as refusal:
+        Settings(
+            database_url="sqlite:///data/x.sqlite3",
+            database_replica_urls="postgresql+psycopg://app:s3cret@r1/db",
+        )
+    assert "s3cret" not in str(refusal.value)

@@ -73,6 +73,23 @@ class Settings(BaseSettings):
     )
     sqlite_busy_timeout_ms: int = 10_000
     postgres_pool_size: int = 10
+    database_replica_urls: str = Field(
+        default="",
+        description="Comma-separated PostgreSQL URLs of hot standbys that serve report reads.",
+    )
+    replica_max_lag_seconds: float = Field(
+        default=5.0, description="A replica further behind the primary than this is skipped."
+    )
+    replica_check_seconds: float = Field(
+        default=1.0, description="How long a replica's health (reachable, lag) is remembered."
+    )
+    replica_down_seconds: float = Field(
+        default=5.0, description="How long a replica that refused a connection is left out."
+    )
+    replica_reads_on_primary: bool = Field(
+        default=False,
+        description="Let the primary take its turn with the healthy replicas for report reads.",
+    )
     credential_cache_seconds: float = Field(
         default=5.0,
         description="How long a verified credential is remembered in-process (0 disables).",
@@ -147,6 +164,20 @@ class Settings(BaseSettings):
             raise ValueError(problem)
         return self
 
+    @model_validator(mode="after")
+    def _replicas_need_postgres(self) -> Self:
+        if self.replica_urls and self.is_sqlite:
+            raise ValueError(
+                "COMMERCE_STATS_DATABASE_REPLICA_URLS needs a PostgreSQL primary; "
+                "SQLite has no replicas"
+            )
+        return self
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def replica_urls(self) -> tuple[str, ...]:
+        """The replica URLs, in the order given (empty entries ignored)."""
+        return tuple(url.strip() for url in self.database_replica_urls.split(",") if url.strip())

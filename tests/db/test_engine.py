@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import InternalError
 
 from commerce_stats.accounts.tables import accounts
 from commerce_stats.db.engine import Database
@@ -95,3 +96,24 @@ def test_sqlite_runs_in_wal_with_foreign_keys(database: Database) -> None:
         foreign_keys = conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one()
         busy = conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
     assert (journal, foreign_keys, busy) == ("wal", 1, 10_000)
+
+
+def test_read_replica_without_replicas_reads_the_one_database(database: Database) -> None:
+    with database.write() as conn:
+        _insert_account(conn)
+    with database.read_replica() as conn:
+        names = [row.name for row in conn.execute(select(accounts.c.name))]
+    assert names == ["Acme"]
+
+
+def _insert_on_read_replica(database: Database) -> None:
+    with database.read_replica() as conn:
+        _insert_account(conn)
+
+
+def test_read_replica_on_postgresql_is_read_only_on_the_primary_too(database: Database) -> None:
+    if database.is_sqlite:
+        pytest.skip("SQLite has no replicas and no read-only transactions")
+    with pytest.raises(InternalError, match="cannot execute INSERT in a read-only transaction"):
+        _insert_on_read_replica(database)
+    assert _names(database) == []

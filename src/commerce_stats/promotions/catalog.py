@@ -169,9 +169,11 @@ class Catalog:
         """Redemptions of a live promotion and of its codes, read from the counters.
 
         The codes are listed for a coupon promotion, and for a discount promotion
-        that once was a coupon one (its deleted codes keep their counts).
+        that once was a coupon one (its deleted codes keep their counts). Statistics may
+        lag the primary by the replica limit: they read on a replica (the token check
+        before them reads on the primary).
         """
-        with self.database.read() as conn:
+        with self.database.read_replica() as conn:
             row = repository.select_promotion(conn, account.id, promotion_id)
             if row is None:
                 raise PromotionNotFoundError(promotion_id)
@@ -198,7 +200,8 @@ class Catalog:
         ] + [f"code {row.id}: counter {row.redemptions}, ledger {row.ledger}" for row in code_rows]
 
     def summaries(self, account_id: int) -> list[PromotionSummary]:
-        with self.database.read() as conn:
+        """Every promotion's redemption figures (a report: read on a replica)."""
+        with self.database.read_replica() as conn:
             rows = repository.promotion_summaries(conn, account_id)
         return [
             PromotionSummary(

@@ -60,7 +60,8 @@ def promotion_figures(
     """Redemptions per live promotion and per code (the ``limit`` most redeemed codes),
     orders per local day (the account's time zone) in ``first..last``."""
     start, end = local_days_to_utc(first, last, account.timezone)
-    with database.read() as conn:
+    # dashboard figures may lag the primary by the replica limit: read on a replica
+    with database.read_replica() as conn:
         summaries = repository.promotion_summaries(conn, account.id)
         codes = repository.code_redemptions(conn, account.id, limit)
         orders = repository.orders_between(conn, account.id, start, end)

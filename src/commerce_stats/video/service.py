@@ -244,7 +244,8 @@ class Report:
     @contextmanager
     def open(self) -> Iterator[ReportParts]:
         query = self.query
-        with self.database.read() as conn:
+        # a report may lag the primary by the replica limit: it reads on a replica
+        with self.database.read_replica() as conn:
             video_info = None
             if query.include_video_data:
                 wanted = set(self._counter_keys(conn, "content_key"))
@@ -668,8 +669,8 @@ def _counts(row: Row[Any]) -> Counts:
 
 
 def catalog_videos(database: Database, account_id: int) -> list[tuple[str, str]]:
-    """(content_key, title) of the account's catalog videos, by title."""
-    with database.read() as conn:
+    """(content_key, title) of the account's catalog videos, by title (from a replica)."""
+    with database.read_replica() as conn:
         return [(row.content_key, row.title) for row in repository.video_titles(conn, account_id)]
 
 
@@ -681,8 +682,11 @@ def video_figures(
     content_key: str | None = None,
     limit: int = 10,
 ) -> VideoFigures:
-    """Daily sums, device split and the top videos and items of one account (one read)."""
-    with database.read() as conn:
+    """Daily sums, device split and the top videos and items of one account (one read).
+
+    Dashboard figures may lag the primary by the replica limit: they read on a replica.
+    """
+    with database.read_replica() as conn:
         days = repository.sums_by_day(conn, account_id, first, last, content_key)
         devices = repository.sums_by_device(conn, account_id, first, last, content_key)
         videos = repository.top_videos(conn, account_id, first, last, content_key, limit)
