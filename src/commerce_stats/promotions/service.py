@@ -27,14 +27,9 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret, new_secret
 from commerce_stats.kit.money import MoneyError, format_minor, is_currency_code, to_minor
-from commerce_stats.kit.ratelimit import (
-    FailureKey,
-    FailureLimiter,
-    first_refusal,
-    name_keys,
-    record_failures,
-)
+from commerce_stats.kit.ratelimit import FailureLimiter, Verdict
 from commerce_stats.kit.tenancy import Account, Feature
+from commerce_stats.kit.throttle import Surface, Throttle
 from commerce_stats.kit.timeutil import (
     local_days_to_utc,
     parse_aware,
@@ -317,19 +312,19 @@ class Promotions:
         """A token pair for the account's promotions username and password.
 
         With ``failures``, wrong attempts are counted per client address and per
-        username (see ``name_keys``); past a limit every attempt is refused (429)
+        username (see ``kit.throttle``); past a limit every attempt is refused (429)
         until the window ends. A username longer than ``MAX_USERNAME_LENGTH`` is
         refused (400 11010) before it is counted or compared.
         """
         if username is not None and len(username) > MAX_USERNAME_LENGTH:
             raise invalid_fields(["username"])
-        keys = name_keys("promotions", username or "", client)
-        _refuse_if_limited(failures, keys)
+        throttle, name = Throttle(failures), username or ""
+        _refuse_if_limited(throttle.check(Surface.PROMOTIONS_SIGN_IN, client=client, name=name))
         account = self.accounts.authenticate_pair(
             "promotions_username", username, "promotions_password", password
         )
         if account is None or password is None:
-            record_failures(failures, keys)
+            throttle.record_failure(Surface.PROMOTIONS_SIGN_IN, client=client, name=name)
             raise _invalid_credentials()
         with self.database.write() as conn:
             generation = repository.password_generation(conn, account.id, hash_secret(password))
@@ -351,13 +346,13 @@ class Promotions:
         """
         if not refresh_token:
             raise token_missing()
-        keys = [f"promotions-token-ip:{client}"]
-        _refuse_if_limited(failures, keys)
+        throttle = Throttle(failures)
+        _refuse_if_limited(throttle.check(Surface.PROMOTIONS_TOKEN, client=client))
         digest = hash_secret(refresh_token)
         with self.database.write() as conn:
             found = repository.live_token(conn, digest, "refresh")
             if found is None:
-                record_failures(failures, keys)
+                throttle.record_failure(Surface.PROMOTIONS_TOKEN, client=client)
                 raise token_invalid()
             account_id, expires_at, generation = found
             if expires_at <= utc_now():
@@ -416,13 +411,13 @@ class Promotions:
         """
         if not token:
             raise token_missing()
-        keys = [f"promotions-token-ip:{client}"]
-        _refuse_if_limited(failures, keys)
+        throttle = Throttle(failures)
+        _refuse_if_limited(throttle.check(Surface.PROMOTIONS_TOKEN, client=client))
         digest = hash_secret(token)
         with self.database.read() as conn:
             found = repository.live_token(conn, digest, "access")
         if found is None:
-            record_failures(failures, keys)
+            throttle.record_failure(Surface.PROMOTIONS_TOKEN, client=client)
             raise token_invalid()
         account_id, expires_at, _generation = found
         if expires_at <= utc_now():
@@ -1115,10 +1110,9 @@ def _invalid_credentials() -> PromotionsError:
     return PromotionsError([(INVALID_CREDENTIALS, "Invalid credentials.")], status=401)
 
 
-def _refuse_if_limited(failures: FailureLimiter | None, keys: Sequence[str | FailureKey]) -> None:
-    """429 1010 with ``Retry-After`` when any key has too many failures in its window."""
-    verdict = first_refusal(failures, keys)
-    if verdict is None:
+def _refuse_if_limited(verdict: Verdict) -> None:
+    """429 1010 with ``Retry-After`` when the throttle refused the attempt."""
+    if verdict.allowed:
         return
     raise PromotionsError(
         [
