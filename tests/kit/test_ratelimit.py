@@ -11,18 +11,13 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from commerce_stats.kit.ratelimit import (
     DIGEST_BYTES,
-    NAME_LIMIT_FACTOR,
-    FailureKey,
     MemoryFailureLimiter,
     RedisFailureLimiter,
     Verdict,
-    first_refusal,
     key_digest,
-    name_keys,
-    record_failures,
 )
 
-LONG_KEY = "promotions-user:" + "x" * (8 * 1024 * 1024)
+LONG_KEY = "promotions.sign_in:name:" + "x" * (8 * 1024 * 1024)
 
 REDIS_URL = os.environ.get("COMMERCE_STATS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -114,39 +109,6 @@ def test_memory_cap_keeps_counting_a_key_already_held() -> None:
     assert not limiter.check("a").allowed
 
 
-def test_a_failure_key_gets_its_factor_times_the_limit() -> None:
-    limiter = MemoryFailureLimiter(limit=2, window_seconds=60, clock=Clock())
-    record_failures(limiter, [FailureKey("name", 3)] * 5)
-    assert first_refusal(limiter, [FailureKey("name", 3)]) is None
-    record_failures(limiter, [FailureKey("name", 3)])
-    assert first_refusal(limiter, [FailureKey("name", 3)]) == Verdict(False, 60)
-
-
-def test_name_keys_hold_the_address_to_the_limit_and_the_name_to_ten_times() -> None:
-    assert name_keys("promotions", " Shop-1 ", "10.0.0.1") == [
-        FailureKey("promotions-ip:10.0.0.1"),
-        FailureKey("promotions-user:shop-1", NAME_LIMIT_FACTOR),
-    ]
-
-
-def test_failures_from_other_addresses_do_not_lock_out_a_clean_address() -> None:
-    limiter = MemoryFailureLimiter(limit=10, window_seconds=60, clock=Clock())
-    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
-        for _ in range(10):
-            record_failures(limiter, name_keys("dashboard", "alice", address))
-    assert first_refusal(limiter, name_keys("dashboard", "alice", "10.0.0.4")) is None
-    assert first_refusal(limiter, name_keys("dashboard", "alice", "10.0.0.1")) == Verdict(False, 60)
-
-
-def test_the_name_is_locked_for_every_address_at_ten_times_the_limit() -> None:
-    limiter = MemoryFailureLimiter(limit=10, window_seconds=60, clock=Clock())
-    for n in range(10 * NAME_LIMIT_FACTOR):
-        record_failures(limiter, name_keys("dashboard", "alice", f"10.0.{n // 10}.1"))
-    assert first_refusal(limiter, name_keys("dashboard", "alice", "192.0.2.1")) == Verdict(
-        False, 60
-    )
-
-
 @pytest.fixture
 def redis_client() -> Redis:
     client = Redis.from_url(REDIS_URL)
@@ -181,25 +143,6 @@ def test_redis_window_expires(redis_client: Redis) -> None:
     assert limiter.check("k").allowed
 
 
-def test_first_refusal_names_the_blocked_key_of_several() -> None:
-    clock = Clock()
-    limiter = MemoryFailureLimiter(limit=1, window_seconds=60, clock=clock)
-    record_failures(limiter, ["b"])
-    clock.now += 15
-    assert first_refusal(limiter, ["a", "b"]) == Verdict(False, 45)
-
-
-def test_first_refusal_is_none_when_every_key_is_allowed() -> None:
-    limiter = MemoryFailureLimiter(limit=2, window_seconds=60, clock=Clock())
-    record_failures(limiter, ["a", "b"])
-    assert first_refusal(limiter, ["a", "b"]) is None
-
-
-def test_without_a_limiter_nothing_is_refused() -> None:
-    record_failures(None, ["a"])
-    assert first_refusal(None, ["a"]) is None
-
-
 def test_redis_key_has_a_fixed_length_whatever_the_key(redis_client: Redis) -> None:
     prefix = f"test:{secrets.token_hex(4)}:"
     limiter = RedisFailureLimiter(redis_client, limit=2, window_seconds=30, prefix=prefix)
@@ -219,16 +162,3 @@ def test_redis_key_expires_with_its_window(redis_client: Redis) -> None:
     assert redis_client.get(name) == b"3"
     assert 29_000 < redis_client.pttl(name) <= 30_000
     redis_client.delete(name)
-
-
-def test_redis_name_key_gets_ten_times_the_limit(redis_client: Redis) -> None:
-    prefix = f"test:{secrets.token_hex(4)}:"
-    limiter = RedisFailureLimiter(redis_client, limit=2, window_seconds=30, prefix=prefix)
-    for n in range(2 * NAME_LIMIT_FACTOR - 1):
-        record_failures(limiter, name_keys("promotions", "shop-1", f"10.0.0.{n}"))
-    assert first_refusal(limiter, name_keys("promotions", "shop-1", "192.0.2.1")) is None
-    record_failures(limiter, name_keys("promotions", "shop-1", "10.0.1.1"))
-    verdict = first_refusal(limiter, name_keys("promotions", "shop-1", "192.0.2.1"))
-    assert verdict is not None
-    assert not verdict.allowed
-    redis_client.delete(*redis_client.keys(prefix + "*"))

@@ -7,11 +7,10 @@ uploads answer JSON listing every invalid row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from commerce_stats.kit.errors import ServiceError
-from commerce_stats.kit.ratelimit import FailureKey, FailureLimiter, first_refusal
+from commerce_stats.kit.ratelimit import Verdict
 
 NO_PERMISSION = "NO PERMISSION"
 
@@ -52,13 +51,10 @@ class UploadError(AffiliateError):
 TOO_MANY_ATTEMPTS = "too many failed attempts; retry later"
 
 
-def refuse_if_limited(
-    failures: FailureLimiter | None, keys: Sequence[str | FailureKey], *, upload: bool
-) -> None:
-    """429 with ``Retry-After`` when any of ``keys`` has too many failures in its window;
-    an upload answers in its JSON envelope, an export in plain text."""
-    verdict = first_refusal(failures, keys)
-    if verdict is None:
+def refuse_if_limited(verdict: Verdict, *, upload: bool) -> None:
+    """429 with ``Retry-After`` when the throttle refused the attempt; an upload answers
+    in its JSON envelope, an export in plain text."""
+    if verdict.allowed:
         return
     headers = {"Retry-After": str(verdict.retry_after)}
     if upload:

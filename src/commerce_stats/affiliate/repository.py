@@ -28,7 +28,6 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
 
 from commerce_stats.accounts.repository import account_timezone
@@ -45,6 +44,7 @@ from commerce_stats.affiliate.tables import (
     transactions,
     triggers,
 )
+from commerce_stats.db.upsert import insert_ignoring_duplicates, upsert
 from commerce_stats.kit.exports import FORMULA_TRIGGERS
 
 STREAM_BATCH = 5_000
@@ -52,20 +52,11 @@ LOOKUP_CHUNK = 500
 """Ids or tokens per ``IN (...)`` lookup."""
 
 
-def _insert_for(conn: Connection, table: Table) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
 def allocate_ids(conn: Connection, account_id: int, name: str, count: int = 1) -> int:
     """Reserves ``count`` consecutive ids of sequence ``name``; returns the first."""
     statement = (
-        _insert_for(conn, counters)
+        upsert(conn, counters, ["account_id", "name"], add=["last_value"])
         .values(account_id=account_id, name=name, last_value=count)
-        .on_conflict_do_update(
-            index_elements=[counters.c.account_id, counters.c.name],
-            set_={"last_value": counters.c.last_value + count},
-        )
         .returning(counters.c.last_value)
     )
     last: int = conn.execute(statement).scalar_one()
@@ -142,20 +133,13 @@ def set_default_group(conn: Connection, account_id: int, campaign_id: int, group
 
 
 def upsert_rate(conn: Connection, values: dict[str, Any]) -> None:
-    statement = _insert_for(conn, commission_rates).values(**values)
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[
-                commission_rates.c.account_id,
-                commission_rates.c.group_id,
-                commission_rates.c.trigger_id,
-            ],
-            set_={
-                "trigger_type": statement.excluded.trigger_type,
-                "value_scaled": statement.excluded.value_scaled,
-            },
-        )
+    statement = upsert(
+        conn,
+        commission_rates,
+        ["account_id", "group_id", "trigger_id"],
+        replace=["trigger_type", "value_scaled"],
     )
+    conn.execute(statement.values(**values))
 
 
 def rates_of_group(conn: Connection, account_id: int, group_id: int) -> Sequence[Row[Any]]:
@@ -169,17 +153,15 @@ def rates_of_group(conn: Connection, account_id: int, group_id: int) -> Sequence
 def upsert_membership(
     conn: Connection, account_id: int, campaign_id: int, publisher_id: int, group_id: int
 ) -> None:
-    statement = _insert_for(conn, memberships).values(
-        account_id=account_id, campaign_id=campaign_id, publisher_id=publisher_id, group_id=group_id
+    statement = upsert(
+        conn, memberships, ["account_id", "campaign_id", "publisher_id"], replace=["group_id"]
     )
     conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[
-                memberships.c.account_id,
-                memberships.c.campaign_id,
-                memberships.c.publisher_id,
-            ],
-            set_={"group_id": statement.excluded.group_id},
+        statement.values(
+            account_id=account_id,
+            campaign_id=campaign_id,
+            publisher_id=publisher_id,
+            group_id=group_id,
         )
     )
 
@@ -255,13 +237,8 @@ def click(conn: Connection, account_id: int, click_id: int) -> Row[Any] | None:
 
 def insert_transactions_once(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Inserts many; rows whose (campaign, trigger, ordertoken) exists are skipped."""
-    statement = _insert_for(conn, transactions).on_conflict_do_nothing(
-        index_elements=[
-            transactions.c.account_id,
-            transactions.c.campaign_id,
-            transactions.c.trigger_id,
-            transactions.c.ordertoken,
-        ]
+    statement = insert_ignoring_duplicates(
+        conn, transactions, ["account_id", "campaign_id", "trigger_id", "ordertoken"]
     )
     conn.execute(statement, _with_export_text(conn, rows))
 

@@ -51,8 +51,9 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret, new_secret
 from commerce_stats.kit.money import is_currency_code
-from commerce_stats.kit.ratelimit import FailureLimiter, record_failures
+from commerce_stats.kit.ratelimit import FailureLimiter
 from commerce_stats.kit.tenancy import Account, Feature
+from commerce_stats.kit.throttle import Surface, Throttle
 from commerce_stats.kit.timeutil import utc_now
 
 MAX_TEXT = 255
@@ -613,13 +614,13 @@ class AffiliateNetwork:
         Refusals are counted per client address; past the limit the address is
         answered 429 until the window ends, even with a right link.
         """
-        keys = [f"affiliate_export:{client}"]
-        refuse_if_limited(self.failures, keys, upload=False)
+        throttle = Throttle(self.failures)
+        refuse_if_limited(throttle.check(Surface.AFFILIATE_EXPORT, client=client), upload=False)
         try:
             return self._export_owner(access_token, role, owner_id)
         except AffiliateError as refusal:
             if refusal.status == 403:
-                record_failures(self.failures, keys)
+                throttle.record_failure(Surface.AFFILIATE_EXPORT, client=client)
             raise
 
     def _export_owner(self, access_token: str, role: str, owner_id: int | None) -> Owner:

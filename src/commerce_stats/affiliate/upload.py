@@ -64,8 +64,8 @@ from commerce_stats.affiliate.tables import (
     triggers,
 )
 from commerce_stats.kit.exports import FORMULA_TRIGGERS
-from commerce_stats.kit.ratelimit import name_keys, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
+from commerce_stats.kit.throttle import Surface, Throttle
 from commerce_stats.kit.timeutil import utc_now, zone
 
 UPLOAD_COLUMNS = (
@@ -763,7 +763,7 @@ def authenticate_upload(
     network: AffiliateNetwork, login_id: str, token: str, client: str = "unknown"
 ) -> Account:
     """The login's account; refusals are counted per client address and per login id
-    (see ``name_keys``), and past its limit either is answered 429 until its window ends.
+    (see ``kit.throttle``), and past its limit either is answered 429 until its window ends.
     A login id longer than ``MAX_LOGIN_ID_LENGTH``, or a credential with a NUL character or
     invalid Unicode, is refused before it is counted."""
     if len(login_id) > MAX_LOGIN_ID_LENGTH:
@@ -774,13 +774,14 @@ def authenticate_upload(
     for field, value in (("login_id", login_id), ("token", token)):
         if "\x00" in value or not _is_unicode(value):
             raise UploadError(f"{field}: contains a NUL character or is not valid Unicode")
-    keys = name_keys("affiliate_upload", login_id, client)
-    refuse_if_limited(network.failures, keys, upload=True)
+    throttle = Throttle(network.failures)
+    verdict = throttle.check(Surface.AFFILIATE_UPLOAD, client=client, name=login_id)
+    refuse_if_limited(verdict, upload=True)
     account = network.accounts.authenticate_pair(
         "affiliate_login_id", login_id, "affiliate_rest_token", token
     )
     if account is None or not account.has(Feature.AFFILIATE):
-        record_failures(network.failures, keys)
+        throttle.record_failure(Surface.AFFILIATE_UPLOAD, client=client, name=login_id)
         raise no_permission()
     return account
 

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,19 +34,14 @@ from commerce_stats.config import Settings
 from commerce_stats.dashboard.chart_text import escape_chart_spec
 from commerce_stats.dashboard.figures import Kpi, Period, change, compared, day_axis, wrapped_label
 from commerce_stats.db.engine import Database
-from commerce_stats.kit.admin_http import admin_failure_key, admin_token_matches
+from commerce_stats.kit.admin_http import admin_token_matches
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.exports import ExportFormat
 from commerce_stats.kit.keys import texts_equal
 from commerce_stats.kit.money import exponent, from_minor
-from commerce_stats.kit.ratelimit import (
-    FailureKey,
-    FailureLimiter,
-    first_refusal,
-    name_keys,
-    record_failures,
-)
+from commerce_stats.kit.ratelimit import FailureLimiter
 from commerce_stats.kit.tenancy import Account, Feature
+from commerce_stats.kit.throttle import Surface, Throttle
 from commerce_stats.kit.timeutil import FIRST_DAY, LAST_DAY, check_day, local_today, utc_now
 from commerce_stats.promotions.figures import (
     PromotionFigures,
@@ -163,9 +158,11 @@ def _too_many(retry_after: int) -> DashboardError:
     )
 
 
-def _check_not_blocked(failures: FailureLimiter, keys: Sequence[str | FailureKey]) -> None:
-    verdict = first_refusal(failures, keys)
-    if verdict is not None:
+def _check_not_blocked(
+    throttle: Throttle, surface: Surface, client: str, name: str | None = None
+) -> None:
+    verdict = throttle.check(surface, client=client, name=name)
+    if not verdict.allowed:
         raise _too_many(verdict.retry_after)
 
 
@@ -190,11 +187,11 @@ def sign_in_with_password(
             code="invalid_field",
             field="username",
         )
-    keys = name_keys("dashboard", username, client)
-    _check_not_blocked(failures, keys)
+    throttle = Throttle(failures)
+    _check_not_blocked(throttle, Surface.DASHBOARD_SIGN_IN, client, username)
     login = accounts.verify_dashboard_login(username, password)
     if login is None:
-        record_failures(failures, keys)
+        throttle.record_failure(Surface.DASHBOARD_SIGN_IN, client=client, name=username)
         raise _wrong_credentials()
     return Session(
         csrf=secrets.token_urlsafe(24),
@@ -212,10 +209,10 @@ def sign_in_with_admin_token(
     client: str,
     lifetime: timedelta,
 ) -> Session:
-    key = admin_failure_key(client)
-    _check_not_blocked(failures, [key])
+    throttle = Throttle(failures)
+    _check_not_blocked(throttle, Surface.ADMIN, client)
     if not admin_token_matches(settings.admin_token, token):
-        failures.record_failure(key)
+        throttle.record_failure(Surface.ADMIN, client=client)
         raise DashboardError(
             "That is not the admin token.",
             status=401,

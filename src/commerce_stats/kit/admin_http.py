@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import digests_equal, hash_secret
 from commerce_stats.kit.tenancy import MAX_ID
+from commerce_stats.kit.throttle import Surface, Throttle
 from commerce_stats.kit.web import (
     MIB,
     bearer_token,
@@ -72,12 +73,6 @@ async def _admin_before_body(request: Request) -> None:
     require_admin(request, request.headers.get("authorization"))
 
 
-def admin_failure_key(client: str) -> str:
-    """The failed-attempt key of the admin token for a client address; the admin API and
-    the dashboard's admin sign-in share it, so both count against one limit."""
-    return f"admin:{client}"
-
-
 def admin_token_matches(expected: str | None, given: str) -> bool:
     """Constant-time check of an admin token against the configured one (None: no admin)."""
     return expected is not None and digests_equal(hash_secret(given), hash_secret(expected))
@@ -94,8 +89,8 @@ def require_admin(request: Request, authorization: str | None) -> None:
     given = bearer_token(authorization)
     if expected is None or given is None:
         raise AdminError("admin token required", status=401, code="unauthorized")
-    failure_key = admin_failure_key(client_address(request))
-    verdict = runtime.failures.check(failure_key)
+    throttle, client = Throttle(runtime.failures), client_address(request)
+    verdict = throttle.check(Surface.ADMIN, client=client)
     if not verdict.allowed:
         raise AdminError(
             "too many failed attempts; retry later",
@@ -104,7 +99,7 @@ def require_admin(request: Request, authorization: str | None) -> None:
             headers={"Retry-After": str(verdict.retry_after)},
         )
     if not admin_token_matches(expected, given):
-        runtime.failures.record_failure(failure_key)
+        throttle.record_failure(Surface.ADMIN, client=client)
         raise AdminError("admin token is not valid", status=401, code="unauthorized")
 
 

@@ -6,7 +6,8 @@ reaches its limit in the current window every attempt under it is refused
 until the window ends, successful or not. A name's own key has a looser
 limit (``NAME_LIMIT_FACTOR`` times the normal one), so that failures from
 other addresses cannot lock out a client that presents the right secret from
-an address of its own; see ``name_keys``. Successes are not counted, so a
+an address of its own. Which keys an attempt counts under is decided by
+``kit.throttle``, the one entry point of every call site. Successes are not counted, so a
 well-behaved client is never slowed down.
 
 Keys are chosen by whoever sends the request (a username can be megabytes
@@ -24,14 +25,14 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from redis import Redis
 
 NAME_LIMIT_FACTOR = 10
-"""A name's own key allows this many times the normal limit (see ``name_keys``)."""
+"""A name's own key allows this many times the normal limit (see ``kit.throttle``)."""
 
 DEFAULT_MAX_KEYS = 100_000
 """Windows one process keeps at most; about 25 MB when full."""
@@ -179,44 +180,6 @@ class RedisFailureLimiter:
         pipe.set(name, 0, ex=self.window_seconds, nx=True)
         pipe.incr(name)
         pipe.execute()
-
-
-def name_keys(surface: str, name: str, client: str) -> list[FailureKey]:
-    """The keys of an attempt at a name (username, login id) from ``client``.
-
-    The address is held to the normal limit, which also bounds the failures
-    of each (name, address) pair; the name alone gets ``NAME_LIMIT_FACTOR``
-    times that, so a name is locked for everyone only after failures from
-    many addresses, while guessing one name from many addresses stays bounded.
-    """
-    return [
-        FailureKey(f"{surface}-ip:{client}"),
-        FailureKey(f"{surface}-user:{name.strip().lower()}", NAME_LIMIT_FACTOR),
-    ]
-
-
-def _as_failure_key(key: str | FailureKey) -> FailureKey:
-    return key if isinstance(key, FailureKey) else FailureKey(key)
-
-
-def first_refusal(
-    failures: FailureLimiter | None, keys: Sequence[str | FailureKey]
-) -> Verdict | None:
-    """The verdict of the first of ``keys`` that is over its limit, else None."""
-    if failures is None:
-        return None
-    for key in map(_as_failure_key, keys):
-        verdict = failures.check(key.key, failures.limit * key.factor)
-        if not verdict.allowed:
-            return verdict
-    return None
-
-
-def record_failures(failures: FailureLimiter | None, keys: Sequence[str | FailureKey]) -> None:
-    """Count one failed attempt under each of ``keys``."""
-    if failures is not None:
-        for key in map(_as_failure_key, keys):
-            failures.record_failure(key.key)
 
 
 def build_failure_limiter(limit: int, window_seconds: int, redis_url: str | None) -> FailureLimiter:

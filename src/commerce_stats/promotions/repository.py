@@ -18,10 +18,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from commerce_stats.accounts.tables import account_credentials, accounts
 from commerce_stats.db.types import UTCDateTime
+from commerce_stats.db.upsert import upsert
 from commerce_stats.promotions.tables import (
     promo_order_lines,
     promo_orders,
@@ -40,17 +40,12 @@ def allocate_ids(conn: Connection, account_id: int, name: str, count: int) -> li
     """``count`` fresh identifiers of sequence ``name``; the row lock serialises allocators."""
     if count <= 0:
         return []
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    upsert = (
-        dialect_insert(promo_sequences)
+    allocate = (
+        upsert(conn, promo_sequences, ["account_id", "name"], add=["last_value"])
         .values(account_id=account_id, name=name, last_value=count)
-        .on_conflict_do_update(
-            index_elements=[promo_sequences.c.account_id, promo_sequences.c.name],
-            set_={"last_value": promo_sequences.c.last_value + count},
-        )
         .returning(promo_sequences.c.last_value)
     )
-    last = int(conn.execute(upsert).scalar_one())
+    last = int(conn.execute(allocate).scalar_one())
     return list(range(last - count + 1, last + 1))
 
 

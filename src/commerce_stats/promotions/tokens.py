@@ -9,7 +9,6 @@ this holds at once in every process (no token is remembered in memory).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,14 +19,9 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret, new_secret
-from commerce_stats.kit.ratelimit import (
-    FailureKey,
-    FailureLimiter,
-    first_refusal,
-    name_keys,
-    record_failures,
-)
+from commerce_stats.kit.ratelimit import FailureLimiter, Verdict
 from commerce_stats.kit.tenancy import Account, Feature
+from commerce_stats.kit.throttle import Surface, Throttle
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.promotions import repository
 from commerce_stats.promotions.errors import (
@@ -77,19 +71,19 @@ class Tokens:
         """A token pair for the account's promotions username and password.
 
         With ``failures``, wrong attempts are counted per client address and per
-        username (see ``name_keys``); past a limit every attempt is refused
+        username (see ``kit.throttle``); past a limit every attempt is refused
         (``TooManyAttemptsError``) until the window ends. A username longer than
         ``MAX_USERNAME_LENGTH`` is refused before it is counted or compared.
         """
         if username is not None and len(username) > MAX_USERNAME_LENGTH:
             raise InvalidFieldsError(["username"])
-        keys = name_keys("promotions", username or "", client)
-        refuse_if_limited(failures, keys)
+        throttle, name = Throttle(failures), username or ""
+        refuse_if_limited(throttle.check(Surface.PROMOTIONS_SIGN_IN, client=client, name=name))
         account = self.accounts.authenticate_pair(
             "promotions_username", username, "promotions_password", password
         )
         if account is None or password is None:
-            record_failures(failures, keys)
+            throttle.record_failure(Surface.PROMOTIONS_SIGN_IN, client=client, name=name)
             raise InvalidCredentialsError()
         with self.database.write() as conn:
             generation = repository.password_generation(conn, account.id, hash_secret(password))
@@ -111,13 +105,13 @@ class Tokens:
         """
         if not refresh_token:
             raise TokenMissingError()
-        keys = [f"promotions-token-ip:{client}"]
-        refuse_if_limited(failures, keys)
+        throttle = Throttle(failures)
+        refuse_if_limited(throttle.check(Surface.PROMOTIONS_TOKEN, client=client))
         digest = hash_secret(refresh_token)
         with self.database.write() as conn:
             found = repository.live_token(conn, digest, "refresh")
             if found is None:
-                record_failures(failures, keys)
+                throttle.record_failure(Surface.PROMOTIONS_TOKEN, client=client)
                 raise TokenInvalidError()
             account_id, expires_at, generation = found
             if expires_at <= utc_now():
@@ -141,13 +135,13 @@ class Tokens:
         """
         if not token:
             raise TokenMissingError()
-        keys = [f"promotions-token-ip:{client}"]
-        refuse_if_limited(failures, keys)
+        throttle = Throttle(failures)
+        refuse_if_limited(throttle.check(Surface.PROMOTIONS_TOKEN, client=client))
         digest = hash_secret(token)
         with self.database.read() as conn:
             found = repository.live_token(conn, digest, "access")
         if found is None:
-            record_failures(failures, keys)
+            throttle.record_failure(Surface.PROMOTIONS_TOKEN, client=client)
             raise TokenInvalidError()
         account_id, expires_at, _generation = found
         if expires_at <= utc_now():
@@ -195,8 +189,7 @@ class Tokens:
         return None if account.disabled else account
 
 
-def refuse_if_limited(failures: FailureLimiter | None, keys: Sequence[str | FailureKey]) -> None:
-    """``TooManyAttemptsError`` when any key has had too many failures in its window."""
-    verdict = first_refusal(failures, keys)
-    if verdict is not None:
+def refuse_if_limited(verdict: Verdict) -> None:
+    """``TooManyAttemptsError`` when the throttle refused the attempt."""
+    if not verdict.allowed:
         raise TooManyAttemptsError(retry_after=verdict.retry_after)

@@ -1,7 +1,8 @@
 """Group commit: many requests' batches applied in one write transaction.
 
-Requests hand their batch to ``GroupCommitter.submit`` and wait on the returned
-future. One thread takes every pending batch, sums the increments per counter
+Requests hand their batch to ``GroupCommitter.submit`` (or ``commit``) and wait;
+the queue and the writer thread are ``kit.groupcommit.GroupWriter``. The thread
+takes every pending batch, and ``_apply`` sums the increments per counter
 key in memory, claims the event ids against the dedupe memory and upserts the
 counters, all in ONE transaction; only after the commit are the futures
 resolved. While a flush is running, new batches pile up and go together into
@@ -13,24 +14,21 @@ other request is committed and answered as usual.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import operator
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
 from commerce_stats.db.engine import Database
-from commerce_stats.kit.groupcommit import commit_isolating_failures
+from commerce_stats.kit.groupcommit import GroupWriter
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.video import repository
 from commerce_stats.video.clickhouse_outbox import ClickHouseCounters, StagedBatch
-from commerce_stats.video.errors import ShardUnavailableError
 from commerce_stats.video.events import Batch, BatchResult, CounterKey
 
 log = logging.getLogger("commerce_stats.video")
@@ -44,34 +42,9 @@ Totals = dict[int, dict[CounterKey, list[int]]]
 """A flush's increments: per account, per counter key, the five counts."""
 
 
-@dataclass
-class _Pending:
-    """A batch and whoever waits for it: a thread (``future``) or a coroutine (``waiter``
-    on ``loop``)."""
-
-    batch: Batch
-    future: Future[BatchResult] | None = None
-    loop: asyncio.AbstractEventLoop | None = None
-    waiter: asyncio.Future[BatchResult] | None = None
-
-
-Outcome = BatchResult | BaseException
-"""What a flush hands each waiting request: its result, or the error that undid the flush."""
-
-
-def _settle(outcomes: list[tuple[asyncio.Future[BatchResult], Outcome]]) -> None:
-    """Runs on the event loop: resolve every waiting request of one flush at once."""
-    for waiter, outcome in outcomes:
-        if waiter.done():
-            continue
-        if isinstance(outcome, BatchResult):
-            waiter.set_result(outcome)
-        else:
-            waiter.set_exception(outcome)
-
-
 class GroupCommitter:
-    """The single writer of the video counters in this process."""
+    """The single writer of the video counters in this process (a ``kit`` group writer
+    whose batch is summed and upserted by ``_apply``)."""
 
     def __init__(
         self,
@@ -81,73 +54,53 @@ class GroupCommitter:
         clickhouse: ClickHouseCounters | None = None,
     ) -> None:
         """``clickhouse``: when given, counter deltas go to its outbox and on to
-        ClickHouse instead of the relational counters table."""
+        ClickHouse instead of the relational counters table: a shard down refuses a
+        batch before anything is written, and what a commit staged is sent before the
+        batch is answered."""
         self.database = database
+        self.clock = clock
         self.clickhouse = clickhouse
         self._staged: list[StagedBatch] = []
         self._staged_lock = threading.Lock()
-        self.clock = clock
-        self.max_events_per_flush = max_events_per_flush
-        self._pending: list[_Pending] = []
-        self._condition = threading.Condition()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
+        self._writer: GroupWriter[Batch, BatchResult] = GroupWriter(
+            self._apply,
+            name="video-group-commit",
+            log=log,
+            what="video batches",
+            max_size=max_events_per_flush,
+            size=_events_of,
+            prepare=clickhouse.ensure_ready if clickhouse is not None else None,
+            finish=self._deliver_staged if clickhouse is not None else None,
+            backlog=(lambda: clickhouse.has_backlog) if clickhouse is not None else None,
+            idle=clickhouse.drain_quietly if clickhouse is not None else None,
+            idle_seconds=OUTBOX_RETRY_SECONDS,
+        )
         self._last_prune = 0.0
         self.flushes = 0
 
-    # lifecycle ---------------------------------------------------------------------------
-
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="video-group-commit", daemon=True)
-        self._thread.start()
+        self._writer.start()
 
     def stop(self) -> None:
         """Flush everything pending, then stop the thread."""
-        thread = self._thread
-        if thread is None:
-            return
-        with self._condition:
-            self._stopping = True
-            self._condition.notify_all()
-        thread.join()
-        self._thread = None
-
-    # submitting --------------------------------------------------------------------------
+        self._writer.stop()
 
     def submit(self, batch: Batch) -> Future[BatchResult]:
         """A future resolved once ``batch`` is committed (or failed with the flush's error).
 
         Batches submitted before ``start`` wait for it and go into its first flush.
         """
-        future: Future[BatchResult] = Future()
         if not batch.plain and not batch.identified:
-            future.set_result(BatchResult(batch.received, 0, 0, batch.bots))
+            future: Future[BatchResult] = Future()
+            future.set_result(_nothing_to_count(batch))
             return future
-        self._enqueue(_Pending(batch, future=future))
-        return future
+        return self._writer.submit(batch)
 
     async def commit(self, batch: Batch) -> BatchResult:
-        """Wait, without blocking the event loop, until ``batch`` is committed.
-
-        Cheaper than wrapping ``submit``'s future: the flusher settles all the
-        coroutines of a flush with one call into the loop.
-        """
+        """Wait, without blocking the event loop, until ``batch`` is committed."""
         if not batch.plain and not batch.identified:
-            return BatchResult(batch.received, 0, 0, batch.bots)
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[BatchResult] = loop.create_future()
-        self._enqueue(_Pending(batch, loop=loop, waiter=waiter))
-        return await waiter
-
-    def _enqueue(self, pending: _Pending) -> None:
-        with self._condition:
-            if self._stopping:
-                raise RuntimeError("the video group committer is stopping")
-            self._pending.append(pending)
-            self._condition.notify()
+            return _nothing_to_count(batch)
+        return await self._writer.commit(batch)
 
     def apply_now(self, batches: list[Batch]) -> list[BatchResult]:
         """Commit ``batches`` in one transaction from the calling thread (CLI backfills)."""
@@ -156,81 +109,6 @@ class GroupCommitter:
         results = self._apply(batches)
         self._deliver_staged()
         return results
-
-    # the writer thread -------------------------------------------------------------------
-
-    def _run(self) -> None:
-        while True:
-            with self._condition:
-                while not self._pending and not self._stopping:
-                    if self._waiting_outbox() is not None:
-                        break
-                    self._condition.wait()
-                if not self._pending and self._stopping:
-                    return
-                taken = self._take()
-            if taken:
-                self._flush(taken)
-            else:
-                self._retry_outbox()
-
-    def _waiting_outbox(self) -> ClickHouseCounters | None:
-        """The ClickHouse outbox when it holds parts a failed send left behind."""
-        if self.clickhouse is not None and self.clickhouse.has_backlog:
-            return self.clickhouse
-        return None
-
-    def _retry_outbox(self) -> None:
-        """Idle with counters waiting: wait a moment (new batches cut it short), then try
-        sending them again."""
-        with self._condition:
-            if not self._pending and not self._stopping:
-                self._condition.wait(OUTBOX_RETRY_SECONDS)
-            if self._pending or self._stopping:
-                return
-        clickhouse = self._waiting_outbox()
-        if clickhouse is not None:
-            clickhouse.drain_quietly()
-
-    def _take(self) -> list[_Pending]:
-        """The oldest pending batches, up to ``max_events_per_flush`` events (at least one)."""
-        cut = 0
-        events = 0
-        for pending in self._pending:
-            size = pending.batch.received
-            if cut and events + size > self.max_events_per_flush:
-                break
-            cut += 1
-            events += size
-        taken = self._pending[:cut]
-        del self._pending[:cut]
-        return taken
-
-    def _flush(self, taken: list[_Pending]) -> None:
-        outcomes: Sequence[Outcome]
-        try:
-            if self.clickhouse is not None:
-                self.clickhouse.ensure_ready()
-        except ShardUnavailableError as exc:
-            outcomes = [exc] * len(taken)
-        else:
-            outcomes = commit_isolating_failures(
-                [pending.batch for pending in taken], self._apply, log, "video batches"
-            )
-            self._deliver_staged()
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[BatchResult], Outcome]]]
-        by_loop = {}
-        for pending, outcome in zip(taken, outcomes, strict=True):
-            if pending.future is not None:
-                if isinstance(outcome, BatchResult):
-                    pending.future.set_result(outcome)
-                else:
-                    pending.future.set_exception(outcome)
-            elif pending.loop is not None and pending.waiter is not None:
-                by_loop.setdefault(pending.loop, []).append((pending.waiter, outcome))
-        for loop, settled in by_loop.items():
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(_settle, settled)
 
     def _deliver_staged(self) -> None:
         """Send what the last commits put in the ClickHouse outbox, before answering, so
@@ -354,6 +232,15 @@ def _counter_rows(totals: Totals, in_key_order: bool) -> list[tuple[object, ...]
         keys = sorted(mine) if in_key_order else mine
         rows.extend((account_id, *key, *mine[key]) for key in keys)
     return rows
+
+
+def _events_of(batch: Batch) -> int:
+    return batch.received
+
+
+def _nothing_to_count(batch: Batch) -> BatchResult:
+    """The answer to a batch of bots only: nothing to write, so no flush to wait for."""
+    return BatchResult(batch.received, 0, 0, batch.bots)
 
 
 def _result_of(batch: Batch, counted_identified: int) -> BatchResult:

@@ -19,18 +19,12 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
+from commerce_stats.db.upsert import upsert
 from commerce_stats.video.tables import counters, ecommerce_items, seen_events, video_items, videos
 
 UPSERT_CHUNK = 500
 """Rows per multi-row statement: below SQLite's variable limit with room to spare."""
-
-
-def _insert(conn: Connection, table: Any) -> Any:
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
@@ -45,14 +39,11 @@ def upsert_items(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Insert or replace ecommerce items; ``created_at`` of an existing item is kept."""
     if not rows:
         return
-    stmt = _insert(conn, ecommerce_items)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[ecommerce_items.c.account_id, ecommerce_items.c.ecommerce_key],
-        set_={
-            "ecommerce_name": stmt.excluded.ecommerce_name,
-            "ecommerce_link": stmt.excluded.ecommerce_link,
-            "updated_at": stmt.excluded.updated_at,
-        },
+    stmt = upsert(
+        conn,
+        ecommerce_items,
+        ["account_id", "ecommerce_key"],
+        replace=["ecommerce_name", "ecommerce_link", "updated_at"],
     )
     conn.execute(stmt, list(rows))
 
@@ -61,16 +52,12 @@ def upsert_videos(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Insert or replace videos; ``created_at`` of an existing video is kept."""
     if not rows:
         return
-    stmt = _insert(conn, videos)
     replaced = [
         column.name
         for column in videos.columns
         if column.name not in {"account_id", "content_key", "created_at"}
     ]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[videos.c.account_id, videos.c.content_key],
-        set_={name: stmt.excluded[name] for name in replaced},
-    )
+    stmt = upsert(conn, videos, ["account_id", "content_key"], replace=replaced)
     conn.execute(stmt, list(rows))
 
 
@@ -209,11 +196,7 @@ _compiled_sqlite_upserts: dict[int, tuple[str, tuple[int, ...]]] = {}
 
 
 def _counter_upsert(conn: Connection) -> Any:
-    stmt = _insert(conn, counters)
-    return stmt.on_conflict_do_update(
-        index_elements=[counters.c[name] for name in COUNTER_COLUMNS[:5]],
-        set_={name: counters.c[name] + stmt.excluded[name] for name in COUNTER_COLUMNS[5:]},
-    )
+    return upsert(conn, counters, COUNTER_COLUMNS[:5], add=COUNTER_COLUMNS[5:])
 
 
 def _sqlite_upsert_sql(conn: Connection) -> tuple[str, tuple[int, ...]]:
@@ -259,12 +242,17 @@ def claim_event_ids(
     """
     claimed: set[tuple[int, str]] = set()
     for chunk in _chunks(rows, UPSERT_CHUNK):
-        stmt = _insert(conn, seen_events).values(list(chunk))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[seen_events.c.account_id, seen_events.c.event_id],
-            set_={"seen_at": stmt.excluded.seen_at},
-            where=seen_events.c.seen_at < cutoff,
-        ).returning(seen_events.c.account_id, seen_events.c.event_id)
+        stmt = (
+            upsert(
+                conn,
+                seen_events,
+                ["account_id", "event_id"],
+                replace=["seen_at"],
+                where=seen_events.c.seen_at < cutoff,
+            )
+            .values(list(chunk))
+            .returning(seen_events.c.account_id, seen_events.c.event_id)
+        )
         claimed.update((row.account_id, row.event_id) for row in conn.execute(stmt))
     return claimed
 

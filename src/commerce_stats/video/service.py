@@ -19,8 +19,9 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.jsondecode import decode_json
-from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
+from commerce_stats.kit.ratelimit import FailureLimiter
 from commerce_stats.kit.tenancy import Account, Feature
+from commerce_stats.kit.throttle import Surface, Throttle
 from commerce_stats.kit.timeutil import check_day, utc_now
 from commerce_stats.video import repository
 from commerce_stats.video.catalog import BulkItem, BulkLine, BulkVideo, ItemFields, VideoFields
@@ -448,7 +449,8 @@ class VideoService:
         return self._authenticated(
             "ingest_key",
             ingest_key,
-            f"ingest_key:{client}",
+            Surface.VIDEO_INGEST_KEY,
+            client,
             VideoError("unknown ingest key", status=401),
         )
 
@@ -504,13 +506,14 @@ class VideoService:
         return await self.commit(batch)
 
     def _authenticated(
-        self, credential: str, secret: str, failure_key: str, unknown: VideoError
+        self, credential: str, secret: str, surface: Surface, client: str, unknown: VideoError
     ) -> Account:
-        """The video account whose ``credential`` is ``secret``. Failures are counted under
-        ``failure_key``; past the limit it is answered 429 until the window ends, even
-        with a right secret."""
-        verdict = first_refusal(self.failures, [failure_key])
-        if verdict is not None:
+        """The video account whose ``credential`` is ``secret``. Failures are counted per
+        ``client`` on ``surface``; past the limit it is answered 429 until the window ends,
+        even with a right secret."""
+        throttle = Throttle(self.failures)
+        verdict = throttle.check(surface, client=client)
+        if not verdict.allowed:
             raise VideoError(
                 "too many failed attempts; retry later",
                 status=429,
@@ -519,7 +522,7 @@ class VideoService:
             )
         account = self.accounts.authenticate(credential, secret)
         if account is None:
-            record_failures(self.failures, [failure_key])
+            throttle.record_failure(surface, client=client)
             raise unknown
         if not account.has(Feature.VIDEO_ECOMMERCE):
             raise VideoError("the organization has no video ecommerce add-on", status=403)
@@ -573,7 +576,8 @@ class VideoService:
         account = self._authenticated(
             "organization_key",
             query.organization_key,
-            f"organization_key:{client}",
+            Surface.VIDEO_ORGANIZATION_KEY,
+            client,
             VideoError("unknown organization_key", status=401, field="organization_key"),
         )
         return Report(
