@@ -29,6 +29,7 @@ def main() -> None:
     os.sched_setaffinity(0, {0})
 
     from commerce_stats.accounts.service import AccountChanges, Accounts
+    from commerce_stats.affiliate import exporting
     from commerce_stats.affiliate.service import AffiliateNetwork
     from commerce_stats.config import Settings
     from commerce_stats.db.engine import Database
@@ -38,10 +39,10 @@ def main() -> None:
     network = AffiliateNetwork(database, accounts)
     account, _ids = accounts.update(data["account_id"], AccountChanges(timezone="America/New_York"))
     started = time.perf_counter()
-    rendered = network.render_stale_export_text(account)
+    rendered = exporting.render_stale_export_text(network, account)
     stale_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    again = network.render_stale_export_text(account)
+    again = exporting.render_stale_export_text(network, account)
     current_seconds = time.perf_counter() - started
     print(f"{'case':<36} {'rendered':>9} {'seconds':>8} {'rows/s':>9}")
     print(

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Row
 
 from commerce_stats.affiliate import repository
-from commerce_stats.affiliate.errors import AffiliateError, no_permission
+from commerce_stats.affiliate.access import Owner
+from commerce_stats.affiliate.errors import NoPermissionError, UnknownReportError
 from commerce_stats.affiliate.export_lines import LocalClock, Money, transaction_cells
 from commerce_stats.affiliate.filters import Filters, parse_filters
 from commerce_stats.affiliate.rules import (
@@ -27,7 +28,7 @@ from commerce_stats.affiliate.rules import (
     STATUS_NAMES,
     as_id,
 )
-from commerce_stats.affiliate.service import AffiliateNetwork, Owner
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.kit.exports import CHUNK_ROWS, Cell, ExportFormat, write_export
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import local_days_to_utc, local_today, to_local
@@ -175,19 +176,15 @@ def parse_report_name(filename: str) -> tuple[str, ExportFormat]:
     stem, _, extension = filename.rpartition(".")
     prefix = "get-statistic_"
     if not stem.startswith(prefix) or stem[len(prefix) :] not in REPORTS:
-        raise AffiliateError(
+        raise UnknownReportError(
             f"unknown report {filename!r}; known: "
-            + ", ".join(f"get-statistic_{name}" for name in REPORTS),
-            status=404,
-            code="not_found",
+            + ", ".join(f"get-statistic_{name}" for name in REPORTS)
         )
     try:
         export_format = ExportFormat(extension.lower())
     except ValueError as exc:
-        raise AffiliateError(
-            f"unknown format {extension!r}; use csv, xls, xlsx, xml or json",
-            status=404,
-            code="not_found",
+        raise UnknownReportError(
+            f"unknown format {extension!r}; use csv, xls, xlsx, xml or json"
         ) from exc
     return stem[len(prefix) :], export_format
 
@@ -233,7 +230,7 @@ def export(
     progress: Progress | None = None,
 ) -> Export:
     """Authorises, validates the filters, and prepares the streamed body of one report."""
-    owner = network.export_owner(access_token, role, as_id(owner_id), client)
+    owner = network.access.export_owner(access_token, role, as_id(owner_id), client)
     report, export_format = parse_report_name(filename)
     return prepare(network, owner, report, export_format, params, progress)
 
@@ -252,7 +249,7 @@ def prepare(
     query = build_query(owner, filters)
     name = f"get-statistic_{report}.{export_format.value}"
     if report == "transactions" and export_format is ExportFormat.CSV:
-        network.render_stale_export_text(owner.account)
+        render_stale_export_text(network, owner.account)
         return Export(name, export_format, _stored_csv(network, query, progress), filters.ignored)
     header, rows = _report(network, report, query, tz)
     if progress is not None:
@@ -398,5 +395,31 @@ def account_export(
 ) -> Export:
     """The account's transactions export (the admin role's bytes) for a signed-in viewer."""
     if not account.has(Feature.AFFILIATE):
-        raise no_permission()
+        raise NoPermissionError
     return prepare(network, Owner(account, None), "transactions", export_format, params, progress)
+
+
+STALE_EXPORT_BATCH = 5_000
+"""Transactions rendered again per write transaction when stored export text is stale."""
+
+
+def render_stale_export_text(network: AffiliateNetwork, account: Account) -> int:
+    """Renders again every transaction whose stored export text is out of date.
+
+    Text goes out of date only when the account moves to another time zone
+    or a release changes the rendering (``export_lines``); every write of a
+    transaction renders its text in the same database transaction. Batches
+    keep each write short, so ingestion goes on meanwhile. Returns how many
+    transactions were rendered; an up-to-date account costs two index reads.
+    """
+    with network.database.read() as conn:
+        if not repository.stale_export_ids(conn, account.id, 1):
+            return 0
+    rendered = 0
+    while True:
+        with network.database.write() as conn:
+            ids = repository.stale_export_ids(conn, account.id, STALE_EXPORT_BATCH)
+            repository.refresh_export_text(conn, account.id, ids)
+        rendered += len(ids)
+        if len(ids) < STALE_EXPORT_BATCH:
+            return rendered

@@ -18,8 +18,9 @@ from concurrent.futures import Future
 
 from starlette.concurrency import run_in_threadpool
 
-from commerce_stats.affiliate.errors import AffiliateError
-from commerce_stats.affiliate.service import AffiliateNetwork, ConversionInput
+from commerce_stats.affiliate.errors import AffiliateError, ShuttingDownError
+from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.affiliate.tracker import ConversionInput
 from commerce_stats.kit.groupcommit import commit_isolating_failures
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.runtime import Runtime
@@ -49,9 +50,7 @@ class ConversionBatcher:
         future: Future[None] = Future()
         with self._lock:
             if self._stopped:
-                future.set_exception(
-                    AffiliateError("shutting down", status=503, code="unavailable")
-                )
+                future.set_exception(ShuttingDownError())
             else:
                 self._queue.put((conversion, future))
         return future
@@ -96,7 +95,7 @@ class ConversionBatcher:
     def _commit(self, conversions: Sequence[ConversionInput]) -> list[AffiliateError | None]:
         """One write transaction for ``conversions``; per conversion, why it was refused."""
         with self.network.database.write() as conn:
-            return self.network.record_conversions(conn, list(conversions), utc_now())
+            return self.network.tracker.record_conversions(conn, list(conversions), utc_now())
 
 
 async def record(runtime: Runtime, conversion: ConversionInput) -> None:
@@ -105,7 +104,7 @@ async def record(runtime: Runtime, conversion: ConversionInput) -> None:
     if isinstance(batcher, ConversionBatcher):
         return await asyncio.wrap_future(batcher.submit(conversion))
     network = AffiliateNetwork(runtime.database, runtime.accounts, runtime.failures)
-    return await run_in_threadpool(network.track_conversion, conversion)
+    return await run_in_threadpool(network.tracker.track_conversion, conversion)
 
 
 def start(runtime: Runtime) -> None:

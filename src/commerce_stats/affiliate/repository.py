@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,12 +34,14 @@ from sqlalchemy.types import NullType
 from commerce_stats.accounts.tables import accounts
 from commerce_stats.affiliate.export_lines import Renderer, export_key, renderer_for
 from commerce_stats.affiliate.tables import (
+    advertisers,
     campaigns,
     clicks,
     commission_groups,
     commission_rates,
     counters,
     memberships,
+    projects,
     publishers,
     transactions,
     triggers,
@@ -77,21 +79,62 @@ def next_campaign_id(conn: Connection) -> int:
     return (current or 0) + 1
 
 
-def insert_row(conn: Connection, table: Table, values: dict[str, Any]) -> None:
-    conn.execute(insert(table).values(**values))
+Collection = Literal["advertisers", "campaigns", "triggers", "groups", "publishers", "projects"]
+"""The model's kinds of items, by the names the admin API lists them under."""
+Listed = Collection | Literal["rates", "memberships"]
+
+_TABLES: dict[Listed, Table] = {
+    "advertisers": advertisers,
+    "campaigns": campaigns,
+    "triggers": triggers,
+    "groups": commission_groups,
+    "publishers": publishers,
+    "projects": projects,
+    "rates": commission_rates,
+    "memberships": memberships,
+}
+ITEM_NAMES: dict[Collection, str] = {
+    "advertisers": "advertiser",
+    "campaigns": "campaign",
+    "triggers": "trigger",
+    "groups": "commission group",
+    "publishers": "publisher",
+    "projects": "project",
+}
+"""How a refusal names one item of each kind."""
+SEQUENCES: dict[Collection, str] = {
+    "advertisers": "advertiser",
+    "campaigns": "campaign",
+    "triggers": "trigger",
+    "groups": "group",
+    "publishers": "publisher",
+    "projects": "project",
+}
+"""The per-account id sequence of each kind (campaign ids come from ``next_campaign_id``)."""
 
 
-def select_all(conn: Connection, table: Table, account_id: int) -> Sequence[Row[Any]]:
+def insert_item(conn: Connection, kind: Collection, values: Mapping[str, Any]) -> None:
+    conn.execute(insert(_TABLES[kind]).values(**values))
+
+
+def items(conn: Connection, kind: Listed, account_id: int) -> Sequence[Row[Any]]:
+    """Every item of a kind of the account, in id order."""
+    table = _TABLES[kind]
     order = [column for column in table.primary_key.columns if column.name != "account_id"]
     return conn.execute(
         select(table).where(table.c.account_id == account_id).order_by(*order)
     ).all()
 
 
-def select_by_id(conn: Connection, table: Table, account_id: int, row_id: int) -> Row[Any] | None:
+def item(conn: Connection, kind: Collection, account_id: int, item_id: int) -> Row[Any] | None:
+    table = _TABLES[kind]
     return conn.execute(
-        select(table).where(table.c.account_id == account_id, table.c.id == row_id)
+        select(table).where(table.c.account_id == account_id, table.c.id == item_id)
     ).first()
+
+
+def insert_click(conn: Connection, values: Mapping[str, Any]) -> None:
+    conn.execute(insert(clicks).values(**values))
 
 
 def campaign_anywhere(conn: Connection, campaign_id: int) -> Row[Any] | None:
@@ -121,8 +164,21 @@ def set_default_group(conn: Connection, account_id: int, campaign_id: int, group
     )
 
 
-def upsert_rate(conn: Connection, values: dict[str, Any]) -> None:
-    statement = _insert_for(conn, commission_rates).values(**values)
+def upsert_rate(
+    conn: Connection,
+    account_id: int,
+    group_id: int,
+    trigger_id: int,
+    trigger_type: str,
+    value_scaled: int,
+) -> None:
+    statement = _insert_for(conn, commission_rates).values(
+        account_id=account_id,
+        group_id=group_id,
+        trigger_id=trigger_id,
+        trigger_type=trigger_type,
+        value_scaled=value_scaled,
+    )
     conn.execute(
         statement.on_conflict_do_update(
             index_elements=[

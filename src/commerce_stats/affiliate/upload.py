@@ -32,10 +32,19 @@ from sqlalchemy import Connection, Row
 
 from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.errors import (
+    ForbiddenTransitionError,
+    InvalidUploadBodyError,
+    MalformedJsonError,
+    RefusedRowsError,
     RowError,
-    UploadError,
-    no_permission,
-    refuse_if_limited,
+    TransactionFinalError,
+)
+from commerce_stats.affiliate.lifecycle import (
+    MAX_REASON,
+    check_changeable,
+    check_transition,
+    commission_for_turnover,
+    number_new_transactions,
 )
 from commerce_stats.affiliate.rules import (
     MAX_BIG_ID,
@@ -47,25 +56,13 @@ from commerce_stats.affiliate.rules import (
     as_id,
     commission_minor,
     conversion_type,
-    final_error,
-    is_dynamic,
     parse_amount,
     parse_status,
     shown,
-    transition_error,
 )
-from commerce_stats.affiliate.service import AffiliateNetwork, number_new_transactions
-from commerce_stats.affiliate.tables import (
-    campaigns,
-    commission_groups,
-    commission_rates,
-    memberships,
-    projects,
-    triggers,
-)
+from commerce_stats.db.engine import Database
 from commerce_stats.kit.exports import FORMULA_TRIGGERS
-from commerce_stats.kit.ratelimit import name_keys, record_failures
-from commerce_stats.kit.tenancy import Account, Feature
+from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import utc_now, zone
 
 UPLOAD_COLUMNS = (
@@ -101,9 +98,6 @@ JSON_FIELDS = {
 }
 """The JSON twin's field names and the upload columns they fill."""
 MAX_TEXT = 255
-MAX_LOGIN_ID_LENGTH = 64
-"""Longest ``login_id`` accepted (issued ones have 8 digits); longer ones are refused unread."""
-MAX_REASON = 2000
 
 
 @dataclass
@@ -225,21 +219,19 @@ def _csv_reason(message: str) -> str:
 
 def csv_rows(file: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, values by upload column) per data row, read as the file is iterated;
-    the header is row 1. A refused header raises ``UploadError``, an unreadable row
+    the header is row 1. A refused header raises ``RefusedRowsError``, an unreadable row
     ``UnreadableRowError``."""
     lines = _Lines(file, *file_encoding(file))
     reader = csv.reader(lines, delimiter=";", quotechar='"', strict=True)
     header = _read_row(reader, lines, 1, ())
     if header is None:
-        raise UploadError("the file is empty", status=422, code="invalid_file")
+        raise RefusedRowsError("the file is empty", [])
     names = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in header]
     missing = [column for column in UPLOAD_COLUMNS if column not in names]
     if missing:
-        raise UploadError(
+        raise RefusedRowsError(
             "the header lacks required columns",
-            status=422,
-            code="invalid_file",
-            rows=[RowError(1, column, "required column is missing") for column in missing],
+            [RowError(1, column, "required column is missing") for column in missing],
         )
     positions = {column: names.index(column) for column in UPLOAD_COLUMNS}
     number = 1
@@ -266,9 +258,7 @@ def _unguard(text: str) -> str:
 def json_rows(items: Any) -> list[tuple[int, dict[str, str]]]:
     """The JSON twin's objects as upload rows (numbered from 1); it only updates."""
     if not isinstance(items, list):
-        raise UploadError(
-            "the body must be a JSON array of objects", status=422, code="invalid_body"
-        )
+        raise InvalidUploadBodyError("the body must be a JSON array of objects")
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[RowError] = []
     for number, item in enumerate(items, start=1):
@@ -288,12 +278,7 @@ def json_rows(items: Any) -> list[tuple[int, dict[str, str]]]:
         if len(problems) >= MAX_LISTED_ERRORS:
             break
     if problems:
-        raise UploadError(
-            f"{len(problems)} problem(s); nothing was applied",
-            status=422,
-            code="invalid_rows",
-            rows=problems,
-        )
+        raise RefusedRowsError(f"{len(problems)} problem(s); nothing was applied", problems)
     return rows
 
 
@@ -307,16 +292,16 @@ class Catalog:
     """The account's campaigns, triggers, groups, rates, projects and memberships in memory."""
 
     def __init__(self, conn: Connection, account_id: int) -> None:
-        def load(table: Any) -> Sequence[Row[Any]]:
-            return repository.select_all(conn, table, account_id)
+        def load(kind: repository.Listed) -> Sequence[Row[Any]]:
+            return repository.items(conn, kind, account_id)
 
-        self.campaigns = {row.id: row for row in load(campaigns)}
-        self.triggers = {row.id: row for row in load(triggers)}
-        self.groups = {row.id: row for row in load(commission_groups)}
-        self.rates = {(row.group_id, row.trigger_id): row for row in load(commission_rates)}
-        self.projects = {row.id: row for row in load(projects)}
+        self.campaigns = {row.id: row for row in load("campaigns")}
+        self.triggers = {row.id: row for row in load("triggers")}
+        self.groups = {row.id: row for row in load("groups")}
+        self.rates = {(row.group_id, row.trigger_id): row for row in load("rates")}
+        self.projects = {row.id: row for row in load("projects")}
         self.memberships = {
-            (row.campaign_id, row.publisher_id): row.group_id for row in load(memberships)
+            (row.campaign_id, row.publisher_id): row.group_id for row in load("memberships")
         }
 
 
@@ -493,9 +478,10 @@ class RowChecker:
             )
         status = self._status(number, values)
         status = row.status if status is None else status
-        refusal = transition_error(row.status, status)
-        if refusal is not None:
-            self.fail(number, "status", refusal)
+        try:
+            check_transition(row.status, status)
+        except ForbiddenTransitionError as refusal:
+            self.fail(number, "status", refusal.message)
         turnover = self._amount(number, values, "price", row.currency)
         commission = self._amount(number, values, "commission", row.currency)
         reason = values["cancel_reason"][:MAX_REASON] or row.cancel_reason
@@ -503,11 +489,13 @@ class RowChecker:
             return
         new_turnover = row.turnover_minor if turnover is None else turnover
         if commission is None:
-            commission = row.commission_minor
-            if new_turnover != row.turnover_minor and is_dynamic(row.trigger_type):
-                commission = commission_minor(
-                    row.trigger_type, row.trigger_value_scaled, new_turnover
-                )
+            commission = commission_for_turnover(
+                row.trigger_type,
+                row.trigger_value_scaled,
+                row.commission_minor,
+                row.turnover_minor,
+                new_turnover,
+            )
         changed = (
             status != row.status
             or new_turnover != row.turnover_minor
@@ -517,9 +505,10 @@ class RowChecker:
         if not changed:
             self.counts.unchanged += 1
             return
-        final = final_error(row.status)
-        if final is not None:
-            self.fail(number, "status", final)
+        try:
+            check_changeable(row.status)
+        except TransactionFinalError as final:
+            self.fail(number, "status", final.message)
             return
         self.counts.updated += 1
         self._changed_ids.add(row.id)
@@ -698,7 +687,7 @@ def _is_unicode(text: str) -> bool:
 
 
 def apply_rows(
-    network: AffiliateNetwork,
+    database: Database,
     account: Account,
     rows: Iterable[tuple[int, dict[str, str]]],
     *,
@@ -710,7 +699,7 @@ def apply_rows(
     the first problem later chunks are still checked, to list their problems too, but
     no longer applied, and the transaction is rolled back at the end.
     """
-    with network.database.write() as conn:
+    with database.write() as conn:
         checker = RowChecker(conn, account, allow_create)
         for chunk in _chunks(rows, checker):
             checker.check(chunk)
@@ -746,72 +735,27 @@ def _apply_chunk(conn: Connection, account_id: int, checker: RowChecker) -> None
     repository.update_transactions(conn, account_id, checker.updates, checker.previous)
 
 
-def _refusal(errors: list[RowError]) -> UploadError:
+def _refusal(errors: list[RowError]) -> RefusedRowsError:
     listed = sorted(errors[:MAX_LISTED_ERRORS], key=lambda error: error.row)
     more = (
         f" (checking stopped after {MAX_LISTED_ERRORS})" if len(errors) >= MAX_LISTED_ERRORS else ""
     )
-    return UploadError(
-        f"{len(listed)} problem(s) in the file{more}; nothing was applied",
-        status=422,
-        code="invalid_rows",
-        rows=listed,
+    return RefusedRowsError(
+        f"{len(listed)} problem(s) in the file{more}; nothing was applied", listed
     )
 
 
-def authenticate_upload(
-    network: AffiliateNetwork, login_id: str, token: str, client: str = "unknown"
-) -> Account:
-    """The login's account; refusals are counted per client address and per login id
-    (see ``name_keys``), and past its limit either is answered 429 until its window ends.
-    A login id longer than ``MAX_LOGIN_ID_LENGTH``, or a credential with a NUL character or
-    invalid Unicode, is refused before it is counted."""
-    if len(login_id) > MAX_LOGIN_ID_LENGTH:
-        raise UploadError(
-            f"login_id has more than {MAX_LOGIN_ID_LENGTH} characters",
-            code="invalid_field",
-        )
-    for field, value in (("login_id", login_id), ("token", token)):
-        if "\x00" in value or not _is_unicode(value):
-            raise UploadError(f"{field}: contains a NUL character or is not valid Unicode")
-    keys = name_keys("affiliate_upload", login_id, client)
-    refuse_if_limited(network.failures, keys, upload=True)
-    account = network.accounts.authenticate_pair(
-        "affiliate_login_id", login_id, "affiliate_rest_token", token
-    )
-    if account is None or not account.has(Feature.AFFILIATE):
-        record_failures(network.failures, keys)
-        raise no_permission()
-    return account
-
-
-def authorize_csv_upload(
-    network: AffiliateNetwork, login_id: str, token: str, section: str, client: str = "unknown"
-) -> Account:
-    """The seed's credentials of ``PUT /REST/orders/``, checked before the file is read."""
-    account = authenticate_upload(network, login_id, token, client)
-    if section.strip().lower() != "admin":
-        raise UploadError("section must be Admin", code="invalid_section")
-    return account
-
-
-def too_large(limit: int) -> UploadError:
-    return UploadError(f"the upload is larger than {limit} bytes", status=413, code="too_large")
-
-
-def upload_csv(network: AffiliateNetwork, account: Account, file: IO[bytes]) -> Counts:
+def upload_csv(database: Database, account: Account, file: IO[bytes]) -> Counts:
     """Applies a CSV upload (already authorized, within the limit) read from ``file``."""
-    return apply_rows(network, account, csv_rows(file), allow_create=True)
+    return apply_rows(database, account, csv_rows(file), allow_create=True)
 
 
-def upload_json(network: AffiliateNetwork, account: Account, body: bytes) -> Counts:
+def upload_json(database: Database, account: Account, body: bytes) -> Counts:
     """``PUT /ws/V6/admin/JSON/Orders``: updates transactions found by id or ordertoken."""
     try:
         items = json.loads(body, parse_float=Decimal)
     except RecursionError as exc:
-        raise UploadError(
-            "the body is not valid JSON: nested too deeply", code="malformed_json"
-        ) from exc
+        raise MalformedJsonError("the body is not valid JSON: nested too deeply") from exc
     except ValueError as exc:
-        raise UploadError(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
-    return apply_rows(network, account, json_rows(items), allow_create=False)
+        raise MalformedJsonError(f"the body is not valid JSON: {exc}") from exc
+    return apply_rows(database, account, json_rows(items), allow_create=False)
