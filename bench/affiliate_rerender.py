@@ -29,7 +29,6 @@ def main() -> None:
     os.sched_setaffinity(0, {0})
 
     from commerce_stats.accounts.service import AccountChanges, Accounts
-    from commerce_stats.affiliate import exporting
     from commerce_stats.affiliate.service import AffiliateNetwork
     from commerce_stats.config import Settings
     from commerce_stats.db.engine import Database
@@ -39,10 +38,10 @@ def main() -> None:
     network = AffiliateNetwork(database, accounts)
     account, _ids = accounts.update(data["account_id"], AccountChanges(timezone="America/New_York"))
     started = time.perf_counter()
-    rendered = exporting.render_stale_export_text(network, account)
+    rendered = network.exports.render_stale_export_text(account)
     stale_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    again = exporting.render_stale_export_text(network, account)
+    again = network.exports.render_stale_export_text(account)
     current_seconds = time.perf_counter() - started
     print(f"{'case':<36} {'rendered':>9} {'seconds':>8} {'rows/s':>9}")
     print(

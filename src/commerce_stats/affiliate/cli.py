@@ -140,7 +140,7 @@ def render_export_text_command(
     network = _network()
     try:
         account = network.accounts.get(account_id)
-        rendered = exporting.render_stale_export_text(network, account)
+        rendered = network.exports.render_stale_export_text(account)
     except ServiceError as error:
         raise _fail(error) from error
     finally:

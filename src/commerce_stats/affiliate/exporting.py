@@ -1,14 +1,17 @@
 """The Transaktions-API and its siblings: rows in the seed's order and formats, streamed.
 
 ``export`` authorises and validates before anything is read, then returns a
-generator of bytes that opens its own read transaction when the response
-starts streaming, so an export holds one database cursor and one batch of rows
-at a time whatever its size.
+generator of bytes; its rows come from ``export_reads`` (which opens the read
+transaction when the response starts streaming), so an export holds one
+database cursor and one batch of rows at a time whatever its size. One writer
+per format: ``kit.exports.write_export`` for every report, and for the
+transactions CSV the lines ``export_lines.StoredLines`` finishes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +21,12 @@ from sqlalchemy import Row
 from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.access import Owner
 from commerce_stats.affiliate.errors import NoPermissionError, UnknownReportError
-from commerce_stats.affiliate.export_lines import LocalClock, Money, transaction_cells
+from commerce_stats.affiliate.export_lines import (
+    TRANSACTION_COLUMNS,
+    LocalClock,
+    Money,
+    transaction_cells,
+)
 from commerce_stats.affiliate.filters import Filters, parse_filters
 from commerce_stats.affiliate.rules import (
     CANCELED,
@@ -29,56 +37,9 @@ from commerce_stats.affiliate.rules import (
     as_id,
 )
 from commerce_stats.affiliate.service import AffiliateNetwork
-from commerce_stats.kit.exports import CHUNK_ROWS, Cell, ExportFormat, write_export
+from commerce_stats.kit.exports import Cell, ExportFormat, csv_line, write_export
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import local_days_to_utc, local_today, to_local
-
-TRANSACTION_COLUMNS = (
-    "id",
-    "status",
-    "timestamp",
-    "campaign_id",
-    "ordertoken",
-    "source",
-    "project_id",
-    "type",
-    "commission",
-    "commission_group_id",
-    "trigger_id",
-    "description",
-    "trigger_value",
-    "trigger_type",
-    "turnover",
-    "action_id",
-    "salary_id",
-    "session_id",
-    "order_currency",
-    "status_change_date",
-    "cancel_reason",
-    "source_turnover",
-    "last_change",
-    "user_agent",
-    "order_actions_id",
-    "bonus_id",
-    "customer_journey_status",
-    "ebestid",
-    "order_timestamp",
-    "action_timestamp",
-    "trigger_title",
-    "payoutdate",
-    "campaign_group_title",
-    "campaign_title",
-    "advertiser_id",
-    "publisher_id",
-    "publisher_prename",
-    "publisher_surname",
-    "publisher_searchtitle",
-    "referrer",
-    "country",
-    "subid",
-    "basket_items",
-)
-"""Every field of the seed's table, in its order."""
 
 REPORTS = ("transactions", "daily", "campaign", "publisher")
 STATUS_ORDER = (OPEN, CONFIRMED, CANCELED, PAID)
@@ -249,7 +210,7 @@ def prepare(
     query = build_query(owner, filters)
     name = f"get-statistic_{report}.{export_format.value}"
     if report == "transactions" and export_format is ExportFormat.CSV:
-        render_stale_export_text(network, owner.account)
+        network.exports.render_stale_export_text(owner.account)
         return Export(name, export_format, _stored_csv(network, query, progress), filters.ignored)
     header, rows = _report(network, report, query, tz)
     if progress is not None:
@@ -262,8 +223,7 @@ def count_rows(network: AffiliateNetwork, owner: Owner, params: Iterable[tuple[s
     """How many transactions the filters select (for progress bars)."""
     tz = owner.account.timezone
     query = build_query(owner, parse_filters(params, network_today(tz)))
-    with network.database.read() as conn:
-        return repository.count_transactions(conn, query)
+    return network.exports.count(query)
 
 
 def _counted(rows: Iterator[tuple[Cell, ...]], progress: Progress) -> Iterator[tuple[Cell, ...]]:
@@ -291,23 +251,13 @@ def _stored_csv(
     progress: Progress | None,
 ) -> Iterator[bytes]:
     """The transactions CSV from each transaction's stored text (same bytes, far fewer objects)."""
-    yield b"".join(write_export(ExportFormat.CSV, TRANSACTION_COLUMNS, []))
-    with network.database.read() as conn:
-        batch: list[str] = []
-        for line in repository.stream_transactions_csv(conn, query):
-            batch.append(line)
-            if len(batch) >= CHUNK_ROWS:
-                yield _lines(batch, progress)
-        if batch:
-            yield _lines(batch, progress)
-
-
-def _lines(batch: list[str], progress: Progress | None) -> bytes:
-    if progress is not None:
-        progress(len(batch))
-    chunk = ("\n".join(batch) + "\n").encode("utf-8")
-    batch.clear()
-    return chunk
+    yield (csv_line(TRANSACTION_COLUMNS) + "\n").encode("utf-8")
+    batches = network.exports.csv_lines(query)
+    with closing(batches):
+        for batch in batches:
+            if progress is not None:
+                progress(len(batch))
+            yield ("\n".join(batch) + "\n").encode("utf-8")
 
 
 def _report(
@@ -324,8 +274,9 @@ def _transaction_rows(
 ) -> Iterator[tuple[Cell, ...]]:
     clock = LocalClock(tz)
     money = Money()
-    with network.database.read() as conn:
-        for row in repository.stream_transactions(conn, query):
+    rows = network.exports.transaction_rows(query)
+    with closing(rows):
+        for row in rows:
             yield transaction_cells(row, clock, money)
 
 
@@ -333,8 +284,9 @@ def _summary_rows(
     network: AffiliateNetwork, report: str, query: repository.TransactionQuery, tz: str
 ) -> Iterator[tuple[Cell, ...]]:
     money = Money()
-    with network.database.read() as conn:
-        lines = summarize(report, repository.stream_summary_rows(conn, query), tz)
+    rows = network.exports.summary_rows(query)
+    with closing(rows):
+        lines = summarize(report, rows, tz)
     for line in lines:
         yield line.cells(money)
 
@@ -368,8 +320,9 @@ def dashboard_figures(
         "campaign": {},
         "publisher": {},
     }
-    with network.database.read() as conn:
-        for row in repository.stream_summary_rows(conn, query):
+    rows = network.exports.summary_rows(query)
+    with closing(rows):
+        for row in rows:
             for report, lines in summaries.items():
                 _add_to_summary(lines, report, row, account.timezone)
 
@@ -397,29 +350,3 @@ def account_export(
     if not account.has(Feature.AFFILIATE):
         raise NoPermissionError
     return prepare(network, Owner(account, None), "transactions", export_format, params, progress)
-
-
-STALE_EXPORT_BATCH = 5_000
-"""Transactions rendered again per write transaction when stored export text is stale."""
-
-
-def render_stale_export_text(network: AffiliateNetwork, account: Account) -> int:
-    """Renders again every transaction whose stored export text is out of date.
-
-    Text goes out of date only when the account moves to another time zone
-    or a release changes the rendering (``export_lines``); every write of a
-    transaction renders its text in the same database transaction. Batches
-    keep each write short, so ingestion goes on meanwhile. Returns how many
-    transactions were rendered; an up-to-date account costs two index reads.
-    """
-    with network.database.read() as conn:
-        if not repository.stale_export_ids(conn, account.id, 1):
-            return 0
-    rendered = 0
-    while True:
-        with network.database.write() as conn:
-            ids = repository.stale_export_ids(conn, account.id, STALE_EXPORT_BATCH)
-            repository.refresh_export_text(conn, account.id, ids)
-        rendered += len(ids)
-        if len(ids) < STALE_EXPORT_BATCH:
-            return rendered

@@ -14,16 +14,12 @@ from sqlalchemy import (
     Result,
     Row,
     Select,
-    String,
     Table,
     and_,
     bindparam,
-    case,
-    cast,
     false,
     func,
     insert,
-    literal,
     select,
     type_coerce,
     update,
@@ -32,7 +28,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
 
 from commerce_stats.accounts.tables import accounts
-from commerce_stats.affiliate.export_lines import Renderer, export_key, renderer_for
+from commerce_stats.affiliate.export_lines import (
+    EXPORT_FIELDS,
+    TIMESTAMP_FIELDS,
+    Renderer,
+    export_key,
+    renderer_for,
+)
 from commerce_stats.affiliate.tables import (
     advertisers,
     campaigns,
@@ -46,7 +48,6 @@ from commerce_stats.affiliate.tables import (
     transactions,
     triggers,
 )
-from commerce_stats.kit.exports import FORMULA_TRIGGERS
 
 STREAM_BATCH = 5_000
 LOOKUP_CHUNK = 500
@@ -526,46 +527,36 @@ def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return type_coerce(column, NullType()).label(column.key)
 
 
-EXPORT_COLUMNS = (
-    transactions.c.id,
-    transactions.c.status,
-    _raw(transactions.c.created_at),
-    transactions.c.campaign_id,
-    transactions.c.ordertoken,
-    transactions.c.source,
-    transactions.c.project_id,
-    transactions.c.commission_minor,
-    transactions.c.commission_group_id,
-    transactions.c.trigger_id,
-    transactions.c.description,
-    transactions.c.trigger_value_scaled,
-    transactions.c.trigger_type,
-    transactions.c.turnover_minor,
-    transactions.c.click_id,
-    transactions.c.salary_id,
-    transactions.c.currency,
-    _raw(transactions.c.status_change_date),
-    transactions.c.cancel_reason,
-    transactions.c.source_turnover_minor,
-    _raw(transactions.c.last_change),
-    transactions.c.user_agent,
-    transactions.c.ebestid,
-    _raw(transactions.c.order_timestamp),
-    _raw(transactions.c.action_timestamp),
-    transactions.c.trigger_title,
-    _raw(transactions.c.payoutdate),
-    transactions.c.campaign_group_title,
-    campaigns.c.title.label("campaign_title"),
+_JOINED_COLUMNS: dict[str, ColumnElement[Any]] = {
+    "campaign_title": campaigns.c.title.label("campaign_title"),
+    "prename": publishers.c.prename,
+    "surname": publishers.c.surname,
+    "searchtitle": publishers.c.searchtitle,
+}
+"""Export fields that come from the transaction's campaign and publisher."""
+
+
+def _export_column(name: str) -> ColumnElement[Any]:
+    if name in _JOINED_COLUMNS:
+        return _JOINED_COLUMNS[name]
+    column = transactions.c[name]
+    return _raw(column) if name in TIMESTAMP_FIELDS else column
+
+
+EXPORT_COLUMNS = tuple(_export_column(name) for name in EXPORT_FIELDS)
+"""``export_lines.EXPORT_FIELDS``, selected in their order."""
+STORED_LINE_COLUMNS = (
+    transactions.c.export_head,
+    campaigns.c.title,
     transactions.c.advertiser_id,
     transactions.c.publisher_id,
     publishers.c.prename,
     publishers.c.surname,
     publishers.c.searchtitle,
-    transactions.c.referrer,
-    transactions.c.country,
-    transactions.c.subid,
-    transactions.c.basket_items,
+    transactions.c.export_tail,
 )
+"""A transaction's stored CSV text and, between its head and tail, the joined fields
+(``export_lines.JOINED_FIELDS``)."""
 
 
 def _filters(query: TransactionQuery) -> list[ColumnElement[bool]]:
@@ -675,38 +666,9 @@ def stream_summary_rows(conn: Connection, query: TransactionQuery) -> Iterator[R
     yield from result
 
 
-def _csv_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
-    """A CSV text field: formula guard, quotes doubled, in quotes (as ``kit.exports``)."""
-    text = func.coalesce(type_coerce(value, String), "")
-    guarded = case(
-        (func.substr(text, 1, 1).in_(list(FORMULA_TRIGGERS)), literal("'") + text), else_=text
-    )
-    return literal('"') + func.replace(guarded, '"', '""') + literal('"')
-
-
-def stream_transactions_csv(conn: Connection, query: TransactionQuery) -> Iterator[str]:
-    """Each matching transaction as a finished CSV line, in id order.
-
-    The line is the transaction's stored text (``export_lines``) around the six
-    fields that come from its campaign and publisher, rendered here by the
-    same CSV rules; the result is byte for byte what ``kit.exports.write_csv``
-    makes of ``export_lines.transaction_cells``.
-    """
-    t = transactions.c
-    fields: list[ColumnElement[Any]] = [
-        t.export_head,
-        _csv_text(campaigns.c.title),
-        cast(t.advertiser_id, String),
-        cast(t.publisher_id, String),
-        _csv_text(publishers.c.prename),
-        _csv_text(publishers.c.surname),
-        _csv_text(publishers.c.searchtitle),
-        t.export_tail,
-    ]
-    line = fields[0]
-    for field in fields[1:]:
-        line = line + literal(";") + field
-    statement = _export_select(conn, query).with_only_columns(line.label("line"))
+def stream_stored_lines(conn: Connection, query: TransactionQuery) -> Iterator[Row[Any]]:
+    """Each matching transaction's ``STORED_LINE_COLUMNS``, in id order, streamed; the
+    CSV line is finished by ``export_lines.StoredLines``."""
+    statement = _export_select(conn, query).with_only_columns(*STORED_LINE_COLUMNS)
     result: Result[Any] = conn.execution_options(yield_per=STREAM_BATCH).execute(statement)
-    for row in result:
-        yield row[0]
+    yield from result

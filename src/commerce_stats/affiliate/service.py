@@ -6,13 +6,15 @@
 - ``lifecycle``: status changes of transactions, shared by the admin API and
   both uploads (``lifecycle.py``);
 - ``access``: who may read an export link or upload orders (``access.py``);
-- exports and uploads run through ``exporting.py`` and ``upload.py``.
+- ``exports``: the exports' reads and the stored export text (``export_reads.py``);
+  ``exporting.py`` shapes the reports, ``upload.py`` checks and applies uploads.
 """
 
 from __future__ import annotations
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate.access import Access
+from commerce_stats.affiliate.export_reads import ExportReads
 from commerce_stats.affiliate.lifecycle import Lifecycle
 from commerce_stats.affiliate.model import NetworkModel
 from commerce_stats.affiliate.tracker import Tracker
@@ -34,3 +36,4 @@ class AffiliateNetwork:
         self.tracker = Tracker(database, accounts)
         self.lifecycle = Lifecycle(database)
         self.access = Access(database, accounts, failures)
+        self.exports = ExportReads(database)
