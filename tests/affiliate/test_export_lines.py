@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import export_lines, repository
-from commerce_stats.affiliate.export_lines import LocalClock, Renderer
+from commerce_stats.affiliate.export_lines import LocalClock, Renderer, StoredLines
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.affiliate.tables import transactions
 from commerce_stats.db.engine import Database
@@ -235,3 +235,16 @@ def test_local_clock_equals_zoneinfo(moment: datetime, tz: str) -> None:
     expected = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S")
     assert clock.raw_text(moment.isoformat(" ", "microseconds")) == expected
     assert clock.raw_text(moment) == expected
+
+
+def test_stored_lines_put_the_joined_fields_between_head_and_tail() -> None:
+    lines = StoredLines()
+    stored = ('1;"x"', '=Shop "A"', 7, 8, "Ina", None, "", '"t";3')
+    assert lines.line(stored) == '1;"x";"\'=Shop ""A""";7;8;"Ina";"";"";"t";3'
+
+
+def test_stored_lines_render_a_renamed_campaign_anew() -> None:
+    lines = StoredLines()
+    first = lines.line(("1", "Old", 1, 2, "", "", "", "0"))
+    second = lines.line(("2", "New", 1, 2, "", "", "", "0"))
+    assert (first, second) == ('1;"Old";1;2;"";"";"";0', '2;"New";1;2;"";"";"";0')

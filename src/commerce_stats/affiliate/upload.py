@@ -21,9 +21,9 @@ import csv
 import functools
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 from typing import IO, Any
@@ -48,18 +48,15 @@ from commerce_stats.affiliate.lifecycle import (
 )
 from commerce_stats.affiliate.rules import (
     MAX_BIG_ID,
-    MAX_ID,
     NOT_PAID_OUT,
     OPEN,
     PAID,
-    TIMESTAMP_FORMAT,
     as_id,
     commission_minor,
     conversion_type,
-    parse_amount,
-    parse_status,
     shown,
 )
+from commerce_stats.affiliate.upload_cells import MAX_ROW_BYTES, Cells
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.exports import FORMULA_TRIGGERS
 from commerce_stats.kit.tenancy import Account
@@ -108,13 +105,10 @@ class Counts:
 
 
 BOM = b"\xef\xbb\xbf"
-MAX_ROW_BYTES = 64 * 1024
-"""Longest row of an upload file (a quoted field may span lines; they count together)."""
 CHUNK_ROWS = 5000
 """Rows checked and applied at a time."""
 MAX_LISTED_ERRORS = 1000
 """A refusal lists at most this many problems; checking stops there."""
-EARLIEST_YEAR = 1970
 
 
 class UnreadableRowError(Exception):
@@ -318,9 +312,8 @@ class RowChecker:
         self.conn = conn
         self.account = account
         self.allow_create = allow_create
-        self.zone = zone(account.timezone)
+        self.cells = Cells(zone(account.timezone))
         self.now = utc_now()
-        self.errors: list[RowError] = []
         self.inserts: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []
         self.previous: dict[int, Row[Any]] = {}
@@ -329,18 +322,23 @@ class RowChecker:
         self._changed_ids: set[int] = set()
         self._seen_keys: set[tuple[int, int, str]] = set()
 
+    @property
+    def errors(self) -> list[RowError]:
+        """Every problem found so far."""
+        return self.cells.errors
+
+    def fail(self, row: int, column: str, reason: str) -> None:
+        self.cells.fail(row, column, reason)
+
     @functools.cached_property
     def catalog(self) -> Catalog:
         """The account's campaigns, triggers, groups and projects; read only when a row
         creates a transaction."""
         return Catalog(self.conn, self.account.id)
 
-    def fail(self, row: int, column: str, reason: str) -> None:
-        self.errors.append(RowError(row, column, reason))
-
     def check(self, chunk: list[tuple[int, dict[str, str]]]) -> None:
         """Checks one chunk; its inserts and updates wait in ``inserts``/``updates``."""
-        rows = [(number, values) for number, values in chunk if self._text_ok(number, values)]
+        rows = [(number, values) for number, values in chunk if self.cells.text_ok(number, values)]
         existing = self._existing_by_id(rows)
         by_key = self._existing_by_key(rows)
         for number, values in rows:
@@ -359,33 +357,6 @@ class RowChecker:
         self.previous = {}
         self._changed_ids.clear()
         self._seen_keys.clear()
-
-    def _text_ok(self, number: int, values: Mapping[str, str]) -> bool:
-        """False (with the problem noted) for a cell no database column can hold: a NUL
-        character, or a lone surrogate (which JSON's ``\\ud800`` escapes can make)."""
-        fine = True
-        for column, text in values.items():
-            if text.isascii() and "\x00" not in text and len(text) <= MAX_ROW_BYTES:
-                continue
-            if len(text) > MAX_ROW_BYTES:
-                self.fail(number, column, f"longer than {MAX_ROW_BYTES} characters")
-                fine = False
-            elif "\x00" in text:
-                self.fail(number, column, "contains a NUL character")
-                fine = False
-            elif not _is_unicode(text):
-                self.fail(number, column, "not valid Unicode (a lone surrogate)")
-                fine = False
-        return fine
-
-    def _int(self, number: int, values: Mapping[str, str], column: str) -> int | None:
-        text = values[column]
-        if not text:
-            return None
-        value = as_id(text, MAX_BIG_ID if column == "orderid" else MAX_ID)
-        if value is None:
-            self.fail(number, column, f"not an id: {shown(text)}")
-        return value
 
     def _existing_by_id(self, rows: list[tuple[int, dict[str, str]]]) -> dict[int, Row[Any]]:
         ids = [
@@ -419,7 +390,7 @@ class RowChecker:
         existing: dict[int, Row[Any]],
         by_key: dict[tuple[int, str], list[Row[Any]]],
     ) -> Row[Any] | None:
-        order_id = self._int(number, values, "orderid")
+        order_id = self.cells.id_of(number, values, "orderid")
         if order_id is not None:
             row = existing.get(order_id)
             if row is None:
@@ -443,26 +414,6 @@ class RowChecker:
             self.fail(number, "ordertoken", "no transaction with this campaign_id and ordertoken")
         return matches[0] if matches else None
 
-    def _amount(
-        self, number: int, values: Mapping[str, str], column: str, currency: str
-    ) -> int | None:
-        if not values[column]:
-            return None
-        try:
-            return parse_amount(values[column], currency)
-        except ValueError as exc:
-            self.fail(number, column, str(exc))
-            return None
-
-    def _status(self, number: int, values: Mapping[str, str]) -> int | None:
-        if not values["status"]:
-            return None
-        try:
-            return parse_status(values["status"])
-        except ValueError as exc:
-            self.fail(number, "status", str(exc))
-            return None
-
     def _check_update(self, number: int, values: dict[str, str], row: Row[Any]) -> None:
         if row.id in self._changed_ids or row.last_change == self.now:
             if values["orderid"]:
@@ -471,19 +422,19 @@ class RowChecker:
                 self.fail(number, "ordertoken", "this order appears more than once")
             return
         errors_before = len(self.errors)
-        campaign_id = self._int(number, values, "campaign_id")
+        campaign_id = self.cells.id_of(number, values, "campaign_id")
         if campaign_id is not None and campaign_id != row.campaign_id:
             self.fail(
                 number, "campaign_id", f"transaction {row.id} belongs to campaign {row.campaign_id}"
             )
-        status = self._status(number, values)
+        status = self.cells.status(number, values)
         status = row.status if status is None else status
         try:
             check_transition(row.status, status)
         except ForbiddenTransitionError as refusal:
             self.fail(number, "status", refusal.message)
-        turnover = self._amount(number, values, "price", row.currency)
-        commission = self._amount(number, values, "commission", row.currency)
+        turnover = self.cells.amount(number, values, "price", row.currency)
+        commission = self.cells.amount(number, values, "commission", row.currency)
         reason = values["cancel_reason"][:MAX_REASON] or row.cancel_reason
         if len(self.errors) > errors_before:
             return
@@ -527,12 +478,12 @@ class RowChecker:
 
     def _check_create(self, number: int, values: dict[str, str]) -> None:
         errors_before = len(self.errors)
-        campaign = self._lookup(
-            number, values, "campaign_id", self.catalog.campaigns, required=True
-        )
-        trigger = self._lookup(number, values, "trigger_id", self.catalog.triggers, required=True)
-        project = self._lookup(number, values, "project_id", self.catalog.projects, required=True)
-        group = self._lookup(number, values, "commissiongroup", self.catalog.groups, required=False)
+        lookup = self.cells.lookup
+        catalog = self.catalog
+        campaign = lookup(number, values, "campaign_id", catalog.campaigns, required=True)
+        trigger = lookup(number, values, "trigger_id", catalog.triggers, required=True)
+        project = lookup(number, values, "project_id", catalog.projects, required=True)
+        group = lookup(number, values, "commissiongroup", catalog.groups, required=False)
         if (
             len(self.errors) > errors_before
             or campaign is None
@@ -575,78 +526,32 @@ class RowChecker:
         self._seen_keys.add(key)
         if not values["price"]:
             self.fail(number, "price", "required for a new transaction")
-        turnover = self._amount(number, values, "price", campaign.currency)
-        commission = self._amount(number, values, "commission", campaign.currency)
-        status = self._status(number, values)
+        turnover = self.cells.amount(number, values, "price", campaign.currency)
+        commission = self.cells.amount(number, values, "commission", campaign.currency)
+        status = self.cells.status(number, values)
         status = OPEN if status is None else status
         if status == PAID:
             self.fail(number, "status", "only a payout run marks transactions paid")
-        ordered = self._timestamp(number, values)
+        ordered = self.cells.timestamp(number, values)
         if len(self.errors) > errors_before or turnover is None:
             return
         if commission is None:
             commission = commission_minor(rate.trigger_type, rate.value_scaled, turnover)
-        group_row = self.catalog.groups[group_id]
         self.counts.created += 1
-        self.inserts.append(
-            {
-                "account_id": self.account.id,
-                "status": status,
-                "created_at": self.now,
-                "campaign_id": campaign.id,
-                "ordertoken": token,
-                "source": "upload",
-                "project_id": project.id,
-                "commission_minor": commission,
-                "commission_group_id": group_id,
-                "campaign_group_title": group_row.title,
-                "trigger_id": trigger.id,
-                "trigger_title": trigger.title,
-                "trigger_type": rate.trigger_type,
-                "trigger_value_scaled": rate.value_scaled,
-                "description": "",
-                "voucher_code": "",
-                "turnover_minor": turnover,
-                "source_turnover_minor": turnover,
-                "currency": campaign.currency,
-                "click_id": None,
-                "salary_id": NOT_PAID_OUT,
-                "status_change_date": self.now,
-                "last_change": self.now,
-                "payoutdate": None,
-                "cancel_reason": values["cancel_reason"][:MAX_REASON],
-                "user_agent": "",
-                "order_timestamp": ordered or self.now,
-                "action_timestamp": None,
-                "advertiser_id": campaign.advertiser_id,
-                "publisher_id": project.publisher_id,
-                "referrer": "",
-                "country": "",
-                "subid": "",
-                "basket_items": 0,
-            }
+        order = CheckedOrder(
+            status=status,
+            token=token,
+            campaign=campaign,
+            trigger=trigger,
+            project=project,
+            group=self.catalog.groups[group_id],
+            rate=rate,
+            turnover=turnover,
+            commission=commission,
+            cancel_reason=values["cancel_reason"][:MAX_REASON],
+            ordered=ordered,
         )
-
-    def _lookup(
-        self,
-        number: int,
-        values: Mapping[str, str],
-        column: str,
-        known: dict[int, Row[Any]],
-        *,
-        required: bool,
-    ) -> Row[Any] | None:
-        if not values[column]:
-            if required:
-                self.fail(number, column, "required for a new transaction")
-            return None
-        item_id = self._int(number, values, column)
-        if item_id is None:
-            return None
-        row = known.get(item_id)
-        if row is None:
-            self.fail(number, column, f"unknown id {item_id}")
-        return row
+        self.inserts.append(new_transaction(self.account.id, self.now, order))
 
     def _group_of(self, campaign: Row[Any], publisher_id: int) -> int | None:
         group_id: int | None = self.catalog.memberships.get((campaign.id, publisher_id))
@@ -654,36 +559,62 @@ class RowChecker:
             group_id = campaign.default_group_id
         return group_id
 
-    def _timestamp(self, number: int, values: Mapping[str, str]) -> datetime | None:
-        text = values["order_timestamp"]
-        if not text:
-            return None
-        try:
-            local = datetime.strptime(text, TIMESTAMP_FORMAT)
-        except ValueError:
-            self.fail(number, "order_timestamp", f"{shown(text)} is not YYYY-MM-DD HH:MM:SS")
-            return None
-        ordered = local.replace(tzinfo=self.zone)
-        try:
-            in_range = local.year >= EARLIEST_YEAR and ordered.astimezone(UTC) is not None
-        except OverflowError:
-            in_range = False
-        if not in_range:
-            self.fail(
-                number,
-                "order_timestamp",
-                f"{shown(text)} is out of range (years {EARLIEST_YEAR} to 9999, network time)",
-            )
-            return None
-        return ordered
+
+@dataclass(frozen=True, slots=True)
+class CheckedOrder:
+    """An upload row that creates a transaction, every part of it checked."""
+
+    status: int
+    token: str
+    campaign: Row[Any]
+    trigger: Row[Any]
+    project: Row[Any]
+    group: Row[Any]
+    rate: Row[Any]
+    turnover: int
+    commission: int
+    cancel_reason: str
+    ordered: datetime | None
 
 
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def new_transaction(account_id: int, now: datetime, order: CheckedOrder) -> dict[str, Any]:
+    """The columns of the transaction an upload row creates (numbered when applied)."""
+    return {
+        "account_id": account_id,
+        "status": order.status,
+        "created_at": now,
+        "campaign_id": order.campaign.id,
+        "ordertoken": order.token,
+        "source": "upload",
+        "project_id": order.project.id,
+        "commission_minor": order.commission,
+        "commission_group_id": order.group.id,
+        "campaign_group_title": order.group.title,
+        "trigger_id": order.trigger.id,
+        "trigger_title": order.trigger.title,
+        "trigger_type": order.rate.trigger_type,
+        "trigger_value_scaled": order.rate.value_scaled,
+        "description": "",
+        "voucher_code": "",
+        "turnover_minor": order.turnover,
+        "source_turnover_minor": order.turnover,
+        "currency": order.campaign.currency,
+        "click_id": None,
+        "salary_id": NOT_PAID_OUT,
+        "status_change_date": now,
+        "last_change": now,
+        "payoutdate": None,
+        "cancel_reason": order.cancel_reason,
+        "user_agent": "",
+        "order_timestamp": order.ordered or now,
+        "action_timestamp": None,
+        "advertiser_id": order.campaign.advertiser_id,
+        "publisher_id": order.project.publisher_id,
+        "referrer": "",
+        "country": "",
+        "subid": "",
+        "basket_items": 0,
+    }
 
 
 def apply_rows(
