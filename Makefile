@@ -30,6 +30,7 @@ test: env lint types check-migrations test-sqlite test-postgres
 lint: env
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 types: env
 	$(BIN)/mypy

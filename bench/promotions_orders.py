@@ -30,18 +30,19 @@ def main() -> None:
         try:
             _account_id, token = new_shop(server)
             for number in range(20):
+                coupons: dict[str, object] = {
+                    "discount_percent": str(5 + number),
+                    "product_id": random.Random(number).sample(PRODUCTS, 30),
+                }
+                if number % 2 == 0:
+                    coupons["coupon_type"] = "reusable"
+                    coupons["coupon_code"] = [f"CODE{number}"]
                 body = {
                     "promotion_type": "discount" if number % 2 else "coupon",
                     "promotion_name": f"Bench {number}",
                     "date_from": "2020-01-01T00:00:00+00:00",
-                    "coupons": {
-                        "discount_percent": str(5 + number),
-                        "product_id": random.Random(number).sample(PRODUCTS, 30),
-                    },
+                    "coupons": coupons,
                 }
-                if number % 2 == 0:
-                    body["coupons"]["coupon_type"] = "reusable"
-                    body["coupons"]["coupon_code"] = [f"CODE{number}"]
                 call(server, "POST", "/v1/promotion", body, token)
             rng = random.Random(1)
             numbers = itertools.count()

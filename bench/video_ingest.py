@@ -60,7 +60,7 @@ def prepare(database_url: str) -> tuple[str, list[str], list[str]]:
     account, credentials = accounts.create("Bench", features=["video_ecommerce"])
     videos = [f"video-{n:04d}" for n in range(VIDEOS)]
     items = [f"item-{n:03d}" for n in range(ITEMS)]
-    lines = [
+    lines: list[dict[str, object]] = [
         {
             "kind": "ecommerce_item",
             "ecommerce_key": key,

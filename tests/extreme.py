@@ -315,7 +315,7 @@ def send_operation(
         operation.path,
         path_values,
         query or {},
-        target if where in ("path", "query") else None,  # type: ignore[arg-type]
+        target if where in ("path", "query") else None,
         value,
     )
     content: bytes | None = None

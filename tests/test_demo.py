@@ -11,12 +11,12 @@ from commerce_stats.db.engine import Database
 from commerce_stats.demo import (
     CREDENTIALS_FILE,
     DemoInfo,
-    DemoLink,
     DemoState,
     ensure_demo,
     read_demo_info,
     shell_exports,
 )
+from commerce_stats.kit.demo_links import DemoLink
 
 BASE = "http://127.0.0.1:8765"
 

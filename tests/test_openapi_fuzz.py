@@ -50,7 +50,9 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", forwarder)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_every_route_answers_within_its_schema(case: schemathesis.Case, client: TestClient) -> None:
+def test_every_route_answers_within_its_schema(
+    case: schemathesis.Case[Any], client: TestClient
+) -> None:
     forwarder.app = client.app  # type: ignore[assignment]
     case.call_and_validate(
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},

@@ -42,7 +42,7 @@ FUZZ = hypothesis_settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300) | st.integers(
+TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=300) | st.integers(
     min_value=-(2**70), max_value=2**70
 ).map(str)
 

@@ -20,7 +20,6 @@ from commerce_stats.config import Settings, admin_token_problem, is_loopback
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
 from commerce_stats.demo import (
-    BASE_PLACEHOLDER,
     CREDENTIALS_FILE,
     DEMO_ACCOUNT_NAME,
     DemoInfo,
@@ -31,6 +30,7 @@ from commerce_stats.demo import (
     write_private_file,
 )
 from commerce_stats.kit.cli import CommandApp, plain_console, print_error
+from commerce_stats.kit.demo_links import BASE_PLACEHOLDER
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.keys import new_secret
 from commerce_stats.kit.redaction import serve_log_config

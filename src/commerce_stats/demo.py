@@ -17,32 +17,18 @@ from enum import Enum
 from pathlib import Path
 
 from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate.demo import load as load_affiliate
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.demo_links import BASE_PLACEHOLDER, DemoLink
 from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.keys import new_secret
 from commerce_stats.kit.tenancy import Account
+from commerce_stats.promotions.demo import load as load_promotions
+from commerce_stats.video.demo import load as load_video
 
 DEMO_ACCOUNT_NAME = "Demo Shop"
 DEMO_DASHBOARD_USERNAME = "demo"
 CREDENTIALS_FILE = "demo-credentials.json"
-
-
-BASE_PLACEHOLDER = "{base}"
-
-
-@dataclass(frozen=True)
-class DemoLink:
-    """Something a person can try: a URL path to open, or a shell command to paste.
-
-    ``{base}`` in ``target`` stands for the server's address, e.g. http://127.0.0.1:8000;
-    it is replaced as plain text (no ``str.format``), so JSON bodies need no escaping.
-    """
-
-    label: str
-    target: str
-
-    def resolved(self, base: str) -> DemoLink:
-        return DemoLink(self.label, self.target.replace(BASE_PLACEHOLDER, base))
 
 
 @dataclass
@@ -74,15 +60,7 @@ DemoLoader = Callable[[Database, Account, dict[str, str], random.Random], list[D
 
 
 def domain_loaders() -> list[DemoLoader]:
-    """Each domain's demo loader, called in order; a loader returns links worth printing.
-
-    Imported here, not at module level, because the domains' demo modules import
-    ``DemoLink`` from this one.
-    """
-    from commerce_stats.affiliate.demo import load as load_affiliate
-    from commerce_stats.promotions.demo import load as load_promotions
-    from commerce_stats.video.demo import load as load_video
-
+    """Each domain's demo loader, called in order; a loader returns links worth printing."""
     return [load_video, load_affiliate, load_promotions]
 
 

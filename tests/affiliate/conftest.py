@@ -54,7 +54,10 @@ def build_network(
     def build(name: str = "Acme", currency: str = "EUR") -> Network:
         account = make_account(name)
         base = f"/admin/v1/accounts/{account['id']}/affiliate"
-        post = lambda url, body: _post(client, admin_headers, base + url, body)  # noqa: E731
+
+        def post(url: str, body: Any) -> dict[str, Any]:
+            return _post(client, admin_headers, base + url, body)
+
         advertiser = post("/advertisers", {"name": "Shop GmbH"})
         campaign = post(
             "/campaigns",

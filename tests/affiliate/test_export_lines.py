@@ -175,8 +175,8 @@ def test_time_zone_change_is_rendered_before_the_next_csv_export(
         json={"timezone": "America/New_York"},
         headers=admin_headers,
     )
-    row = csv_rows(client, network.export_url())[0]
-    assert row["order_timestamp"] == "2026-07-01 08:00:00"
+    exported = csv_rows(client, network.export_url())[0]
+    assert exported["order_timestamp"] == "2026-07-01 08:00:00"
     assert _outdated(database, network.account_id, "America/New_York") == []
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import exporting, repository
 from commerce_stats.affiliate.access import Owner
 from commerce_stats.affiliate.demo import build_catalog, fill_transactions
+from commerce_stats.affiliate.filters import parse_filters
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.exports import ExportFormat, write_export
 
-TRICKY = [
+TRICKY: list[dict[str, Any]] = [
     {"description": "=1+1", "cancel_reason": 'a "quoted"\nline'},
     {"description": "-minus", "cancel_reason": "@at", "subid": "\ttab"},
     {"description": "plain; semi", "referrer": "+plus", "user_agent": "\rcr"},
@@ -50,7 +52,7 @@ def test_stored_text_csv_equals_python_writer(database: Database, accounts: Acco
     fast = b"".join(
         exporting.prepare(network, owner, "transactions", ExportFormat.CSV, params).body
     )
-    query = exporting.build_query(owner, exporting.parse_filters(params, datetime.now(UTC).date()))
+    query = exporting.build_query(owner, parse_filters(params, datetime.now(UTC).date()))
     rows = exporting._transaction_rows(network, query, account.timezone)
     slow = b"".join(write_export(ExportFormat.CSV, exporting.TRANSACTION_COLUMNS, rows))
     text = fast.decode()

@@ -45,7 +45,7 @@ def test_upload_surface_lists_refused_rows_as_json_422() -> None:
     error = RefusedRowsError("1 problem(s)", [RowError(2, "price", "not a number: 'x'")])
     response = render_upload(error)
     assert response.status_code == 422
-    assert json.loads(response.body) == {
+    assert json.loads(bytes(response.body)) == {
         "status": "error",
         "message": "1 problem(s)",
         "errors": [{"row": 2, "column": "price", "reason": "not a number: 'x'"}],
@@ -55,7 +55,7 @@ def test_upload_surface_lists_refused_rows_as_json_422() -> None:
 def test_upload_surface_answers_too_many_attempts_as_json_with_retry_after() -> None:
     response = render_upload(TooManyAttemptsError(7))
     assert (response.status_code, response.headers["retry-after"]) == (429, "7")
-    assert json.loads(response.body)["message"] == "too many failed attempts; retry later"
+    assert json.loads(bytes(response.body))["message"] == "too many failed attempts; retry later"
 
 
 def test_upload_surface_answers_no_permission_as_the_seeds_plain_text() -> None:

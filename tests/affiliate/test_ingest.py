@@ -120,10 +120,10 @@ def _submit_from_threads(
             futures[index] = batcher.submit(conversions[index])
 
     workers = [threading.Thread(target=submit, args=(offset,)) for offset in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
     return [future for future in futures if future is not None]
 
 
@@ -194,7 +194,7 @@ def test_poison_pixels_sent_concurrently_with_valid_ones_refuse_only_themselves(
         barrier.wait()
         for round_ in range(10):
             token = f"H-{worker}-{round_}"
-            params: dict[str, object] = {
+            params: dict[str, str | int] = {
                 "campaign_id": network.campaign_id,
                 "trigger_id": network.sale_trigger,
                 "token": token,
@@ -207,10 +207,10 @@ def test_poison_pixels_sent_concurrently_with_valid_ones_refuse_only_themselves(
             answers[token] = (response.status_code, response.text)
 
     workers = [threading.Thread(target=send, args=(worker,)) for worker in range(8)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
 
     valid = sorted(f"H-{worker}-{round_}" for worker in range(0, 8, 2) for round_ in range(10))
     assert [answers[token][0] for token in valid] == [200] * 40

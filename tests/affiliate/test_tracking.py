@@ -21,7 +21,7 @@ def _stored_clicks(database: Database) -> list[object]:
         return list(conn.execute(select(clicks)).all())
 
 
-def _click(client: TestClient, net: Network, **extra: object) -> str:
+def _click(client: TestClient, net: Network, **extra: str | int) -> str:
     response = client.get(
         "/trck/eclick/",
         params={

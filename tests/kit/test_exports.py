@@ -234,7 +234,7 @@ def test_csv_guard_matches_neutralize_formula_for_any_text(
 
 
 def test_xlsx_rows_of_different_cell_types_each_keep_their_own() -> None:
-    rows = [
+    rows: list[tuple[str | int | Decimal | None, ...]] = [
         (1, Decimal("1.50"), "a", None),
         ("two", None, 3, "d"),
         (1, Decimal("2.25"), "", "x & y"),

@@ -41,7 +41,7 @@ def promotions_token(client: TestClient, make_account: Callable[..., dict[str, A
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_promotions_routes_answer_within_their_schema(
-    case: schemathesis.Case, client: TestClient, promotions_token: str
+    case: schemathesis.Case[Any], client: TestClient, promotions_token: str
 ) -> None:
     forwarder.app = client.app  # type: ignore[assignment]
     case.call_and_validate(

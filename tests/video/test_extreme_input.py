@@ -274,14 +274,14 @@ class Surface:
                 "ecommerce_link": "https://shop.example/n",
             },
         }
-        body = next((b for part, b in bodies.items() if part in operation.path), None)
+        route_body = next((b for part, b in bodies.items() if part in operation.path), None)
         response = send_operation(
             self.client,
             operation,
             place,
             value,
             keys,
-            body,
+            route_body,
             query if operation.query_params else None,
             self.admin,
         )

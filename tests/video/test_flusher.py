@@ -14,9 +14,9 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.video import repository
+from commerce_stats.video.catalog import ItemFields, VideoFields
 from commerce_stats.video.events import Batch, BatchResult
 from commerce_stats.video.flusher import GroupCommitter
-from commerce_stats.video.schemas import ItemFields, VideoFields
 from commerce_stats.video.service import VideoService
 
 DAY = date(2022, 10, 14)

@@ -42,6 +42,14 @@ def select_account(conn: Connection, account_id: int) -> Row[Any] | None:
     return conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
 
 
+def account_timezone(conn: Connection, account_id: int) -> str:
+    """The account's time zone name as this transaction sees it."""
+    zone_name: str = conn.execute(
+        select(accounts.c.timezone).where(accounts.c.id == account_id)
+    ).scalar_one()
+    return zone_name
+
+
 def select_accounts(conn: Connection) -> list[Row[Any]]:
     return list(conn.execute(select(accounts).order_by(accounts.c.id)))
 

@@ -14,7 +14,6 @@ from sqlalchemy import Connection, Row
 
 from commerce_stats.accounts import repository
 from commerce_stats.db.engine import Database
-from commerce_stats.kit.admin_http import MAX_ID
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import (
     digests_equal,
@@ -23,7 +22,7 @@ from commerce_stats.kit.keys import (
     new_secret,
     verify_password,
 )
-from commerce_stats.kit.tenancy import ALL_FEATURES, Account, Feature
+from commerce_stats.kit.tenancy import ALL_FEATURES, MAX_ID, Account, Feature
 from commerce_stats.kit.timeutil import is_valid_zone, utc_now
 
 SECRET_CREDENTIALS: tuple[str, ...] = (

@@ -26,7 +26,7 @@ from commerce_stats.affiliate.rules import (
 )
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.db.engine import Database
-from commerce_stats.demo import DemoLink
+from commerce_stats.kit.demo_links import DemoLink
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import utc_now
 

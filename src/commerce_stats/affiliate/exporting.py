@@ -22,7 +22,9 @@ from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.access import Owner
 from commerce_stats.affiliate.errors import NoPermissionError, UnknownReportError
 from commerce_stats.affiliate.export_lines import (
-    TRANSACTION_COLUMNS,
+    TRANSACTION_COLUMNS as TRANSACTION_COLUMNS,
+)
+from commerce_stats.affiliate.export_lines import (
     LocalClock,
     Money,
     transaction_cells,

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import NullType
 
-from commerce_stats.accounts.tables import accounts
+from commerce_stats.accounts.repository import account_timezone
 from commerce_stats.affiliate.export_lines import (
     EXPORT_FIELDS,
     TIMESTAMP_FIELDS,
@@ -315,10 +315,7 @@ def insert_transactions(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def _network_zone(conn: Connection, account_id: int) -> str:
     """The account's time zone as this transaction sees it (what stored text is rendered in)."""
-    zone_name: str = conn.execute(
-        select(accounts.c.timezone).where(accounts.c.id == account_id)
-    ).scalar_one()
-    return zone_name
+    return account_timezone(conn, account_id)
 
 
 def _with_export_text(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import digests_equal, hash_secret
+from commerce_stats.kit.tenancy import MAX_ID
 from commerce_stats.kit.web import (
     MIB,
     bearer_token,
@@ -25,8 +26,6 @@ from commerce_stats.kit.web import (
     size_text,
     surface_route_class,
 )
-
-MAX_ID = 2**31 - 1
 
 AccountId = Annotated[int, Path(ge=1, le=MAX_ID, description="The account's id.")]
 """An account id in an admin path: bounded so it always fits the database's integer."""

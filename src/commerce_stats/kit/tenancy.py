@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+MAX_ID = 2**31 - 1
+"""The largest id an account (or any 32-bit signed key) may have."""
+
 
 class Feature(StrEnum):
     VIDEO_ECOMMERCE = "video_ecommerce"

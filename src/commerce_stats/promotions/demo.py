@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
-from commerce_stats.demo import DemoLink
+from commerce_stats.kit.demo_links import DemoLink
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.promotions.errors import PromotionsError

@@ -15,7 +15,7 @@ import orjson
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
-from commerce_stats.demo import DemoLink
+from commerce_stats.kit.demo_links import DemoLink
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.video.events import NONE_KEY, Batch

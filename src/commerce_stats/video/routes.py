@@ -27,15 +27,14 @@ from commerce_stats.kit.web import (
     surface_route_class,
 )
 from commerce_stats.runtime import Runtime
+from commerce_stats.video.catalog import ItemFields, VideoFields
 from commerce_stats.video.errors import VideoError
 from commerce_stats.video.events import BatchResult
 from commerce_stats.video.schemas import (
     BulkResult,
     ErrorAnswer,
     IngestAnswer,
-    ItemFields,
     ItemOut,
-    VideoFields,
     VideoOut,
     stats_rows_json,
 )

@@ -23,6 +23,7 @@ from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_f
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import check_day, utc_now
 from commerce_stats.video import repository
+from commerce_stats.video.catalog import BulkItem, BulkLine, BulkVideo, ItemFields, VideoFields
 from commerce_stats.video.errors import VideoError
 from commerce_stats.video.events import (
     Batch,
@@ -36,7 +37,6 @@ from commerce_stats.video.events import (
     to_raw_event,
 )
 from commerce_stats.video.flusher import GroupCommitter
-from commerce_stats.video.schemas import BulkItem, BulkLine, BulkVideo, ItemFields, VideoFields
 
 MAX_EVENTS_PER_REQUEST = 10_000
 MAX_BODY_BYTES = 5 * 1024 * 1024
