@@ -1,9 +1,9 @@
-"""The storage layer: pragmas, transactions, serialised writers, UTC timestamps."""
+"""The storage layer: pragmas, transactions, serialised writers."""
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -81,22 +81,6 @@ def test_concurrent_read_modify_write_loses_no_update(database: Database) -> Non
     for thread in threads:
         thread.join()
     assert _names(database) == ["120"]
-
-
-def test_timestamps_round_trip_as_aware_utc(database: Database) -> None:
-    berlin = timezone(timedelta(hours=1))
-    with database.write() as conn:
-        _insert_account(conn, created=datetime(2026, 1, 2, 4, 4, 5, tzinfo=berlin))
-    with database.read() as conn:
-        stored = conn.execute(select(accounts.c.created_at)).scalar_one()
-    assert stored == NOW
-    assert stored.tzinfo == UTC
-
-
-def test_naive_timestamps_are_refused(database: Database) -> None:
-    with pytest.raises(Exception, match="aware"), database.write() as conn:
-        _insert_account(conn, created=datetime(2026, 1, 2))
-    assert _names(database) == []
 
 
 def test_ping_answers(database: Database) -> None:

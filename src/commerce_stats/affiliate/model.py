@@ -187,7 +187,7 @@ class NetworkModel:
         with self.database.write() as conn:
             _require(conn, "advertisers", account.id, advertiser_id)
             campaign_id = repository.next_campaign_id(conn)
-            repository.insert_item(conn, "campaigns", {"id": campaign_id, **values})
+            repository.insert_campaign(conn, {"id": campaign_id, **values})
             return campaign_of(_require(conn, "campaigns", account.id, campaign_id))
 
     def create_trigger(self, account: Account, campaign_id: int, title: str) -> Trigger:

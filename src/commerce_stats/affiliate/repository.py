@@ -37,6 +37,7 @@ from commerce_stats.affiliate.export_lines import (
 )
 from commerce_stats.affiliate.tables import (
     advertisers,
+    campaign_directory,
     campaigns,
     clicks,
     commission_groups,
@@ -76,7 +77,7 @@ def allocate_ids(conn: Connection, account_id: int, name: str, count: int = 1) -
 
 def next_campaign_id(conn: Connection) -> int:
     """The next server-wide campaign id (tracking URLs name a campaign without its account)."""
-    current: int | None = conn.execute(select(func.max(campaigns.c.id))).scalar()
+    current: int | None = conn.execute(select(func.max(campaign_directory.c.campaign_id))).scalar()
     return (current or 0) + 1
 
 
@@ -114,6 +115,14 @@ SEQUENCES: dict[Collection, str] = {
 """The per-account id sequence of each kind (campaign ids come from ``next_campaign_id``)."""
 
 
+def insert_campaign(conn: Connection, values: Mapping[str, Any]) -> None:
+    """The campaign row and its directory entry (campaign id to account)."""
+    conn.execute(
+        insert(campaign_directory).values(campaign_id=values["id"], account_id=values["account_id"])
+    )
+    conn.execute(insert(campaigns).values(**values))
+
+
 def insert_item(conn: Connection, kind: Collection, values: Mapping[str, Any]) -> None:
     conn.execute(insert(_TABLES[kind]).values(**values))
 
@@ -139,8 +148,19 @@ def insert_click(conn: Connection, values: Mapping[str, Any]) -> None:
 
 
 def campaign_anywhere(conn: Connection, campaign_id: int) -> Row[Any] | None:
-    """A campaign by its server-wide id, with the account that owns it."""
-    return conn.execute(select(campaigns).where(campaigns.c.id == campaign_id)).first()
+    """A campaign by its server-wide id, with the account that owns it.
+
+    The directory names the account first, so the campaign itself is then read
+    by (account, id) like every other tenant row.
+    """
+    owner: int | None = conn.execute(
+        select(campaign_directory.c.account_id).where(
+            campaign_directory.c.campaign_id == campaign_id
+        )
+    ).scalar()
+    if owner is None:
+        return None
+    return item(conn, "campaigns", owner, campaign_id)
 
 
 def publisher_by_token(conn: Connection, token_hash: str) -> Row[Any] | None:

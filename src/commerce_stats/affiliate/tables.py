@@ -3,7 +3,9 @@
 Identifiers are numbered per account (``affiliate_counters``) except campaign
 ids, which are unique across the server because the tracking URLs
 (``/trck/eclick/``, ``/trck/etrack/``) carry a campaign id and nothing else
-that names the network. Money is held in the campaign currency's minor unit.
+that names the network: ``affiliate_campaign_directory`` maps each campaign id
+to its account (a reference table, see ``commerce_stats.db.distribution``).
+Money is held in the campaign currency's minor unit.
 """
 
 from __future__ import annotations
@@ -63,8 +65,15 @@ campaigns = Table(
         ["account_id", "advertiser_id"],
         ["affiliate_advertisers.account_id", "affiliate_advertisers.id"],
     ),
-    Index("ux_affiliate_campaigns_id", "id", unique=True),
 )
+
+campaign_directory = Table(
+    "affiliate_campaign_directory",
+    metadata,
+    Column("campaign_id", Integer, primary_key=True, autoincrement=False),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+)
+"""Which account owns each campaign id; written with the campaign, in the same transaction."""
 
 publishers = Table(
     "affiliate_publishers",

@@ -476,15 +476,25 @@ def add_code_redemptions(conn: Connection, counts: Mapping[tuple[int, int], int]
 def promotion_counter_drift(conn: Connection, account_id: int) -> list[Row[Any]]:
     """Promotions whose counter differs from their ledger row count: (id, counter, ledger)."""
     ledger = (
-        select(promo_redemptions.c.promotion_id, func.count().label("n"))
+        select(
+            promo_redemptions.c.account_id,
+            promo_redemptions.c.promotion_id,
+            func.count().label("n"),
+        )
         .where(promo_redemptions.c.account_id == account_id)
-        .group_by(promo_redemptions.c.promotion_id)
+        .group_by(promo_redemptions.c.account_id, promo_redemptions.c.promotion_id)
         .subquery()
     )
     counted = func.coalesce(ledger.c.n, 0)
     query = (
         select(promotions.c.id, promotions.c.redemptions, counted.label("ledger"))
-        .outerjoin(ledger, ledger.c.promotion_id == promotions.c.id)
+        .outerjoin(
+            ledger,
+            and_(
+                ledger.c.account_id == promotions.c.account_id,
+                ledger.c.promotion_id == promotions.c.id,
+            ),
+        )
         .where(promotions.c.account_id == account_id)
         .where(promotions.c.redemptions != counted)
     )
@@ -494,16 +504,22 @@ def promotion_counter_drift(conn: Connection, account_id: int) -> list[Row[Any]]
 def code_counter_drift(conn: Connection, account_id: int) -> list[Row[Any]]:
     """Codes whose counter differs from their ledger row count: (id, counter, ledger)."""
     ledger = (
-        select(promo_redemptions.c.code_id, func.count().label("n"))
+        select(promo_redemptions.c.account_id, promo_redemptions.c.code_id, func.count().label("n"))
         .where(promo_redemptions.c.account_id == account_id)
         .where(promo_redemptions.c.code_id.is_not(None))
-        .group_by(promo_redemptions.c.code_id)
+        .group_by(promo_redemptions.c.account_id, promo_redemptions.c.code_id)
         .subquery()
     )
     counted = func.coalesce(ledger.c.n, 0)
     query = (
         select(promotion_codes.c.id, promotion_codes.c.redemptions, counted.label("ledger"))
-        .outerjoin(ledger, ledger.c.code_id == promotion_codes.c.id)
+        .outerjoin(
+            ledger,
+            and_(
+                ledger.c.account_id == promotion_codes.c.account_id,
+                ledger.c.code_id == promotion_codes.c.id,
+            ),
+        )
         .where(promotion_codes.c.account_id == account_id)
         .where(promotion_codes.c.redemptions != counted)
     )

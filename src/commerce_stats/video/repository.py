@@ -409,11 +409,12 @@ def top_videos(
     content_key: str | None,
     limit: int,
 ) -> list[Row[Any]]:
-    """(content_key, title or None, sums...) of the most clicked, then most viewed, videos."""
+    """(account_id, content_key, sums..., title or None) of the most clicked, then most
+    viewed, videos; the account rides along so the catalog join pairs rows of one account."""
     sums = (
-        select(counters.c.content_key, *_SUMS)
+        select(counters.c.account_id, counters.c.content_key, *_SUMS)
         .where(_report_filter(account_id, first, last, content_key))
-        .group_by(counters.c.content_key)
+        .group_by(counters.c.account_id, counters.c.content_key)
         .subquery()
     )
     stmt = (
@@ -421,7 +422,10 @@ def top_videos(
         .select_from(
             sums.outerjoin(
                 videos,
-                and_(videos.c.account_id == account_id, videos.c.content_key == sums.c.content_key),
+                and_(
+                    videos.c.account_id == sums.c.account_id,
+                    videos.c.content_key == sums.c.content_key,
+                ),
             )
         )
         .order_by(sums.c.clicked.desc(), sums.c.viewed.desc(), sums.c.content_key)
@@ -438,14 +442,15 @@ def top_items(
     content_key: str | None,
     limit: int,
 ) -> list[Row[Any]]:
-    """(ecommerce_key, name or None, sums...) of the most clicked, then most viewed, items."""
+    """(account_id, ecommerce_key, sums..., name or None) of the most clicked, then most
+    viewed, items."""
     sums = (
-        select(counters.c.ecommerce_key, *_SUMS)
+        select(counters.c.account_id, counters.c.ecommerce_key, *_SUMS)
         .where(
             _report_filter(account_id, first, last, content_key),
             counters.c.ecommerce_key != "none",
         )
-        .group_by(counters.c.ecommerce_key)
+        .group_by(counters.c.account_id, counters.c.ecommerce_key)
         .subquery()
     )
     stmt = (
@@ -454,7 +459,7 @@ def top_items(
             sums.outerjoin(
                 ecommerce_items,
                 and_(
-                    ecommerce_items.c.account_id == account_id,
+                    ecommerce_items.c.account_id == sums.c.account_id,
                     ecommerce_items.c.ecommerce_key == sums.c.ecommerce_key,
                 ),
             )
