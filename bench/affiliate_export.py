@@ -47,7 +47,8 @@ def child(url: str, account_id: int, export_format: str) -> None:
     """Runs one export and prints a JSON line with its figures."""
     from commerce_stats.accounts.service import Accounts
     from commerce_stats.affiliate import exporting
-    from commerce_stats.affiliate.service import AffiliateNetwork, Owner
+    from commerce_stats.affiliate.access import Owner
+    from commerce_stats.affiliate.service import AffiliateNetwork
     from commerce_stats.config import Settings
     from commerce_stats.db.engine import Database
     from commerce_stats.kit.exports import ExportFormat

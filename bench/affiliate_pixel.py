@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _affiliate_data import pin_to_core, start_server
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate.demo import build_catalog
-from commerce_stats.affiliate.service import AffiliateNetwork, ClickInput
+from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.affiliate.tracker import ClickInput
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
@@ -96,7 +97,7 @@ def _prepare(url: str) -> str:
     network = AffiliateNetwork(database, accounts)
     plan = build_catalog(network, account)
     project_id, publisher_id = plan.members[0].project_id, plan.members[0].publisher_id
-    click_id, _url = network.track_click(
+    click_id, _url = network.tracker.track_click(
         ClickInput(plan.campaign_id, publisher_id, project_id, "", 0, "", "bench", "DE")
     )
     sale_trigger = plan.rates[0].trigger_id

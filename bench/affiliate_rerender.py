@@ -38,10 +38,10 @@ def main() -> None:
     network = AffiliateNetwork(database, accounts)
     account, _ids = accounts.update(data["account_id"], AccountChanges(timezone="America/New_York"))
     started = time.perf_counter()
-    rendered = network.render_stale_export_text(account)
+    rendered = network.exports.render_stale_export_text(account)
     stale_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    again = network.render_stale_export_text(account)
+    again = network.exports.render_stale_export_text(account)
     current_seconds = time.perf_counter() - started
     print(f"{'case':<36} {'rendered':>9} {'seconds':>8} {'rows/s':>9}")
     print(

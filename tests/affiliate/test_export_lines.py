@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import UTC, datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,11 +14,10 @@ from sqlalchemy import select
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import export_lines, repository
-from commerce_stats.affiliate.export_lines import LocalClock, Renderer, csv_field
+from commerce_stats.affiliate.export_lines import LocalClock, Renderer, StoredLines
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.affiliate.tables import transactions
 from commerce_stats.db.engine import Database
-from commerce_stats.kit.exports import Cell
 from tests.affiliate.conftest import Network
 from tests.affiliate.helpers import by_token, csv_rows
 from tests.affiliate.test_upload import UPLOAD_HEADER, _line, _upload
@@ -53,20 +49,6 @@ def _outdated(database: Database, account_id: int, tz: str = "Europe/Berlin") ->
 
 def _transaction_id(client: TestClient, network: Network, token: str) -> str:
     return by_token(csv_rows(client, network.export_url()))[token]["id"]
-
-
-@pytest.mark.parametrize(
-    "cell",
-    ["plain", 'say "hi"', "=SUM(A1)", "+1", "-2", "@x", "\tt", "\rr", "a;b\nc", "", None, 7,
-     Decimal("12.30"), Decimal("0.000")],
-)  # fmt: skip
-def test_csv_field_matches_the_csv_writer(cell: Cell) -> None:
-    out = io.StringIO()
-    csv.writer(out, delimiter=";", quoting=csv.QUOTE_NONNUMERIC, lineterminator="").writerow([cell])
-    expected = out.getvalue()
-    if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@", "\t", "\r")):
-        expected = "\"'" + expected[1:]
-    assert csv_field(cell) == expected
 
 
 def test_conversion_stores_its_export_text(
@@ -210,8 +192,8 @@ def test_a_new_rendering_version_renders_every_transaction_again(
     affiliate = AffiliateNetwork(database, accounts)
     account = accounts.get(network.account_id)
     monkeypatch.setattr(export_lines, "RENDERING_VERSION", export_lines.RENDERING_VERSION + 1)
-    assert affiliate.render_stale_export_text(account) == 2
-    assert affiliate.render_stale_export_text(account) == 0
+    assert affiliate.exports.render_stale_export_text(account) == 2
+    assert affiliate.exports.render_stale_export_text(account) == 0
     assert _outdated(database, network.account_id) == []
 
 
@@ -228,7 +210,7 @@ def test_rendering_stale_text_leaves_other_accounts_alone(
     before = _rows(database, second.account_id)
     monkeypatch.setattr(export_lines, "RENDERING_VERSION", export_lines.RENDERING_VERSION + 1)
     affiliate = AffiliateNetwork(database, accounts)
-    assert affiliate.render_stale_export_text(accounts.get(first.account_id)) == 1
+    assert affiliate.exports.render_stale_export_text(accounts.get(first.account_id)) == 1
     assert _rows(database, second.account_id) == before
 
 
@@ -253,3 +235,16 @@ def test_local_clock_equals_zoneinfo(moment: datetime, tz: str) -> None:
     expected = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S")
     assert clock.raw_text(moment.isoformat(" ", "microseconds")) == expected
     assert clock.raw_text(moment) == expected
+
+
+def test_stored_lines_put_the_joined_fields_between_head_and_tail() -> None:
+    lines = StoredLines()
+    stored = ('1;"x"', '=Shop "A"', 7, 8, "Ina", None, "", '"t";3')
+    assert lines.line(stored) == '1;"x";"\'=Shop ""A""";7;8;"Ina";"";"";"t";3'
+
+
+def test_stored_lines_render_a_renamed_campaign_anew() -> None:
+    lines = StoredLines()
+    first = lines.line(("1", "Old", 1, 2, "", "", "", "0"))
+    second = lines.line(("2", "New", 1, 2, "", "", "", "0"))
+    assert (first, second) == ('1;"Old";1;2;"";"";"";0', '2;"New";1;2;"";"";"";0')

@@ -9,9 +9,10 @@ from typing import Any
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import exporting, repository
+from commerce_stats.affiliate.access import Owner
 from commerce_stats.affiliate.demo import build_catalog, fill_transactions
 from commerce_stats.affiliate.filters import parse_filters
-from commerce_stats.affiliate.service import AffiliateNetwork, Owner
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.exports import ExportFormat, write_export
 

@@ -10,10 +10,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from commerce_stats.accounts.service import Accounts
-from commerce_stats.affiliate.errors import AffiliateError
+from commerce_stats.affiliate.errors import (
+    AffiliateError,
+    InvalidTurnoverError,
+    NoTrackedClickError,
+    WrongCurrencyError,
+)
 from commerce_stats.affiliate.ingest import ConversionBatcher
-from commerce_stats.affiliate.service import AffiliateNetwork, ConversionInput
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.affiliate.tables import transactions
+from commerce_stats.affiliate.tracker import ConversionInput
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.timeutil import utc_now
 from tests.affiliate.conftest import Network
@@ -62,12 +68,12 @@ def test_a_batch_records_valid_conversions_and_refuses_the_others(
         _conversion(network, "OK-2", click_id),
     ]
     with database.write() as conn:
-        outcomes = service.record_conversions(conn, batch, utc_now())
-    assert [None if outcome is None else outcome.code for outcome in outcomes] == [
+        outcomes = service.tracker.record_conversions(conn, batch, utc_now())
+    assert [None if outcome is None else type(outcome) for outcome in outcomes] == [
         None,
-        "no_click",
+        NoTrackedClickError,
         None,
-        "invalid_currency",
+        WrongCurrencyError,
         None,
     ]
     rows = csv_rows(client, network.export_url())
@@ -162,8 +168,8 @@ def test_poison_conversions_from_concurrent_threads_fail_alone(
     assert all(errors[index] is not None for index in range(1, 120, 3))
     refused = [errors[index] for index in range(2, 120, 3)]
     assert {
-        (error.status, error.message) for error in refused if isinstance(error, AffiliateError)
-    } == {(400, "turnover: must not exceed 9999999999999.99 EUR")}
+        (type(error), error.message) for error in refused if isinstance(error, AffiliateError)
+    } == {(InvalidTurnoverError, "turnover: must not exceed 9999999999999.99 EUR")}
     assert len(refused) == 40
     assert _stored_tokens(database) == [f"T-{index:03}" for index in range(0, 120, 3)]
 

@@ -5,8 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate.errors import (
+    ForbiddenTransitionError,
+    ItemNotFoundError,
+    TransactionFinalError,
+)
+from commerce_stats.affiliate.lifecycle import (
+    Lifecycle,
+    check_changeable,
+    check_transition,
+    commission_for_turnover,
+)
+from commerce_stats.affiliate.rules import CANCELED, CONFIRMED, OPEN, PAID
+from commerce_stats.db.engine import Database
 from tests.affiliate.conftest import Network
 from tests.affiliate.helpers import csv_rows
 
@@ -272,3 +287,77 @@ def test_out_of_range_transaction_id_is_422(
 ) -> None:
     response = client.get(f"{network.admin}/transactions/{'9' * 30}", headers=admin_headers)
     assert response.status_code == 422
+
+
+# -- the lifecycle module's rules, without HTTP ------------------------------------------------
+
+
+def test_check_transition_refuses_reopening_a_confirmed_transaction() -> None:
+    with pytest.raises(ForbiddenTransitionError, match="cannot be reopened") as refused:
+        check_transition(CONFIRMED, OPEN)
+    assert (refused.value.from_status, refused.value.to_status) == (CONFIRMED, OPEN)
+
+
+def test_check_transition_leaves_paying_to_the_payout_run() -> None:
+    with pytest.raises(ForbiddenTransitionError, match="only a payout run"):
+        check_transition(CONFIRMED, PAID)
+
+
+def test_check_transition_allows_open_to_canceled() -> None:
+    check_transition(OPEN, CANCELED)
+
+
+def test_check_changeable_refuses_a_paid_transaction() -> None:
+    with pytest.raises(TransactionFinalError, match="paid transactions are final"):
+        check_changeable(PAID)
+
+
+def test_dynamic_commission_follows_a_lower_turnover() -> None:
+    assert commission_for_turnover("sale_dynamic", 750, 750, 10_000, 6_000) == 450
+
+
+def test_fixed_commission_stays_when_the_turnover_changes() -> None:
+    assert commission_for_turnover("sale_fixed", 500, 500, 10_000, 6_000) == 500
+
+
+def test_lifecycle_payout_of_an_unknown_publisher_books_no_salary(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    lifecycle = Lifecycle(database)
+    account = accounts.get(network.account_id)
+    with pytest.raises(ItemNotFoundError, match="publisher 999 not found"):
+        lifecycle.payout(account, 999)
+    assert lifecycle.payout(account, network.publisher_id).salary_id == 1
+
+
+def test_lifecycle_cancel_keeps_a_confirmed_transactions_reason(
+    database: Database,
+    accounts: Accounts,
+    client: TestClient,
+    network: Network,
+    convert: Callable[..., int],
+) -> None:
+    convert(network, "L-1")
+    tid = int(_only(client, network)["id"])
+    lifecycle = Lifecycle(database)
+    account = accounts.get(network.account_id)
+    lifecycle.confirm(account, tid)
+    canceled = lifecycle.cancel(account, tid, "  retour  ")
+    assert (canceled.status, canceled.cancel_reason) == (CANCELED, "retour")
+
+
+def test_lifecycle_refuses_confirming_twice_and_changes_nothing(
+    database: Database,
+    accounts: Accounts,
+    client: TestClient,
+    network: Network,
+    convert: Callable[..., int],
+) -> None:
+    convert(network, "L-2")
+    tid = int(_only(client, network)["id"])
+    lifecycle = Lifecycle(database)
+    account = accounts.get(network.account_id)
+    confirmed = lifecycle.confirm(account, tid)
+    with pytest.raises(ForbiddenTransitionError, match="already has this status"):
+        lifecycle.confirm(account, tid)
+    assert lifecycle.transaction(account, tid) == confirmed

@@ -9,6 +9,7 @@ import zipfile
 from decimal import Decimal
 
 import openpyxl
+import pytest
 import xlrd
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,7 +18,9 @@ from lxml import etree
 from commerce_stats.kit.exports import (
     MAX_CELL_TEXT,
     XLS_MAX_DATA_ROWS,
+    Cell,
     ExportFormat,
+    csv_field,
     neutralize_formula,
     write_csv,
     write_export,
@@ -240,3 +243,17 @@ def test_xlsx_rows_of_different_cell_types_each_keep_their_own() -> None:
     sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert values == [[1, 1.5, "a", None], ["two", None, 3, "d"], [1, 2.25, "", "x & y"]]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["plain", 'say "hi"', "=SUM(A1)", "+1", "-2", "@x", "\tt", "\rr", "a;b\nc", "", None, 7,
+     Decimal("12.30"), Decimal("0.000")],
+)  # fmt: skip
+def test_csv_field_matches_the_csv_writer(cell: Cell) -> None:
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", quoting=csv.QUOTE_NONNUMERIC, lineterminator="").writerow([cell])
+    expected = out.getvalue()
+    if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+        expected = "\"'" + expected[1:]
+    assert csv_field(cell) == expected

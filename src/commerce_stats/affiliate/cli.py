@@ -11,9 +11,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import exporting, upload
-from commerce_stats.affiliate.errors import AffiliateError, UploadError
+from commerce_stats.affiliate.access import Owner
+from commerce_stats.affiliate.errors import AffiliateError, RefusedRowsError
 from commerce_stats.affiliate.filters import refuse_unknown
-from commerce_stats.affiliate.service import AffiliateNetwork, Owner
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
@@ -42,9 +43,9 @@ def _progress() -> Progress:
     )
 
 
-def _fail(error: ServiceError) -> typer.Exit:
+def _fail(error: AffiliateError | ServiceError) -> typer.Exit:
     print_error(console, error.message)
-    if isinstance(error, UploadError):
+    if isinstance(error, RefusedRowsError):
         for row in error.rows[:50]:
             console.print(f"  row {row.row}, {row.column or '-'}: {row.reason}")
         if len(error.rows) > 50:
@@ -116,9 +117,9 @@ def import_command(
         account = network.accounts.get(account_id)
         with _progress() as progress, file.open("rb") as content:
             applying = progress.add_task("Checking and applying", total=1)
-            counts = upload.upload_csv(network, account, content)
+            counts = upload.upload_csv(network.database, account, content)
             progress.advance(applying)
-    except ServiceError as error:
+    except (AffiliateError, ServiceError) as error:
         raise _fail(error) from error
     finally:
         network.database.dispose()
@@ -138,7 +139,8 @@ def render_export_text_command(
     """
     network = _network()
     try:
-        rendered = network.render_stale_export_text(network.accounts.get(account_id))
+        account = network.accounts.get(account_id)
+        rendered = network.exports.render_stale_export_text(account)
     except ServiceError as error:
         raise _fail(error) from error
     finally:

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import repository
+from commerce_stats.affiliate.model import RateSpec
 from commerce_stats.affiliate.rules import (
     CANCELED,
     CONFIRMED,
@@ -23,7 +24,7 @@ from commerce_stats.affiliate.rules import (
     commission_minor,
     ebestid,
 )
-from commerce_stats.affiliate.service import AffiliateNetwork, RateSpec
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.demo_links import DemoLink
 from commerce_stats.kit.tenancy import Account
@@ -91,47 +92,45 @@ def build_catalog(network: AffiliateNetwork, account: Account) -> Plan:
     Every second publisher is moved to the Premium group; the others stay in the
     default group, so each publisher earns under exactly one group of the campaign.
     """
-    advertiser = network.create_advertiser(account, "Demo Shop GmbH")
-    campaign = network.create_campaign(
-        account, advertiser["id"], "Demo Shop Kampagne", "https://shop.example/landing", "EUR"
+    advertiser = network.model.create_advertiser(account, "Demo Shop GmbH")
+    campaign = network.model.create_campaign(
+        account, advertiser.id, "Demo Shop Kampagne", "https://shop.example/landing", "EUR"
     )
-    sale = network.create_trigger(account, campaign["id"], "Sale")
-    lead = network.create_trigger(account, campaign["id"], "Newsletter")
+    sale = network.model.create_trigger(account, campaign.id, "Sale")
+    lead = network.model.create_trigger(account, campaign.id, "Newsletter")
     rates: list[Rate] = []
     groups = []
     for title, percent, fixed in GROUPS:
         specs = [
-            RateSpec(sale["id"], "sale_dynamic", Decimal(percent)),
-            RateSpec(lead["id"], "lead_fixed", Decimal(fixed)),
+            RateSpec(sale.id, "sale_dynamic", Decimal(percent)),
+            RateSpec(lead.id, "lead_fixed", Decimal(fixed)),
         ]
-        group = network.create_group(
-            account, campaign["id"], title, specs, default=title == GROUPS[0][0]
-        )
+        group = network.model.create_group(
+            account, campaign.id, title, specs, default=title == GROUPS[0][0]
+        ).group
         groups.append(group)
         rates.append(
-            Rate(
-                sale["id"], "Sale", "sale_dynamic", int(Decimal(percent) * 100), group["id"], title
-            )
+            Rate(sale.id, "Sale", "sale_dynamic", int(Decimal(percent) * 100), group.id, title)
         )
         rates.append(
             Rate(
-                lead["id"],
+                lead.id,
                 "Newsletter",
                 "lead_fixed",
                 int(Decimal(fixed) * 100),
-                group["id"],
+                group.id,
                 title,
             )
         )
     members: list[Member] = []
     for index, (prename, surname, searchtitle) in enumerate(PUBLISHERS):
-        publisher, _token = network.create_publisher(account, prename, surname, searchtitle)
-        project = network.create_project(account, publisher["id"], f"{prename}s Website")
+        publisher, _token = network.model.create_publisher(account, prename, surname, searchtitle)
+        project = network.model.create_project(account, publisher.id, f"{prename}s Website")
         group = groups[index % 2]
         if group is not groups[0]:
-            network.assign_group(account, campaign["id"], publisher["id"], group["id"])
-        members.append(Member(project["id"], publisher["id"], group["id"]))
-    return Plan(campaign["id"], advertiser["id"], "EUR", rates, members)
+            network.model.assign_group(account, campaign.id, publisher.id, group.id)
+        members.append(Member(project.id, publisher.id, group.id))
+    return Plan(campaign.id, advertiser.id, "EUR", rates, members)
 
 
 def fill_transactions(

@@ -1,26 +1,161 @@
-"""The affiliate surfaces' refusals.
+"""Why the affiliate network refuses something: one exception class per failure.
 
-The tracking URLs and the Transaktions-API answer errors as plain text (the
-seed's clients expect the body ``NO PERMISSION`` for a wrong token); the order
-uploads answer JSON listing every invalid row.
+These carry meaning only (what failed, and the values a person needs to fix
+it). Which HTTP status and which wire envelope a refusal gets is decided by
+each surface's renderer in ``http_errors.py``: the tracking URLs and the
+Transaktions-API answer plain text, the order uploads JSON listing every
+invalid row, the admin API its JSON error object.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from commerce_stats.kit.errors import ServiceError
-from commerce_stats.kit.ratelimit import Verdict
-
 NO_PERMISSION = "NO PERMISSION"
+TOO_MANY_ATTEMPTS = "too many failed attempts; retry later"
 
 
-class AffiliateError(ServiceError):
-    """A refusal of a tracking or export URL; its message is the plain-text body."""
+class AffiliateError(Exception):
+    """Any refusal of the affiliate network; ``message`` is shown to people as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
-def no_permission() -> AffiliateError:
-    return AffiliateError(NO_PERMISSION, status=403, code="no_permission")
+# -- access -------------------------------------------------------------------------------
+
+
+class NoPermissionError(AffiliateError):
+    """A wrong token, or a token that does not own the link (the seed's ``NO PERMISSION``)."""
+
+    def __init__(self) -> None:
+        super().__init__(NO_PERMISSION)
+
+
+class TooManyAttemptsError(AffiliateError):
+    """Too many refused attempts from this client or login; retry after ``retry_after`` s."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(TOO_MANY_ATTEMPTS)
+        self.retry_after = retry_after
+
+
+# -- tracking -------------------------------------------------------------------------------
+
+
+class InvalidParameterError(AffiliateError):
+    """A tracking URL's parameter is missing or cannot be stored."""
+
+
+class UnknownCampaignError(AffiliateError):
+    def __init__(self) -> None:
+        super().__init__("unknown campaign")
+
+
+class UnknownPublisherError(AffiliateError):
+    def __init__(self) -> None:
+        super().__init__("unknown publisher")
+
+
+class UnknownProjectError(AffiliateError):
+    def __init__(self) -> None:
+        super().__init__("unknown project")
+
+
+class NoTrackedClickError(AffiliateError):
+    """A conversion whose ``emid`` names no click of its campaign."""
+
+    def __init__(self) -> None:
+        super().__init__("no tracked click for this conversion (emid unknown)")
+
+
+class UnknownCommissionTriggerError(AffiliateError):
+    """The publisher's commission group has no rate for the conversion's trigger."""
+
+    def __init__(self) -> None:
+        super().__init__("unknown trigger_id for the publisher's commission group")
+
+
+class WrongCurrencyError(AffiliateError):
+    """A conversion in another currency than its campaign's."""
+
+    def __init__(self, expected: str) -> None:
+        super().__init__(f"currency must be the campaign's currency ({expected})")
+        self.expected = expected
+
+
+class InvalidTurnoverError(AffiliateError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"turnover: {reason}")
+
+
+class ShuttingDownError(AffiliateError):
+    """The server stops; the conversion was not recorded."""
+
+    def __init__(self) -> None:
+        super().__init__("shutting down")
+
+
+# -- exports ----------------------------------------------------------------------------------
+
+
+class InvalidFilterError(AffiliateError):
+    """An export filter (``condition[...]``) is malformed or contradicts another."""
+
+
+class UnknownReportError(AffiliateError):
+    """A report name or file format the Transaktions-API does not have."""
+
+
+class UnknownExportLinkError(AffiliateError):
+    """A path under ``/api/`` that is no export link (the message never repeats the path)."""
+
+
+# -- the admin model and the lifecycle ----------------------------------------------------------
+
+
+class ItemNotFoundError(AffiliateError):
+    """No such advertiser, campaign, trigger, group, publisher, project or transaction."""
+
+    def __init__(self, what: str, item_id: int | str) -> None:
+        super().__init__(f"{what} {item_id} not found")
+        self.what = what
+        self.item_id = item_id
+
+
+class UnknownCollectionError(AffiliateError):
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"unknown collection {kind!r}")
+        self.kind = kind
+
+
+class InvalidFieldError(AffiliateError):
+    """A field of an admin request has a value the network cannot take."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ForbiddenTransitionError(AffiliateError):
+    """The lifecycle forbids moving a transaction from ``from_status`` to ``to_status``."""
+
+    def __init__(self, from_status: int, to_status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.from_status = from_status
+        self.to_status = to_status
+
+
+class TransactionFinalError(AffiliateError):
+    """A paid or canceled transaction changes no more."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+# -- uploads ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,31 +167,27 @@ class RowError:
     reason: str
 
 
-class UploadError(AffiliateError):
-    """A refused order upload (answered as JSON); ``rows`` lists every invalid row."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int = 400,
-        code: str = "invalid_request",
-        rows: list[RowError] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message, status=status, code=code, headers=headers)
-        self.rows = rows or []
+class InvalidUploadRequestError(AffiliateError):
+    """The upload's form, headers or credentials are malformed (before any row is read)."""
 
 
-TOO_MANY_ATTEMPTS = "too many failed attempts; retry later"
+class UploadTooLargeError(AffiliateError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the upload is larger than {limit} bytes")
+        self.limit = limit
 
 
-def refuse_if_limited(verdict: Verdict, *, upload: bool) -> None:
-    """429 with ``Retry-After`` when the throttle refused the attempt; an upload answers
-    in its JSON envelope, an export in plain text."""
-    if verdict.allowed:
-        return
-    headers = {"Retry-After": str(verdict.retry_after)}
-    if upload:
-        raise UploadError(TOO_MANY_ATTEMPTS, status=429, code="too_many_attempts", headers=headers)
-    raise AffiliateError(TOO_MANY_ATTEMPTS, status=429, code="too_many_attempts", headers=headers)
+class MalformedJsonError(AffiliateError):
+    """The JSON upload's body is not JSON."""
+
+
+class InvalidUploadBodyError(AffiliateError):
+    """The JSON upload's body is JSON, but not an array of objects."""
+
+
+class RefusedRowsError(AffiliateError):
+    """An upload whose file or rows have problems; nothing was applied. ``rows`` lists them."""
+
+    def __init__(self, message: str, rows: list[RowError]) -> None:
+        super().__init__(message)
+        self.rows = rows

@@ -30,9 +30,21 @@ from typing import Any
 
 from commerce_stats.affiliate.rules import conversion_type, trigger_value_decimal
 from commerce_stats.affiliate.tables import transactions
-from commerce_stats.kit.exports import FORMULA_TRIGGERS, Cell
+from commerce_stats.kit.exports import Cell, csv_line
 from commerce_stats.kit.money import exponent
 from commerce_stats.kit.timeutil import zone
+
+TRANSACTION_COLUMNS = (
+    "id", "status", "timestamp", "campaign_id", "ordertoken", "source", "project_id", "type",
+    "commission", "commission_group_id", "trigger_id", "description", "trigger_value",
+    "trigger_type", "turnover", "action_id", "salary_id", "session_id", "order_currency",
+    "status_change_date", "cancel_reason", "source_turnover", "last_change", "user_agent",
+    "order_actions_id", "bonus_id", "customer_journey_status", "ebestid", "order_timestamp",
+    "action_timestamp", "trigger_title", "payoutdate", "campaign_group_title", "campaign_title",
+    "advertiser_id", "publisher_id", "publisher_prename", "publisher_surname",
+    "publisher_searchtitle", "referrer", "country", "subid", "basket_items",
+)  # fmt: skip
+"""Every field of the seed's table, in its order: the header of every transactions export."""
 
 RENDERING_VERSION = 1
 """Raise when the rendering of a stored field changes: every row is rendered again."""
@@ -82,23 +94,31 @@ EXPORT_FIELDS = (
     "subid",
     "basket_items",
 )
-"""What ``transaction_cells`` reads, in order (``repository.EXPORT_COLUMNS`` selects these)."""
+"""What ``transaction_cells`` reads, in order: the one list the repository selects by."""
+JOINED_FIELDS = (
+    "campaign_title",
+    "advertiser_id",
+    "publisher_id",
+    "prename",
+    "surname",
+    "searchtitle",
+)
+"""The fields between a stored line's head and tail, read with every export (the campaign's
+title and the publisher's names can change at any time)."""
+TIMESTAMP_FIELDS = (
+    "created_at",
+    "status_change_date",
+    "last_change",
+    "order_timestamp",
+    "action_timestamp",
+    "payoutdate",
+)
+"""The fields read as the driver's raw UTC value (``LocalClock.raw_text`` formats them)."""
 
 _JOINED_POSITIONS = tuple(
     EXPORT_FIELDS.index(name) for name in ("campaign_title", "prename", "surname", "searchtitle")
 )
-_TIMESTAMP_POSITIONS = tuple(
-    EXPORT_FIELDS.index(name)
-    for name in (
-        "created_at",
-        "status_change_date",
-        "last_change",
-        "order_timestamp",
-        "action_timestamp",
-        "payoutdate",
-    )
-)
-_FORMULA_STARTS = frozenset(FORMULA_TRIGGERS)
+_TIMESTAMP_POSITIONS = tuple(EXPORT_FIELDS.index(name) for name in TIMESTAMP_FIELDS)
 _EXPORT_POSITION = {name: position for position, name in enumerate(EXPORT_FIELDS)}
 _TABLE_COLUMNS = [column.key for column in transactions.columns]
 _TABLE_POSITIONS = tuple(
@@ -251,18 +271,6 @@ def transaction_cells(row: Sequence[Any], clock: LocalClock, money: Money) -> tu
     )
 
 
-def csv_field(cell: Cell) -> str:
-    """One CSV field as ``kit.exports.write_csv`` writes it (text quoted and guarded)."""
-    if cell.__class__ is str:
-        text: str = cell
-        if text and text[0] in _FORMULA_STARTS:
-            text = "'" + text
-        return '"' + text.replace('"', '""') + '"'
-    if cell is None:
-        return '""'
-    return str(cell)
-
-
 def _export_row(transaction: Mapping[Any, Any]) -> list[Any]:
     """A transaction about to be stored (its column values by name) as ``transaction_cells``
     reads it; the joined campaign and publisher fields are left empty, as they are
@@ -333,4 +341,29 @@ def _shared_renderer(tz: str, version: int) -> Renderer:
 
 
 def _joined(cells: Sequence[Cell]) -> str:
-    return ";".join([csv_field(cell) for cell in cells])
+    return csv_line(cells)
+
+
+class StoredLines:
+    """Finishes the transactions CSV's lines: stored head, the joined fields, stored tail.
+
+    A line is ``export_head;<JOINED_FIELDS>;export_tail``, every field by
+    ``kit.exports.csv_field``, so it is byte for byte the line ``write_csv`` makes
+    of ``transaction_cells``. An export names few campaigns and publishers, so the
+    text of the joined fields is rendered once per distinct value and reused.
+    """
+
+    CACHE_LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self._joined: dict[tuple[Cell, ...], str] = {}
+
+    def line(self, stored: Sequence[Any]) -> str:
+        """``stored``: export_head, the six ``JOINED_FIELDS`` values, export_tail."""
+        key = tuple(stored[1:7])
+        joined = self._joined.get(key)
+        if joined is None:
+            if len(self._joined) >= self.CACHE_LIMIT:
+                self._joined.clear()
+            joined = self._joined[key] = csv_line(key)
+        return f"{stored[0]};{joined};{stored[7]}"

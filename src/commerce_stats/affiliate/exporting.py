@@ -1,16 +1,17 @@
 """The Transaktions-API and its siblings: rows in the seed's order and formats, streamed.
 
 ``export`` authorises and validates before anything is read, then returns a
-generator of bytes that opens its own read transaction when the response
-starts streaming, so an export holds one database cursor and one batch of rows
-at a time whatever its size. Exports and statistics may lag the primary by the
-replica limit, so they read on a replica (``Database.read_replica``); the
-authorisation before them reads on the primary.
+generator of bytes; its rows come from ``export_reads`` (which opens the read
+transaction when the response starts streaming), so an export holds one
+database cursor and one batch of rows at a time whatever its size. One writer
+per format: ``kit.exports.write_export`` for every report, and for the
+transactions CSV the lines ``export_lines.StoredLines`` finishes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,8 +19,16 @@ from typing import Any
 from sqlalchemy import Row
 
 from commerce_stats.affiliate import repository
-from commerce_stats.affiliate.errors import AffiliateError, no_permission
-from commerce_stats.affiliate.export_lines import LocalClock, Money, transaction_cells
+from commerce_stats.affiliate.access import Owner
+from commerce_stats.affiliate.errors import NoPermissionError, UnknownReportError
+from commerce_stats.affiliate.export_lines import (
+    TRANSACTION_COLUMNS as TRANSACTION_COLUMNS,
+)
+from commerce_stats.affiliate.export_lines import (
+    LocalClock,
+    Money,
+    transaction_cells,
+)
 from commerce_stats.affiliate.filters import Filters, parse_filters
 from commerce_stats.affiliate.rules import (
     CANCELED,
@@ -29,57 +38,10 @@ from commerce_stats.affiliate.rules import (
     STATUS_NAMES,
     as_id,
 )
-from commerce_stats.affiliate.service import AffiliateNetwork, Owner
-from commerce_stats.kit.exports import CHUNK_ROWS, Cell, ExportFormat, write_export
+from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.kit.exports import Cell, ExportFormat, csv_line, write_export
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import local_days_to_utc, local_today, to_local
-
-TRANSACTION_COLUMNS = (
-    "id",
-    "status",
-    "timestamp",
-    "campaign_id",
-    "ordertoken",
-    "source",
-    "project_id",
-    "type",
-    "commission",
-    "commission_group_id",
-    "trigger_id",
-    "description",
-    "trigger_value",
-    "trigger_type",
-    "turnover",
-    "action_id",
-    "salary_id",
-    "session_id",
-    "order_currency",
-    "status_change_date",
-    "cancel_reason",
-    "source_turnover",
-    "last_change",
-    "user_agent",
-    "order_actions_id",
-    "bonus_id",
-    "customer_journey_status",
-    "ebestid",
-    "order_timestamp",
-    "action_timestamp",
-    "trigger_title",
-    "payoutdate",
-    "campaign_group_title",
-    "campaign_title",
-    "advertiser_id",
-    "publisher_id",
-    "publisher_prename",
-    "publisher_surname",
-    "publisher_searchtitle",
-    "referrer",
-    "country",
-    "subid",
-    "basket_items",
-)
-"""Every field of the seed's table, in its order."""
 
 REPORTS = ("transactions", "daily", "campaign", "publisher")
 STATUS_ORDER = (OPEN, CONFIRMED, CANCELED, PAID)
@@ -177,19 +139,15 @@ def parse_report_name(filename: str) -> tuple[str, ExportFormat]:
     stem, _, extension = filename.rpartition(".")
     prefix = "get-statistic_"
     if not stem.startswith(prefix) or stem[len(prefix) :] not in REPORTS:
-        raise AffiliateError(
+        raise UnknownReportError(
             f"unknown report {filename!r}; known: "
-            + ", ".join(f"get-statistic_{name}" for name in REPORTS),
-            status=404,
-            code="not_found",
+            + ", ".join(f"get-statistic_{name}" for name in REPORTS)
         )
     try:
         export_format = ExportFormat(extension.lower())
     except ValueError as exc:
-        raise AffiliateError(
-            f"unknown format {extension!r}; use csv, xls, xlsx, xml or json",
-            status=404,
-            code="not_found",
+        raise UnknownReportError(
+            f"unknown format {extension!r}; use csv, xls, xlsx, xml or json"
         ) from exc
     return stem[len(prefix) :], export_format
 
@@ -235,7 +193,7 @@ def export(
     progress: Progress | None = None,
 ) -> Export:
     """Authorises, validates the filters, and prepares the streamed body of one report."""
-    owner = network.export_owner(access_token, role, as_id(owner_id), client)
+    owner = network.access.export_owner(access_token, role, as_id(owner_id), client)
     report, export_format = parse_report_name(filename)
     return prepare(network, owner, report, export_format, params, progress)
 
@@ -255,7 +213,7 @@ def prepare(
     name = f"get-statistic_{report}.{export_format.value}"
     if report == "transactions" and export_format is ExportFormat.CSV:
         # text rendered just now must be read where it was written: on the primary
-        rendered = network.render_stale_export_text(owner.account)
+        rendered = network.exports.render_stale_export_text(owner.account)
         body = _stored_csv(network, query, progress, on_primary=rendered > 0)
         return Export(name, export_format, body, filters.ignored)
     header, rows = _report(network, report, query, tz)
@@ -269,8 +227,7 @@ def count_rows(network: AffiliateNetwork, owner: Owner, params: Iterable[tuple[s
     """How many transactions the filters select (for progress bars)."""
     tz = owner.account.timezone
     query = build_query(owner, parse_filters(params, network_today(tz)))
-    with network.database.read_replica() as conn:
-        return repository.count_transactions(conn, query)
+    return network.exports.count(query)
 
 
 def _counted(rows: Iterator[tuple[Cell, ...]], progress: Progress) -> Iterator[tuple[Cell, ...]]:
@@ -298,28 +255,15 @@ def _stored_csv(
     progress: Progress | None,
     on_primary: bool = False,
 ) -> Iterator[bytes]:
-    """The transactions CSV from each transaction's stored text (same bytes, far fewer objects).
-
-    Read on a replica, unless ``on_primary`` (the request has just rendered stale text).
-    """
-    yield b"".join(write_export(ExportFormat.CSV, TRANSACTION_COLUMNS, []))
-    database = network.database
-    with database.read() if on_primary else database.read_replica() as conn:
-        batch: list[str] = []
-        for line in repository.stream_transactions_csv(conn, query):
-            batch.append(line)
-            if len(batch) >= CHUNK_ROWS:
-                yield _lines(batch, progress)
-        if batch:
-            yield _lines(batch, progress)
-
-
-def _lines(batch: list[str], progress: Progress | None) -> bytes:
-    if progress is not None:
-        progress(len(batch))
-    chunk = ("\n".join(batch) + "\n").encode("utf-8")
-    batch.clear()
-    return chunk
+    """The transactions CSV from each transaction's stored text (same bytes, far fewer objects);
+    read on a replica unless ``on_primary`` (the request has just rendered stale text)."""
+    yield (csv_line(TRANSACTION_COLUMNS) + "\n").encode("utf-8")
+    batches = network.exports.csv_lines(query, on_primary=on_primary)
+    with closing(batches):
+        for batch in batches:
+            if progress is not None:
+                progress(len(batch))
+            yield ("\n".join(batch) + "\n").encode("utf-8")
 
 
 def _report(
@@ -336,8 +280,9 @@ def _transaction_rows(
 ) -> Iterator[tuple[Cell, ...]]:
     clock = LocalClock(tz)
     money = Money()
-    with network.database.read_replica() as conn:
-        for row in repository.stream_transactions(conn, query):
+    rows = network.exports.transaction_rows(query)
+    with closing(rows):
+        for row in rows:
             yield transaction_cells(row, clock, money)
 
 
@@ -345,8 +290,9 @@ def _summary_rows(
     network: AffiliateNetwork, report: str, query: repository.TransactionQuery, tz: str
 ) -> Iterator[tuple[Cell, ...]]:
     money = Money()
-    with network.database.read_replica() as conn:
-        lines = summarize(report, repository.stream_summary_rows(conn, query), tz)
+    rows = network.exports.summary_rows(query)
+    with closing(rows):
+        lines = summarize(report, rows, tz)
     for line in lines:
         yield line.cells(money)
 
@@ -380,8 +326,9 @@ def dashboard_figures(
         "campaign": {},
         "publisher": {},
     }
-    with network.database.read_replica() as conn:
-        for row in repository.stream_summary_rows(conn, query):
+    rows = network.exports.summary_rows(query)
+    with closing(rows):
+        for row in rows:
             for report, lines in summaries.items():
                 _add_to_summary(lines, report, row, account.timezone)
 
@@ -407,5 +354,5 @@ def account_export(
 ) -> Export:
     """The account's transactions export (the admin role's bytes) for a signed-in viewer."""
     if not account.has(Feature.AFFILIATE):
-        raise no_permission()
+        raise NoPermissionError
     return prepare(network, Owner(account, None), "transactions", export_format, params, progress)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
-from commerce_stats.affiliate.errors import AffiliateError
+from commerce_stats.affiliate.errors import InvalidFilterError
 from commerce_stats.affiliate.rules import CANCELED, CONFIRMED, OPEN, PAID, STATUS_BY_NAME, as_id
 from commerce_stats.kit.timeutil import FIRST_DAY, LAST_DAY, check_day
 
@@ -85,8 +85,8 @@ class Filters:
     """Query parameters that are no filter, in the order first given (they are ignored)."""
 
 
-def _bad(message: str) -> AffiliateError:
-    return AffiliateError(message, status=400, code="invalid_filter")
+def _bad(message: str) -> InvalidFilterError:
+    return InvalidFilterError(message)
 
 
 def _first_of_month(day: date) -> date:

@@ -16,8 +16,9 @@ from concurrent.futures import Future
 
 from starlette.concurrency import run_in_threadpool
 
-from commerce_stats.affiliate.errors import AffiliateError
-from commerce_stats.affiliate.service import AffiliateNetwork, ConversionInput
+from commerce_stats.affiliate.errors import AffiliateError, ShuttingDownError
+from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.affiliate.tracker import ConversionInput
 from commerce_stats.kit.groupcommit import GroupWriter, WriterStoppedError
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.runtime import Runtime
@@ -25,10 +26,6 @@ from commerce_stats.runtime import Runtime
 log = logging.getLogger("commerce_stats.affiliate")
 SERVICE_KEY = "affiliate_conversions"
 MAX_BATCH = 1_000
-
-
-def _shutting_down() -> AffiliateError:
-    return AffiliateError("shutting down", status=503, code="unavailable")
 
 
 class ConversionBatcher:
@@ -49,7 +46,7 @@ class ConversionBatcher:
             return self._writer.submit(conversion)
         except WriterStoppedError:
             refused: Future[None] = Future()
-            refused.set_exception(_shutting_down())
+            refused.set_exception(ShuttingDownError())
             return refused
 
     async def commit(self, conversion: ConversionInput) -> None:
@@ -57,7 +54,7 @@ class ConversionBatcher:
         try:
             await self._writer.commit(conversion)
         except WriterStoppedError:
-            raise _shutting_down() from None
+            raise ShuttingDownError() from None
 
     def stop(self) -> None:
         """Records everything already submitted, then ends the writer thread."""
@@ -66,7 +63,7 @@ class ConversionBatcher:
     def _commit(self, conversions: Sequence[ConversionInput]) -> list[AffiliateError | None]:
         """One write transaction for ``conversions``; per conversion, why it was refused."""
         with self.network.database.write() as conn:
-            return self.network.record_conversions(conn, list(conversions), utc_now())
+            return self.network.tracker.record_conversions(conn, list(conversions), utc_now())
 
 
 async def record(runtime: Runtime, conversion: ConversionInput) -> None:
@@ -75,7 +72,7 @@ async def record(runtime: Runtime, conversion: ConversionInput) -> None:
     if isinstance(batcher, ConversionBatcher):
         return await batcher.commit(conversion)
     network = AffiliateNetwork(runtime.database, runtime.accounts, runtime.failures)
-    return await run_in_threadpool(network.track_conversion, conversion)
+    return await run_in_threadpool(network.tracker.track_conversion, conversion)
 
 
 def start(runtime: Runtime) -> None:

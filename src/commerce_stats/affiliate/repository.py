@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -14,16 +14,12 @@ from sqlalchemy import (
     Result,
     Row,
     Select,
-    String,
     Table,
     and_,
     bindparam,
-    case,
-    cast,
     false,
     func,
     insert,
-    literal,
     select,
     type_coerce,
     update,
@@ -31,8 +27,15 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 from commerce_stats.accounts.repository import account_timezone
-from commerce_stats.affiliate.export_lines import Renderer, export_key, renderer_for
+from commerce_stats.affiliate.export_lines import (
+    EXPORT_FIELDS,
+    TIMESTAMP_FIELDS,
+    Renderer,
+    export_key,
+    renderer_for,
+)
 from commerce_stats.affiliate.tables import (
+    advertisers,
     campaign_directory,
     campaigns,
     clicks,
@@ -40,12 +43,12 @@ from commerce_stats.affiliate.tables import (
     commission_rates,
     counters,
     memberships,
+    projects,
     publishers,
     transactions,
     triggers,
 )
 from commerce_stats.db.upsert import insert_ignoring_duplicates, upsert
-from commerce_stats.kit.exports import FORMULA_TRIGGERS
 
 STREAM_BATCH = 5_000
 LOOKUP_CHUNK = 500
@@ -69,6 +72,40 @@ def next_campaign_id(conn: Connection) -> int:
     return (current or 0) + 1
 
 
+Collection = Literal["advertisers", "campaigns", "triggers", "groups", "publishers", "projects"]
+"""The model's kinds of items, by the names the admin API lists them under."""
+Listed = Collection | Literal["rates", "memberships"]
+
+_TABLES: dict[Listed, Table] = {
+    "advertisers": advertisers,
+    "campaigns": campaigns,
+    "triggers": triggers,
+    "groups": commission_groups,
+    "publishers": publishers,
+    "projects": projects,
+    "rates": commission_rates,
+    "memberships": memberships,
+}
+ITEM_NAMES: dict[Collection, str] = {
+    "advertisers": "advertiser",
+    "campaigns": "campaign",
+    "triggers": "trigger",
+    "groups": "commission group",
+    "publishers": "publisher",
+    "projects": "project",
+}
+"""How a refusal names one item of each kind."""
+SEQUENCES: dict[Collection, str] = {
+    "advertisers": "advertiser",
+    "campaigns": "campaign",
+    "triggers": "trigger",
+    "groups": "group",
+    "publishers": "publisher",
+    "projects": "project",
+}
+"""The per-account id sequence of each kind (campaign ids come from ``next_campaign_id``)."""
+
+
 def insert_campaign(conn: Connection, values: Mapping[str, Any]) -> None:
     """The campaign row and its directory entry (campaign id to account)."""
     conn.execute(
@@ -77,21 +114,28 @@ def insert_campaign(conn: Connection, values: Mapping[str, Any]) -> None:
     conn.execute(insert(campaigns).values(**values))
 
 
-def insert_row(conn: Connection, table: Table, values: dict[str, Any]) -> None:
-    conn.execute(insert(table).values(**values))
+def insert_item(conn: Connection, kind: Collection, values: Mapping[str, Any]) -> None:
+    conn.execute(insert(_TABLES[kind]).values(**values))
 
 
-def select_all(conn: Connection, table: Table, account_id: int) -> Sequence[Row[Any]]:
+def items(conn: Connection, kind: Listed, account_id: int) -> Sequence[Row[Any]]:
+    """Every item of a kind of the account, in id order."""
+    table = _TABLES[kind]
     order = [column for column in table.primary_key.columns if column.name != "account_id"]
     return conn.execute(
         select(table).where(table.c.account_id == account_id).order_by(*order)
     ).all()
 
 
-def select_by_id(conn: Connection, table: Table, account_id: int, row_id: int) -> Row[Any] | None:
+def item(conn: Connection, kind: Collection, account_id: int, item_id: int) -> Row[Any] | None:
+    table = _TABLES[kind]
     return conn.execute(
-        select(table).where(table.c.account_id == account_id, table.c.id == row_id)
+        select(table).where(table.c.account_id == account_id, table.c.id == item_id)
     ).first()
+
+
+def insert_click(conn: Connection, values: Mapping[str, Any]) -> None:
+    conn.execute(insert(clicks).values(**values))
 
 
 def campaign_anywhere(conn: Connection, campaign_id: int) -> Row[Any] | None:
@@ -107,7 +151,7 @@ def campaign_anywhere(conn: Connection, campaign_id: int) -> Row[Any] | None:
     ).scalar()
     if owner is None:
         return None
-    return select_by_id(conn, campaigns, owner, campaign_id)
+    return item(conn, "campaigns", owner, campaign_id)
 
 
 def publisher_by_token(conn: Connection, token_hash: str) -> Row[Any] | None:
@@ -132,14 +176,29 @@ def set_default_group(conn: Connection, account_id: int, campaign_id: int, group
     )
 
 
-def upsert_rate(conn: Connection, values: dict[str, Any]) -> None:
+def upsert_rate(
+    conn: Connection,
+    account_id: int,
+    group_id: int,
+    trigger_id: int,
+    trigger_type: str,
+    value_scaled: int,
+) -> None:
     statement = upsert(
         conn,
         commission_rates,
         ["account_id", "group_id", "trigger_id"],
         replace=["trigger_type", "value_scaled"],
     )
-    conn.execute(statement.values(**values))
+    conn.execute(
+        statement.values(
+            account_id=account_id,
+            group_id=group_id,
+            trigger_id=trigger_id,
+            trigger_type=trigger_type,
+            value_scaled=value_scaled,
+        )
+    )
 
 
 def rates_of_group(conn: Connection, account_id: int, group_id: int) -> Sequence[Row[Any]]:
@@ -464,46 +523,36 @@ def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return type_coerce(column, NullType()).label(column.key)
 
 
-EXPORT_COLUMNS = (
-    transactions.c.id,
-    transactions.c.status,
-    _raw(transactions.c.created_at),
-    transactions.c.campaign_id,
-    transactions.c.ordertoken,
-    transactions.c.source,
-    transactions.c.project_id,
-    transactions.c.commission_minor,
-    transactions.c.commission_group_id,
-    transactions.c.trigger_id,
-    transactions.c.description,
-    transactions.c.trigger_value_scaled,
-    transactions.c.trigger_type,
-    transactions.c.turnover_minor,
-    transactions.c.click_id,
-    transactions.c.salary_id,
-    transactions.c.currency,
-    _raw(transactions.c.status_change_date),
-    transactions.c.cancel_reason,
-    transactions.c.source_turnover_minor,
-    _raw(transactions.c.last_change),
-    transactions.c.user_agent,
-    transactions.c.ebestid,
-    _raw(transactions.c.order_timestamp),
-    _raw(transactions.c.action_timestamp),
-    transactions.c.trigger_title,
-    _raw(transactions.c.payoutdate),
-    transactions.c.campaign_group_title,
-    campaigns.c.title.label("campaign_title"),
+_JOINED_COLUMNS: dict[str, ColumnElement[Any]] = {
+    "campaign_title": campaigns.c.title.label("campaign_title"),
+    "prename": publishers.c.prename,
+    "surname": publishers.c.surname,
+    "searchtitle": publishers.c.searchtitle,
+}
+"""Export fields that come from the transaction's campaign and publisher."""
+
+
+def _export_column(name: str) -> ColumnElement[Any]:
+    if name in _JOINED_COLUMNS:
+        return _JOINED_COLUMNS[name]
+    column = transactions.c[name]
+    return _raw(column) if name in TIMESTAMP_FIELDS else column
+
+
+EXPORT_COLUMNS = tuple(_export_column(name) for name in EXPORT_FIELDS)
+"""``export_lines.EXPORT_FIELDS``, selected in their order."""
+STORED_LINE_COLUMNS = (
+    transactions.c.export_head,
+    campaigns.c.title,
     transactions.c.advertiser_id,
     transactions.c.publisher_id,
     publishers.c.prename,
     publishers.c.surname,
     publishers.c.searchtitle,
-    transactions.c.referrer,
-    transactions.c.country,
-    transactions.c.subid,
-    transactions.c.basket_items,
+    transactions.c.export_tail,
 )
+"""A transaction's stored CSV text and, between its head and tail, the joined fields
+(``export_lines.JOINED_FIELDS``)."""
 
 
 def _filters(query: TransactionQuery) -> list[ColumnElement[bool]]:
@@ -613,38 +662,9 @@ def stream_summary_rows(conn: Connection, query: TransactionQuery) -> Iterator[R
     yield from result
 
 
-def _csv_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
-    """A CSV text field: formula guard, quotes doubled, in quotes (as ``kit.exports``)."""
-    text = func.coalesce(type_coerce(value, String), "")
-    guarded = case(
-        (func.substr(text, 1, 1).in_(list(FORMULA_TRIGGERS)), literal("'") + text), else_=text
-    )
-    return literal('"') + func.replace(guarded, '"', '""') + literal('"')
-
-
-def stream_transactions_csv(conn: Connection, query: TransactionQuery) -> Iterator[str]:
-    """Each matching transaction as a finished CSV line, in id order.
-
-    The line is the transaction's stored text (``export_lines``) around the six
-    fields that come from its campaign and publisher, rendered here by the
-    same CSV rules; the result is byte for byte what ``kit.exports.write_csv``
-    makes of ``export_lines.transaction_cells``.
-    """
-    t = transactions.c
-    fields: list[ColumnElement[Any]] = [
-        t.export_head,
-        _csv_text(campaigns.c.title),
-        cast(t.advertiser_id, String),
-        cast(t.publisher_id, String),
-        _csv_text(publishers.c.prename),
-        _csv_text(publishers.c.surname),
-        _csv_text(publishers.c.searchtitle),
-        t.export_tail,
-    ]
-    line = fields[0]
-    for field in fields[1:]:
-        line = line + literal(";") + field
-    statement = _export_select(conn, query).with_only_columns(line.label("line"))
+def stream_stored_lines(conn: Connection, query: TransactionQuery) -> Iterator[Row[Any]]:
+    """Each matching transaction's ``STORED_LINE_COLUMNS``, in id order, streamed; the
+    CSV line is finished by ``export_lines.StoredLines``."""
+    statement = _export_select(conn, query).with_only_columns(*STORED_LINE_COLUMNS)
     result: Result[Any] = conn.execution_options(yield_per=STREAM_BATCH).execute(statement)
-    for row in result:
-        yield row[0]
+    yield from result

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any
+from dataclasses import asdict
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
-    JSONResponse,
     PlainTextResponse,
     RedirectResponse,
     Response,
@@ -17,8 +16,21 @@ from fastapi.responses import (
 from starlette.concurrency import run_in_threadpool
 
 from commerce_stats.affiliate import exporting, ingest, upload
-from commerce_stats.affiliate.errors import AffiliateError, UploadError
+from commerce_stats.affiliate.errors import (
+    AffiliateError,
+    InvalidUploadRequestError,
+    UnknownExportLinkError,
+)
 from commerce_stats.affiliate.filters import IGNORED_HEADER, ignored_header_value
+from commerce_stats.affiliate.http_errors import (
+    admin_refusals,
+    from_validation,
+    internal,
+    render_plain,
+    render_upload,
+    too_large,
+)
+from commerce_stats.affiliate.model import RateSpec
 from commerce_stats.affiliate.rules import MAX_BIG_ID, MAX_ID
 from commerce_stats.affiliate.schemas import (
     CLICK_RESPONSES,
@@ -26,22 +38,32 @@ from commerce_stats.affiliate.schemas import (
     LIFECYCLE_RESPONSES,
     UPLOAD_RESPONSES,
     AdvertiserIn,
+    AdvertiserOut,
     CampaignIn,
+    CampaignOut,
     CancelIn,
     GroupIn,
+    ListingOut,
     MembershipIn,
+    MembershipOut,
+    NewGroupOut,
+    NewPublisherOut,
     PartialCancelIn,
     PayoutIn,
+    PayoutOut,
     ProjectIn,
+    ProjectOut,
     PublisherIn,
     RateIn,
+    RatesOut,
+    TokenOut,
+    TransactionOut,
     TriggerIn,
+    TriggerOut,
     UploadCountsOut,
-    plain,
     upload_counts,
-    upload_errors,
 )
-from commerce_stats.affiliate.service import AffiliateNetwork, RateSpec
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.affiliate.tracking import (
     NO_CACHE,
     PIXEL_GIF,
@@ -61,35 +83,11 @@ from commerce_stats.kit.web import (
     cap_body,
     client_address,
     closing,
-    first_error_location,
     log,
     read_capped_body,
     surface_route_class,
 )
 from commerce_stats.runtime import Runtime, get_runtime
-
-# -- the public surfaces' envelope ------------------------------------------------------
-
-
-def render_error(error: AffiliateError) -> Response:
-    """Uploads answer JSON; tracking and exports answer plain text (``NO PERMISSION``)."""
-    if isinstance(error, UploadError):
-        return JSONResponse(
-            upload_errors(error.message, error.rows),
-            status_code=error.status,
-            headers=error.headers,
-        )
-    return PlainTextResponse(error.message, status_code=error.status, headers=error.headers)
-
-
-def _from_validation(exc: RequestValidationError) -> AffiliateError:
-    field, message = first_error_location(exc)
-    return UploadError(f"{field}: {message}", code="invalid_request")
-
-
-def _internal() -> AffiliateError:
-    return AffiliateError("internal error", status=500, code="internal_error")
-
 
 DEFAULT_BODY_LIMIT = 64 * KIB
 """Largest body of a public affiliate route that declares none (the conversion pixel's form)."""
@@ -99,13 +97,24 @@ and the login_id, token and section fields."""
 
 PublicRoute = surface_route_class(
     AffiliateError,
-    render_error,
-    _from_validation,
-    _internal,
-    too_large=upload.too_large,
+    render_plain,
+    from_validation,
+    internal,
+    too_large=too_large,
     default_body_limit=DEFAULT_BODY_LIMIT,
 )
+"""The tracking URLs and the exports: refusals in plain text."""
+UploadRoute = surface_route_class(
+    AffiliateError,
+    render_upload,
+    from_validation,
+    internal,
+    too_large=too_large,
+    default_body_limit=DEFAULT_BODY_LIMIT,
+)
+"""The order uploads: refusals in the uploads' JSON envelope."""
 public_router = APIRouter(route_class=PublicRoute, tags=["affiliate"])
+upload_router = APIRouter(route_class=UploadRoute, tags=["affiliate"])
 router = admin_router(tags=["admin: affiliate"])
 
 
@@ -128,25 +137,28 @@ BASE = "/accounts/{account_id}/affiliate"
 # -- admin: the model ----------------------------------------------------------------------
 
 
-@router.post(f"{BASE}/advertisers", status_code=201)
-def create_advertiser(body: AdvertiserIn, account: AccountDep, network: NetworkDep) -> Any:
-    return plain(network.create_advertiser(account, body.name))
+@router.post(f"{BASE}/advertisers", status_code=201, response_model=AdvertiserOut)
+@admin_refusals
+def create_advertiser(body: AdvertiserIn, account: AccountDep, network: NetworkDep) -> object:
+    return network.model.create_advertiser(account, body.name)
 
 
-@router.post(f"{BASE}/campaigns", status_code=201)
-def create_campaign(body: CampaignIn, account: AccountDep, network: NetworkDep) -> Any:
-    return plain(
-        network.create_campaign(
-            account, body.advertiser_id, body.title, body.target_url, body.currency
-        )
+@router.post(f"{BASE}/campaigns", status_code=201, response_model=CampaignOut)
+@admin_refusals
+def create_campaign(body: CampaignIn, account: AccountDep, network: NetworkDep) -> object:
+    return network.model.create_campaign(
+        account, body.advertiser_id, body.title, body.target_url, body.currency
     )
 
 
-@router.post(f"{BASE}/campaigns/{{campaign_id}}/triggers", status_code=201)
+@router.post(
+    f"{BASE}/campaigns/{{campaign_id}}/triggers", status_code=201, response_model=TriggerOut
+)
+@admin_refusals
 def create_trigger(
     campaign_id: IdPath, body: TriggerIn, account: AccountDep, network: NetworkDep
-) -> Any:
-    return plain(network.create_trigger(account, campaign_id, body.title))
+) -> object:
+    return network.model.create_trigger(account, campaign_id, body.title)
 
 
 def _rates(rates: list[RateIn]) -> list[RateSpec]:
@@ -154,91 +166,122 @@ def _rates(rates: list[RateIn]) -> list[RateSpec]:
 
 
 @router.post(f"{BASE}/campaigns/{{campaign_id}}/groups", status_code=201)
+@admin_refusals
 def create_group(
     campaign_id: IdPath, body: GroupIn, account: AccountDep, network: NetworkDep
-) -> Any:
-    return plain(
-        network.create_group(
-            account, campaign_id, body.title, _rates(body.triggers), default=body.default
-        )
+) -> NewGroupOut:
+    created = network.model.create_group(
+        account, campaign_id, body.title, _rates(body.triggers), default=body.default
     )
+    return NewGroupOut(**asdict(created.group), default=created.default)
 
 
 @router.put(f"{BASE}/groups/{{group_id}}/triggers")
+@admin_refusals
 def set_group_rates(
     group_id: IdPath, body: list[RateIn], account: AccountDep, network: NetworkDep
-) -> Any:
-    return plain({"rates": network.set_rates(account, group_id, _rates(body))})
+) -> RatesOut:
+    stored = network.model.set_rates(account, group_id, _rates(body))
+    return RatesOut.model_validate({"rates": [asdict(rate) for rate in stored]})
 
 
 @router.post(f"{BASE}/publishers", status_code=201)
-def create_publisher(body: PublisherIn, account: AccountDep, network: NetworkDep) -> Any:
-    publisher, token = network.create_publisher(
+@admin_refusals
+def create_publisher(
+    body: PublisherIn, account: AccountDep, network: NetworkDep
+) -> NewPublisherOut:
+    publisher, token = network.model.create_publisher(
         account, body.prename, body.surname, body.searchtitle
     )
-    return plain({**publisher, "access_token": token})
+    return NewPublisherOut(**asdict(publisher), access_token=token)
 
 
 @router.post(f"{BASE}/publishers/{{publisher_id}}/token")
-def rotate_publisher_token(publisher_id: IdPath, account: AccountDep, network: NetworkDep) -> Any:
-    return {"access_token": network.rotate_publisher_token(account, publisher_id)}
+@admin_refusals
+def rotate_publisher_token(
+    publisher_id: IdPath, account: AccountDep, network: NetworkDep
+) -> TokenOut:
+    return TokenOut(access_token=network.model.rotate_publisher_token(account, publisher_id))
 
 
-@router.post(f"{BASE}/publishers/{{publisher_id}}/projects", status_code=201)
+@router.post(
+    f"{BASE}/publishers/{{publisher_id}}/projects", status_code=201, response_model=ProjectOut
+)
+@admin_refusals
 def create_project(
     publisher_id: IdPath, body: ProjectIn, account: AccountDep, network: NetworkDep
-) -> Any:
-    return plain(network.create_project(account, publisher_id, body.title))
+) -> object:
+    return network.model.create_project(account, publisher_id, body.title)
 
 
-@router.put(f"{BASE}/campaigns/{{campaign_id}}/publishers/{{publisher_id}}")
+@router.put(
+    f"{BASE}/campaigns/{{campaign_id}}/publishers/{{publisher_id}}", response_model=MembershipOut
+)
+@admin_refusals
 def assign_group(
     campaign_id: IdPath,
     publisher_id: IdPath,
     body: MembershipIn,
     account: AccountDep,
     network: NetworkDep,
-) -> Any:
-    return plain(network.assign_group(account, campaign_id, publisher_id, body.group_id))
+) -> object:
+    return network.model.assign_group(account, campaign_id, publisher_id, body.group_id)
 
 
-@router.get(BASE + "/{kind}")
-def list_items(kind: str, account: AccountDep, network: NetworkDep) -> Any:
-    return plain({kind: network.listing(account, kind)})
+@router.get(BASE + "/{kind}", response_model=ListingOut, response_model_exclude_unset=True)
+@admin_refusals
+def list_items(kind: str, account: AccountDep, network: NetworkDep) -> ListingOut:
+    items = network.model.listing(account, kind)
+    return ListingOut.model_validate({kind: [asdict(item) for item in items]})
 
 
 # -- admin: the lifecycle ----------------------------------------------------------------
 
 
-@router.get(f"{BASE}/transactions/{{transaction_id}}")
-def get_transaction(transaction_id: BigIdPath, account: AccountDep, network: NetworkDep) -> Any:
-    return plain(network.transaction(account, transaction_id))
-
-
-@router.post(f"{BASE}/transactions/{{transaction_id}}/confirm", responses=LIFECYCLE_RESPONSES)
-def confirm(transaction_id: BigIdPath, account: AccountDep, network: NetworkDep) -> Any:
-    return plain(network.confirm(account, transaction_id))
-
-
-@router.post(f"{BASE}/transactions/{{transaction_id}}/cancel", responses=LIFECYCLE_RESPONSES)
-def cancel(
-    transaction_id: BigIdPath, body: CancelIn, account: AccountDep, network: NetworkDep
-) -> Any:
-    return plain(network.cancel(account, transaction_id, body.cancel_reason))
+@router.get(f"{BASE}/transactions/{{transaction_id}}", response_model=TransactionOut)
+@admin_refusals
+def get_transaction(transaction_id: BigIdPath, account: AccountDep, network: NetworkDep) -> object:
+    return network.lifecycle.transaction(account, transaction_id)
 
 
 @router.post(
-    f"{BASE}/transactions/{{transaction_id}}/partial-cancel", responses=LIFECYCLE_RESPONSES
+    f"{BASE}/transactions/{{transaction_id}}/confirm",
+    response_model=TransactionOut,
+    responses=LIFECYCLE_RESPONSES,
 )
+@admin_refusals
+def confirm(transaction_id: BigIdPath, account: AccountDep, network: NetworkDep) -> object:
+    return network.lifecycle.confirm(account, transaction_id)
+
+
+@router.post(
+    f"{BASE}/transactions/{{transaction_id}}/cancel",
+    response_model=TransactionOut,
+    responses=LIFECYCLE_RESPONSES,
+)
+@admin_refusals
+def cancel(
+    transaction_id: BigIdPath, body: CancelIn, account: AccountDep, network: NetworkDep
+) -> object:
+    return network.lifecycle.cancel(account, transaction_id, body.cancel_reason)
+
+
+@router.post(
+    f"{BASE}/transactions/{{transaction_id}}/partial-cancel",
+    response_model=TransactionOut,
+    responses=LIFECYCLE_RESPONSES,
+)
+@admin_refusals
 def partial_cancel(
     transaction_id: BigIdPath, body: PartialCancelIn, account: AccountDep, network: NetworkDep
-) -> Any:
-    return plain(network.partial_cancel(account, transaction_id, body.turnover))
+) -> object:
+    return network.lifecycle.partial_cancel(account, transaction_id, body.turnover)
 
 
-@router.post(f"{BASE}/payouts", status_code=201)
-def payout(body: PayoutIn, account: AccountDep, network: NetworkDep) -> Any:
-    return plain(network.payout(account, body.publisher_id))
+@router.post(f"{BASE}/payouts", status_code=201, response_model=PayoutOut)
+@admin_refusals
+def payout(body: PayoutIn, account: AccountDep, network: NetworkDep) -> object:
+    return network.lifecycle.payout(account, body.publisher_id)
 
 
 # -- tracking ----------------------------------------------------------------------------
@@ -250,7 +293,7 @@ def payout(body: PayoutIn, account: AccountDep, network: NetworkDep) -> Any:
 def track_click(request: Request, network: NetworkDep) -> Response:
     """A publisher's tracked link: records the click, redirects with ``emid``."""
     click = click_input(request.query_params, request.headers)
-    click_id, location = network.track_click(click)
+    click_id, location = network.tracker.track_click(click)
     response = RedirectResponse(location, status_code=302, headers=NO_CACHE)
     name, value = click_cookie(click.campaign_id, click_id)
     response.set_cookie(name, value, max_age=30 * 86400, httponly=True, samesite="lax")
@@ -275,14 +318,14 @@ async def conversion_pixel(request: Request) -> Response:
         conversion = conversion_input(params, request.headers, request.cookies)
         await ingest.record(get_runtime(request), conversion)
     except AffiliateError as error:
-        return render_error(error)
+        return render_plain(error)
     except BodyTooLarge as error:
         return closing(
             PlainTextResponse(f"form is larger than {error.limit} bytes", status_code=413)
         )
     except Exception:
         log.exception("unhandled error on %s /trck/etrack/", request.method)
-        return render_error(_internal())
+        return render_plain(internal())
     if conversion.source == "js":
         return Response(b"", media_type="application/javascript", headers=NO_CACHE)
     return Response(PIXEL_GIF, media_type="image/gif", headers=NO_CACHE)
@@ -342,7 +385,7 @@ token)."""
 @public_router.get("/api/{anything:path}", include_in_schema=False)
 def unknown_export_link() -> Response:
     """Everything else under ``/api/`` answers in the exports' plain text, not JSON."""
-    raise AffiliateError(UNKNOWN_EXPORT_LINK, status=404, code="not_found")
+    raise UnknownExportLinkError(UNKNOWN_EXPORT_LINK)
 
 
 # -- uploads ---------------------------------------------------------------------------------
@@ -379,14 +422,14 @@ UPLOAD_FORM_BODY = {
 CREDENTIAL_FIELDS = ("login_id", "token", "section")
 
 
-def _form_refusal(error: FormError, limit: int) -> UploadError:
+def _form_refusal(error: FormError, limit: int) -> AffiliateError:
     if error.status == 413:
-        return upload.too_large(limit)
+        return too_large(limit)
     message = f"{error.field}: {error.message}" if error.field else error.message
-    return UploadError(message, code="invalid_request")
+    return InvalidUploadRequestError(message)
 
 
-@public_router.put(
+@upload_router.put(
     "/REST/orders/",
     response_model=UploadCountsOut,
     responses=UPLOAD_RESPONSES,
@@ -397,7 +440,7 @@ async def upload_orders(
     request: Request,
     runtime: Annotated[Runtime, Depends(get_runtime)],
     network: NetworkDep,
-) -> Any:
+) -> UploadCountsOut:
     """The seed's REST upload: a ``;``-separated CSV with the 12 columns. The form's
     ``login_id``, ``token`` and ``section`` must come before ``file``: they are checked
     before any byte of the file is stored."""
@@ -406,8 +449,7 @@ async def upload_orders(
 
     async def authorize(fields: dict[str, str]) -> Account:
         return await run_in_threadpool(
-            upload.authorize_csv_upload,
-            network,
+            network.access.csv_upload_account,
             fields["login_id"],
             fields["token"],
             fields["section"],
@@ -426,11 +468,13 @@ async def upload_orders(
     except FormError as error:
         raise _form_refusal(error, limit) from error
     with form.file:
-        counts = await run_in_threadpool(upload.upload_csv, network, form.checked, form.file)
+        counts = await run_in_threadpool(
+            upload.upload_csv, network.database, form.checked, form.file
+        )
     return upload_counts(counts)
 
 
-@public_router.put(
+@upload_router.put(
     "/ws/V6/admin/JSON/Orders", response_model=UploadCountsOut, responses=UPLOAD_RESPONSES
 )
 @body_limit(_upload_limit)
@@ -439,16 +483,16 @@ async def upload_orders_json(
     network: NetworkDep,
     x_auth_id: Annotated[str, Header()] = "",
     x_auth_token: Annotated[str, Header()] = "",
-) -> Any:
+) -> UploadCountsOut:
     """The JSON twin: ``[{"campaign_id": 1, "id": 12345, "status": 1, ...}]``. The headers
     are checked before a byte of the body is read."""
     limit = _upload_limit(request)
     account = await run_in_threadpool(
-        upload.authenticate_upload, network, x_auth_id, x_auth_token, client_address(request)
+        network.access.upload_account, x_auth_id, x_auth_token, client_address(request)
     )
-    body = await read_capped_body(request, limit, lambda: upload.too_large(limit))
-    counts = await run_in_threadpool(upload.upload_json, network, account, body)
+    body = await read_capped_body(request, limit, lambda: too_large(limit))
+    counts = await run_in_threadpool(upload.upload_json, network.database, account, body)
     return upload_counts(counts)
 
 
-ROUTERS: list[APIRouter] = [router, public_router]
+ROUTERS: list[APIRouter] = [router, public_router, upload_router]

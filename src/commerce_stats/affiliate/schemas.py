@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer
 
 from commerce_stats.affiliate.errors import RowError
 from commerce_stats.affiliate.rules import MAX_ID
@@ -74,18 +74,143 @@ class PayoutIn(StorableTextModel):
     publisher_id: int = Field(ge=1, le=MAX_ID)
 
 
-def plain(data: Any) -> Any:
-    """JSON-ready data; decimals stay exact as strings, times as ISO 8601."""
-    return jsonable_encoder(data, custom_encoder={Decimal: str})
+Moment = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
+"""A UTC time in ISO 8601 with its ``+00:00`` offset."""
 
 
-def upload_counts(counts: Counts) -> dict[str, Any]:
-    return {
-        "status": "ok",
-        "created": counts.created,
-        "updated": counts.updated,
-        "unchanged": counts.unchanged,
-    }
+class AdvertiserOut(BaseModel):
+    id: int
+    name: str
+    created_at: Moment
+
+
+class CampaignOut(BaseModel):
+    id: int
+    advertiser_id: int
+    title: str
+    target_url: str
+    currency: str
+    default_group_id: int | None
+    created_at: Moment
+
+
+class TriggerOut(BaseModel):
+    id: int
+    campaign_id: int
+    title: str
+
+
+class RateOut(BaseModel):
+    trigger_id: int
+    trigger_type: str
+    trigger_value: Decimal = Field(description="Exact, as a string: an amount or a percentage.")
+
+
+class RatesOut(BaseModel):
+    rates: list[RateOut]
+
+
+class GroupOut(BaseModel):
+    id: int
+    campaign_id: int
+    title: str
+    rates: list[RateOut]
+
+
+class NewGroupOut(GroupOut):
+    default: bool = Field(description="Whether the campaign's newcomers earn under this group.")
+
+
+class PublisherOut(BaseModel):
+    id: int
+    prename: str
+    surname: str
+    searchtitle: str
+    created_at: Moment
+
+
+class NewPublisherOut(PublisherOut):
+    access_token: str = Field(description="The publisher's export token, shown only this once.")
+
+
+class TokenOut(BaseModel):
+    access_token: str
+
+
+class ProjectOut(BaseModel):
+    id: int
+    publisher_id: int
+    title: str
+
+
+class MembershipOut(BaseModel):
+    campaign_id: int
+    publisher_id: int
+    group_id: int
+
+
+class ListingOut(BaseModel):
+    """One collection of the model, under its own name (only that one is present)."""
+
+    advertisers: list[AdvertiserOut] | None = None
+    campaigns: list[CampaignOut] | None = None
+    triggers: list[TriggerOut] | None = None
+    groups: list[GroupOut] | None = None
+    publishers: list[PublisherOut] | None = None
+    projects: list[ProjectOut] | None = None
+
+
+class TransactionOut(BaseModel):
+    """One transaction: amounts in minor units of ``currency``, times in UTC."""
+
+    id: int
+    status: int = Field(description="0 open, 1 confirmed, 2 canceled, 3 paid")
+    created_at: Moment
+    campaign_id: int
+    ordertoken: str
+    source: str
+    project_id: int
+    commission_minor: int
+    commission_group_id: int
+    campaign_group_title: str
+    trigger_id: int
+    trigger_title: str
+    trigger_type: str
+    trigger_value_scaled: int
+    description: str
+    voucher_code: str
+    turnover_minor: int
+    source_turnover_minor: int
+    currency: str
+    click_id: int | None
+    salary_id: int
+    status_change_date: Moment
+    last_change: Moment
+    payoutdate: Moment | None
+    cancel_reason: str
+    user_agent: str
+    ebestid: str
+    order_timestamp: Moment
+    action_timestamp: Moment | None
+    advertiser_id: int
+    publisher_id: int
+    referrer: str
+    country: str
+    subid: str
+    basket_items: int
+
+
+class PayoutOut(BaseModel):
+    salary_id: int
+    publisher_id: int
+    transactions: int = Field(description="How many confirmed transactions became paid.")
+    payoutdate: Moment
+
+
+def upload_counts(counts: Counts) -> UploadCountsOut:
+    return UploadCountsOut(
+        status="ok", created=counts.created, updated=counts.updated, unchanged=counts.unchanged
+    )
 
 
 def upload_errors(message: str, rows: list[RowError]) -> dict[str, Any]:

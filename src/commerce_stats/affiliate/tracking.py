@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from commerce_stats.affiliate.errors import AffiliateError
+from commerce_stats.affiliate.errors import InvalidParameterError
 from commerce_stats.affiliate.rules import MAX_BIG_ID, as_id
-from commerce_stats.affiliate.service import ClickInput, ConversionInput
+from commerce_stats.affiliate.tracker import ClickInput, ConversionInput
 
 PIXEL_GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
@@ -26,8 +26,8 @@ NO_CACHE = {"Cache-Control": "no-store, no-cache, must-revalidate", "Pragma": "n
 COUNTRY_HEADERS = ("cf-ipcountry", "x-country-code", "x-geo-country")
 
 
-def _bad(message: str) -> AffiliateError:
-    return AffiliateError(message, status=400, code="invalid_parameter")
+def _bad(message: str) -> InvalidParameterError:
+    return InvalidParameterError(message)
 
 
 def _text(params: Mapping[str, str], name: str) -> str:

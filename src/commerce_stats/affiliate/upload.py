@@ -21,9 +21,9 @@ import csv
 import functools
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 from typing import IO, Any
@@ -32,40 +32,34 @@ from sqlalchemy import Connection, Row
 
 from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.errors import (
+    ForbiddenTransitionError,
+    InvalidUploadBodyError,
+    MalformedJsonError,
+    RefusedRowsError,
     RowError,
-    UploadError,
-    no_permission,
-    refuse_if_limited,
+    TransactionFinalError,
+)
+from commerce_stats.affiliate.lifecycle import (
+    MAX_REASON,
+    check_changeable,
+    check_transition,
+    commission_for_turnover,
+    number_new_transactions,
 )
 from commerce_stats.affiliate.rules import (
     MAX_BIG_ID,
-    MAX_ID,
     NOT_PAID_OUT,
     OPEN,
     PAID,
-    TIMESTAMP_FORMAT,
     as_id,
     commission_minor,
     conversion_type,
-    final_error,
-    is_dynamic,
-    parse_amount,
-    parse_status,
     shown,
-    transition_error,
 )
-from commerce_stats.affiliate.service import AffiliateNetwork, number_new_transactions
-from commerce_stats.affiliate.tables import (
-    campaigns,
-    commission_groups,
-    commission_rates,
-    memberships,
-    projects,
-    triggers,
-)
+from commerce_stats.affiliate.upload_cells import MAX_ROW_BYTES, Cells
+from commerce_stats.db.engine import Database
 from commerce_stats.kit.exports import FORMULA_TRIGGERS
-from commerce_stats.kit.tenancy import Account, Feature
-from commerce_stats.kit.throttle import Surface, Throttle
+from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import utc_now, zone
 
 UPLOAD_COLUMNS = (
@@ -101,9 +95,6 @@ JSON_FIELDS = {
 }
 """The JSON twin's field names and the upload columns they fill."""
 MAX_TEXT = 255
-MAX_LOGIN_ID_LENGTH = 64
-"""Longest ``login_id`` accepted (issued ones have 8 digits); longer ones are refused unread."""
-MAX_REASON = 2000
 
 
 @dataclass
@@ -114,13 +105,10 @@ class Counts:
 
 
 BOM = b"\xef\xbb\xbf"
-MAX_ROW_BYTES = 64 * 1024
-"""Longest row of an upload file (a quoted field may span lines; they count together)."""
 CHUNK_ROWS = 5000
 """Rows checked and applied at a time."""
 MAX_LISTED_ERRORS = 1000
 """A refusal lists at most this many problems; checking stops there."""
-EARLIEST_YEAR = 1970
 
 
 class UnreadableRowError(Exception):
@@ -225,21 +213,19 @@ def _csv_reason(message: str) -> str:
 
 def csv_rows(file: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, values by upload column) per data row, read as the file is iterated;
-    the header is row 1. A refused header raises ``UploadError``, an unreadable row
+    the header is row 1. A refused header raises ``RefusedRowsError``, an unreadable row
     ``UnreadableRowError``."""
     lines = _Lines(file, *file_encoding(file))
     reader = csv.reader(lines, delimiter=";", quotechar='"', strict=True)
     header = _read_row(reader, lines, 1, ())
     if header is None:
-        raise UploadError("the file is empty", status=422, code="invalid_file")
+        raise RefusedRowsError("the file is empty", [])
     names = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in header]
     missing = [column for column in UPLOAD_COLUMNS if column not in names]
     if missing:
-        raise UploadError(
+        raise RefusedRowsError(
             "the header lacks required columns",
-            status=422,
-            code="invalid_file",
-            rows=[RowError(1, column, "required column is missing") for column in missing],
+            [RowError(1, column, "required column is missing") for column in missing],
         )
     positions = {column: names.index(column) for column in UPLOAD_COLUMNS}
     number = 1
@@ -266,9 +252,7 @@ def _unguard(text: str) -> str:
 def json_rows(items: Any) -> list[tuple[int, dict[str, str]]]:
     """The JSON twin's objects as upload rows (numbered from 1); it only updates."""
     if not isinstance(items, list):
-        raise UploadError(
-            "the body must be a JSON array of objects", status=422, code="invalid_body"
-        )
+        raise InvalidUploadBodyError("the body must be a JSON array of objects")
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[RowError] = []
     for number, item in enumerate(items, start=1):
@@ -288,12 +272,7 @@ def json_rows(items: Any) -> list[tuple[int, dict[str, str]]]:
         if len(problems) >= MAX_LISTED_ERRORS:
             break
     if problems:
-        raise UploadError(
-            f"{len(problems)} problem(s); nothing was applied",
-            status=422,
-            code="invalid_rows",
-            rows=problems,
-        )
+        raise RefusedRowsError(f"{len(problems)} problem(s); nothing was applied", problems)
     return rows
 
 
@@ -307,16 +286,16 @@ class Catalog:
     """The account's campaigns, triggers, groups, rates, projects and memberships in memory."""
 
     def __init__(self, conn: Connection, account_id: int) -> None:
-        def load(table: Any) -> Sequence[Row[Any]]:
-            return repository.select_all(conn, table, account_id)
+        def load(kind: repository.Listed) -> Sequence[Row[Any]]:
+            return repository.items(conn, kind, account_id)
 
-        self.campaigns = {row.id: row for row in load(campaigns)}
-        self.triggers = {row.id: row for row in load(triggers)}
-        self.groups = {row.id: row for row in load(commission_groups)}
-        self.rates = {(row.group_id, row.trigger_id): row for row in load(commission_rates)}
-        self.projects = {row.id: row for row in load(projects)}
+        self.campaigns = {row.id: row for row in load("campaigns")}
+        self.triggers = {row.id: row for row in load("triggers")}
+        self.groups = {row.id: row for row in load("groups")}
+        self.rates = {(row.group_id, row.trigger_id): row for row in load("rates")}
+        self.projects = {row.id: row for row in load("projects")}
         self.memberships = {
-            (row.campaign_id, row.publisher_id): row.group_id for row in load(memberships)
+            (row.campaign_id, row.publisher_id): row.group_id for row in load("memberships")
         }
 
 
@@ -333,9 +312,8 @@ class RowChecker:
         self.conn = conn
         self.account = account
         self.allow_create = allow_create
-        self.zone = zone(account.timezone)
+        self.cells = Cells(zone(account.timezone))
         self.now = utc_now()
-        self.errors: list[RowError] = []
         self.inserts: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []
         self.previous: dict[int, Row[Any]] = {}
@@ -344,18 +322,23 @@ class RowChecker:
         self._changed_ids: set[int] = set()
         self._seen_keys: set[tuple[int, int, str]] = set()
 
+    @property
+    def errors(self) -> list[RowError]:
+        """Every problem found so far."""
+        return self.cells.errors
+
+    def fail(self, row: int, column: str, reason: str) -> None:
+        self.cells.fail(row, column, reason)
+
     @functools.cached_property
     def catalog(self) -> Catalog:
         """The account's campaigns, triggers, groups and projects; read only when a row
         creates a transaction."""
         return Catalog(self.conn, self.account.id)
 
-    def fail(self, row: int, column: str, reason: str) -> None:
-        self.errors.append(RowError(row, column, reason))
-
     def check(self, chunk: list[tuple[int, dict[str, str]]]) -> None:
         """Checks one chunk; its inserts and updates wait in ``inserts``/``updates``."""
-        rows = [(number, values) for number, values in chunk if self._text_ok(number, values)]
+        rows = [(number, values) for number, values in chunk if self.cells.text_ok(number, values)]
         existing = self._existing_by_id(rows)
         by_key = self._existing_by_key(rows)
         for number, values in rows:
@@ -374,33 +357,6 @@ class RowChecker:
         self.previous = {}
         self._changed_ids.clear()
         self._seen_keys.clear()
-
-    def _text_ok(self, number: int, values: Mapping[str, str]) -> bool:
-        """False (with the problem noted) for a cell no database column can hold: a NUL
-        character, or a lone surrogate (which JSON's ``\\ud800`` escapes can make)."""
-        fine = True
-        for column, text in values.items():
-            if text.isascii() and "\x00" not in text and len(text) <= MAX_ROW_BYTES:
-                continue
-            if len(text) > MAX_ROW_BYTES:
-                self.fail(number, column, f"longer than {MAX_ROW_BYTES} characters")
-                fine = False
-            elif "\x00" in text:
-                self.fail(number, column, "contains a NUL character")
-                fine = False
-            elif not _is_unicode(text):
-                self.fail(number, column, "not valid Unicode (a lone surrogate)")
-                fine = False
-        return fine
-
-    def _int(self, number: int, values: Mapping[str, str], column: str) -> int | None:
-        text = values[column]
-        if not text:
-            return None
-        value = as_id(text, MAX_BIG_ID if column == "orderid" else MAX_ID)
-        if value is None:
-            self.fail(number, column, f"not an id: {shown(text)}")
-        return value
 
     def _existing_by_id(self, rows: list[tuple[int, dict[str, str]]]) -> dict[int, Row[Any]]:
         ids = [
@@ -434,7 +390,7 @@ class RowChecker:
         existing: dict[int, Row[Any]],
         by_key: dict[tuple[int, str], list[Row[Any]]],
     ) -> Row[Any] | None:
-        order_id = self._int(number, values, "orderid")
+        order_id = self.cells.id_of(number, values, "orderid")
         if order_id is not None:
             row = existing.get(order_id)
             if row is None:
@@ -458,26 +414,6 @@ class RowChecker:
             self.fail(number, "ordertoken", "no transaction with this campaign_id and ordertoken")
         return matches[0] if matches else None
 
-    def _amount(
-        self, number: int, values: Mapping[str, str], column: str, currency: str
-    ) -> int | None:
-        if not values[column]:
-            return None
-        try:
-            return parse_amount(values[column], currency)
-        except ValueError as exc:
-            self.fail(number, column, str(exc))
-            return None
-
-    def _status(self, number: int, values: Mapping[str, str]) -> int | None:
-        if not values["status"]:
-            return None
-        try:
-            return parse_status(values["status"])
-        except ValueError as exc:
-            self.fail(number, "status", str(exc))
-            return None
-
     def _check_update(self, number: int, values: dict[str, str], row: Row[Any]) -> None:
         if row.id in self._changed_ids or row.last_change == self.now:
             if values["orderid"]:
@@ -486,28 +422,31 @@ class RowChecker:
                 self.fail(number, "ordertoken", "this order appears more than once")
             return
         errors_before = len(self.errors)
-        campaign_id = self._int(number, values, "campaign_id")
+        campaign_id = self.cells.id_of(number, values, "campaign_id")
         if campaign_id is not None and campaign_id != row.campaign_id:
             self.fail(
                 number, "campaign_id", f"transaction {row.id} belongs to campaign {row.campaign_id}"
             )
-        status = self._status(number, values)
+        status = self.cells.status(number, values)
         status = row.status if status is None else status
-        refusal = transition_error(row.status, status)
-        if refusal is not None:
-            self.fail(number, "status", refusal)
-        turnover = self._amount(number, values, "price", row.currency)
-        commission = self._amount(number, values, "commission", row.currency)
+        try:
+            check_transition(row.status, status)
+        except ForbiddenTransitionError as refusal:
+            self.fail(number, "status", refusal.message)
+        turnover = self.cells.amount(number, values, "price", row.currency)
+        commission = self.cells.amount(number, values, "commission", row.currency)
         reason = values["cancel_reason"][:MAX_REASON] or row.cancel_reason
         if len(self.errors) > errors_before:
             return
         new_turnover = row.turnover_minor if turnover is None else turnover
         if commission is None:
-            commission = row.commission_minor
-            if new_turnover != row.turnover_minor and is_dynamic(row.trigger_type):
-                commission = commission_minor(
-                    row.trigger_type, row.trigger_value_scaled, new_turnover
-                )
+            commission = commission_for_turnover(
+                row.trigger_type,
+                row.trigger_value_scaled,
+                row.commission_minor,
+                row.turnover_minor,
+                new_turnover,
+            )
         changed = (
             status != row.status
             or new_turnover != row.turnover_minor
@@ -517,9 +456,10 @@ class RowChecker:
         if not changed:
             self.counts.unchanged += 1
             return
-        final = final_error(row.status)
-        if final is not None:
-            self.fail(number, "status", final)
+        try:
+            check_changeable(row.status)
+        except TransactionFinalError as final:
+            self.fail(number, "status", final.message)
             return
         self.counts.updated += 1
         self._changed_ids.add(row.id)
@@ -538,12 +478,12 @@ class RowChecker:
 
     def _check_create(self, number: int, values: dict[str, str]) -> None:
         errors_before = len(self.errors)
-        campaign = self._lookup(
-            number, values, "campaign_id", self.catalog.campaigns, required=True
-        )
-        trigger = self._lookup(number, values, "trigger_id", self.catalog.triggers, required=True)
-        project = self._lookup(number, values, "project_id", self.catalog.projects, required=True)
-        group = self._lookup(number, values, "commissiongroup", self.catalog.groups, required=False)
+        lookup = self.cells.lookup
+        catalog = self.catalog
+        campaign = lookup(number, values, "campaign_id", catalog.campaigns, required=True)
+        trigger = lookup(number, values, "trigger_id", catalog.triggers, required=True)
+        project = lookup(number, values, "project_id", catalog.projects, required=True)
+        group = lookup(number, values, "commissiongroup", catalog.groups, required=False)
         if (
             len(self.errors) > errors_before
             or campaign is None
@@ -586,78 +526,32 @@ class RowChecker:
         self._seen_keys.add(key)
         if not values["price"]:
             self.fail(number, "price", "required for a new transaction")
-        turnover = self._amount(number, values, "price", campaign.currency)
-        commission = self._amount(number, values, "commission", campaign.currency)
-        status = self._status(number, values)
+        turnover = self.cells.amount(number, values, "price", campaign.currency)
+        commission = self.cells.amount(number, values, "commission", campaign.currency)
+        status = self.cells.status(number, values)
         status = OPEN if status is None else status
         if status == PAID:
             self.fail(number, "status", "only a payout run marks transactions paid")
-        ordered = self._timestamp(number, values)
+        ordered = self.cells.timestamp(number, values)
         if len(self.errors) > errors_before or turnover is None:
             return
         if commission is None:
             commission = commission_minor(rate.trigger_type, rate.value_scaled, turnover)
-        group_row = self.catalog.groups[group_id]
         self.counts.created += 1
-        self.inserts.append(
-            {
-                "account_id": self.account.id,
-                "status": status,
-                "created_at": self.now,
-                "campaign_id": campaign.id,
-                "ordertoken": token,
-                "source": "upload",
-                "project_id": project.id,
-                "commission_minor": commission,
-                "commission_group_id": group_id,
-                "campaign_group_title": group_row.title,
-                "trigger_id": trigger.id,
-                "trigger_title": trigger.title,
-                "trigger_type": rate.trigger_type,
-                "trigger_value_scaled": rate.value_scaled,
-                "description": "",
-                "voucher_code": "",
-                "turnover_minor": turnover,
-                "source_turnover_minor": turnover,
-                "currency": campaign.currency,
-                "click_id": None,
-                "salary_id": NOT_PAID_OUT,
-                "status_change_date": self.now,
-                "last_change": self.now,
-                "payoutdate": None,
-                "cancel_reason": values["cancel_reason"][:MAX_REASON],
-                "user_agent": "",
-                "order_timestamp": ordered or self.now,
-                "action_timestamp": None,
-                "advertiser_id": campaign.advertiser_id,
-                "publisher_id": project.publisher_id,
-                "referrer": "",
-                "country": "",
-                "subid": "",
-                "basket_items": 0,
-            }
+        order = CheckedOrder(
+            status=status,
+            token=token,
+            campaign=campaign,
+            trigger=trigger,
+            project=project,
+            group=self.catalog.groups[group_id],
+            rate=rate,
+            turnover=turnover,
+            commission=commission,
+            cancel_reason=values["cancel_reason"][:MAX_REASON],
+            ordered=ordered,
         )
-
-    def _lookup(
-        self,
-        number: int,
-        values: Mapping[str, str],
-        column: str,
-        known: dict[int, Row[Any]],
-        *,
-        required: bool,
-    ) -> Row[Any] | None:
-        if not values[column]:
-            if required:
-                self.fail(number, column, "required for a new transaction")
-            return None
-        item_id = self._int(number, values, column)
-        if item_id is None:
-            return None
-        row = known.get(item_id)
-        if row is None:
-            self.fail(number, column, f"unknown id {item_id}")
-        return row
+        self.inserts.append(new_transaction(self.account.id, self.now, order))
 
     def _group_of(self, campaign: Row[Any], publisher_id: int) -> int | None:
         group_id: int | None = self.catalog.memberships.get((campaign.id, publisher_id))
@@ -665,40 +559,66 @@ class RowChecker:
             group_id = campaign.default_group_id
         return group_id
 
-    def _timestamp(self, number: int, values: Mapping[str, str]) -> datetime | None:
-        text = values["order_timestamp"]
-        if not text:
-            return None
-        try:
-            local = datetime.strptime(text, TIMESTAMP_FORMAT)
-        except ValueError:
-            self.fail(number, "order_timestamp", f"{shown(text)} is not YYYY-MM-DD HH:MM:SS")
-            return None
-        ordered = local.replace(tzinfo=self.zone)
-        try:
-            in_range = local.year >= EARLIEST_YEAR and ordered.astimezone(UTC) is not None
-        except OverflowError:
-            in_range = False
-        if not in_range:
-            self.fail(
-                number,
-                "order_timestamp",
-                f"{shown(text)} is out of range (years {EARLIEST_YEAR} to 9999, network time)",
-            )
-            return None
-        return ordered
+
+@dataclass(frozen=True, slots=True)
+class CheckedOrder:
+    """An upload row that creates a transaction, every part of it checked."""
+
+    status: int
+    token: str
+    campaign: Row[Any]
+    trigger: Row[Any]
+    project: Row[Any]
+    group: Row[Any]
+    rate: Row[Any]
+    turnover: int
+    commission: int
+    cancel_reason: str
+    ordered: datetime | None
 
 
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def new_transaction(account_id: int, now: datetime, order: CheckedOrder) -> dict[str, Any]:
+    """The columns of the transaction an upload row creates (numbered when applied)."""
+    return {
+        "account_id": account_id,
+        "status": order.status,
+        "created_at": now,
+        "campaign_id": order.campaign.id,
+        "ordertoken": order.token,
+        "source": "upload",
+        "project_id": order.project.id,
+        "commission_minor": order.commission,
+        "commission_group_id": order.group.id,
+        "campaign_group_title": order.group.title,
+        "trigger_id": order.trigger.id,
+        "trigger_title": order.trigger.title,
+        "trigger_type": order.rate.trigger_type,
+        "trigger_value_scaled": order.rate.value_scaled,
+        "description": "",
+        "voucher_code": "",
+        "turnover_minor": order.turnover,
+        "source_turnover_minor": order.turnover,
+        "currency": order.campaign.currency,
+        "click_id": None,
+        "salary_id": NOT_PAID_OUT,
+        "status_change_date": now,
+        "last_change": now,
+        "payoutdate": None,
+        "cancel_reason": order.cancel_reason,
+        "user_agent": "",
+        "order_timestamp": order.ordered or now,
+        "action_timestamp": None,
+        "advertiser_id": order.campaign.advertiser_id,
+        "publisher_id": order.project.publisher_id,
+        "referrer": "",
+        "country": "",
+        "subid": "",
+        "basket_items": 0,
+    }
 
 
 def apply_rows(
-    network: AffiliateNetwork,
+    database: Database,
     account: Account,
     rows: Iterable[tuple[int, dict[str, str]]],
     *,
@@ -710,7 +630,7 @@ def apply_rows(
     the first problem later chunks are still checked, to list their problems too, but
     no longer applied, and the transaction is rolled back at the end.
     """
-    with network.database.write() as conn:
+    with database.write() as conn:
         checker = RowChecker(conn, account, allow_create)
         for chunk in _chunks(rows, checker):
             checker.check(chunk)
@@ -746,73 +666,27 @@ def _apply_chunk(conn: Connection, account_id: int, checker: RowChecker) -> None
     repository.update_transactions(conn, account_id, checker.updates, checker.previous)
 
 
-def _refusal(errors: list[RowError]) -> UploadError:
+def _refusal(errors: list[RowError]) -> RefusedRowsError:
     listed = sorted(errors[:MAX_LISTED_ERRORS], key=lambda error: error.row)
     more = (
         f" (checking stopped after {MAX_LISTED_ERRORS})" if len(errors) >= MAX_LISTED_ERRORS else ""
     )
-    return UploadError(
-        f"{len(listed)} problem(s) in the file{more}; nothing was applied",
-        status=422,
-        code="invalid_rows",
-        rows=listed,
+    return RefusedRowsError(
+        f"{len(listed)} problem(s) in the file{more}; nothing was applied", listed
     )
 
 
-def authenticate_upload(
-    network: AffiliateNetwork, login_id: str, token: str, client: str = "unknown"
-) -> Account:
-    """The login's account; refusals are counted per client address and per login id
-    (see ``kit.throttle``), and past its limit either is answered 429 until its window ends.
-    A login id longer than ``MAX_LOGIN_ID_LENGTH``, or a credential with a NUL character or
-    invalid Unicode, is refused before it is counted."""
-    if len(login_id) > MAX_LOGIN_ID_LENGTH:
-        raise UploadError(
-            f"login_id has more than {MAX_LOGIN_ID_LENGTH} characters",
-            code="invalid_field",
-        )
-    for field, value in (("login_id", login_id), ("token", token)):
-        if "\x00" in value or not _is_unicode(value):
-            raise UploadError(f"{field}: contains a NUL character or is not valid Unicode")
-    throttle = Throttle(network.failures)
-    verdict = throttle.check(Surface.AFFILIATE_UPLOAD, client=client, name=login_id)
-    refuse_if_limited(verdict, upload=True)
-    account = network.accounts.authenticate_pair(
-        "affiliate_login_id", login_id, "affiliate_rest_token", token
-    )
-    if account is None or not account.has(Feature.AFFILIATE):
-        throttle.record_failure(Surface.AFFILIATE_UPLOAD, client=client, name=login_id)
-        raise no_permission()
-    return account
-
-
-def authorize_csv_upload(
-    network: AffiliateNetwork, login_id: str, token: str, section: str, client: str = "unknown"
-) -> Account:
-    """The seed's credentials of ``PUT /REST/orders/``, checked before the file is read."""
-    account = authenticate_upload(network, login_id, token, client)
-    if section.strip().lower() != "admin":
-        raise UploadError("section must be Admin", code="invalid_section")
-    return account
-
-
-def too_large(limit: int) -> UploadError:
-    return UploadError(f"the upload is larger than {limit} bytes", status=413, code="too_large")
-
-
-def upload_csv(network: AffiliateNetwork, account: Account, file: IO[bytes]) -> Counts:
+def upload_csv(database: Database, account: Account, file: IO[bytes]) -> Counts:
     """Applies a CSV upload (already authorized, within the limit) read from ``file``."""
-    return apply_rows(network, account, csv_rows(file), allow_create=True)
+    return apply_rows(database, account, csv_rows(file), allow_create=True)
 
 
-def upload_json(network: AffiliateNetwork, account: Account, body: bytes) -> Counts:
+def upload_json(database: Database, account: Account, body: bytes) -> Counts:
     """``PUT /ws/V6/admin/JSON/Orders``: updates transactions found by id or ordertoken."""
     try:
         items = json.loads(body, parse_float=Decimal)
     except RecursionError as exc:
-        raise UploadError(
-            "the body is not valid JSON: nested too deeply", code="malformed_json"
-        ) from exc
+        raise MalformedJsonError("the body is not valid JSON: nested too deeply") from exc
     except ValueError as exc:
-        raise UploadError(f"the body is not valid JSON: {exc}", code="malformed_json") from exc
-    return apply_rows(network, account, json_rows(items), allow_create=False)
+        raise MalformedJsonError(f"the body is not valid JSON: {exc}") from exc
+    return apply_rows(database, account, json_rows(items), allow_create=False)

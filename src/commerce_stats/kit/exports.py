@@ -20,8 +20,6 @@ memory stays flat whatever the row count.
 
 from __future__ import annotations
 
-import csv
-import io
 import operator
 import re
 import tempfile
@@ -50,7 +48,6 @@ MAX_CELL_TEXT = 32_767
 CHUNK_ROWS = 2_000
 FILE_CHUNK_BYTES = 256 * 1024
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_CSV_GUARDS: dict[str, re.Pattern[str]] = {}
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
@@ -94,47 +91,33 @@ def neutralize_formula(text: str) -> str:
     return text
 
 
-def _guard_csv(text: str, delimiter: str) -> str:
-    """Prefixes ``'`` to every quoted CSV field that starts with a formula trigger.
+def csv_field(cell: Cell) -> str:
+    """One CSV field, the only place the rule lives: text in double quotes (quotes doubled,
+    a formula trigger at the start guarded with ``'``), numbers bare, None as empty text."""
+    if cell.__class__ is str:
+        text: str = neutralize_formula(cell)
+        return '"' + text.replace('"', '""') + '"'
+    if cell is None:
+        return '""'
+    return str(cell)
 
-    Text fields are always quoted and numbers never are, so a field that is
-    text starting with a trigger appears as a quote right after a delimiter or
-    a line start, followed by the trigger. Inside a quoted field every quote is
-    doubled, and a closing quote is followed by a delimiter or a line end, so
-    the pattern matches opening quotes only.
-    """
-    pattern = _CSV_GUARDS.get(delimiter)
-    if pattern is None:
-        pattern = _CSV_GUARDS[delimiter] = re.compile(
-            f'(^|{re.escape(delimiter)})"([=+\\-@\t\r])', re.MULTILINE
-        )
-    return pattern.sub("\\1\"'\\2", text)
+
+def csv_line(cells: Iterable[Cell], delimiter: str = ";") -> str:
+    """One CSV line (without its line end) of ``cells``."""
+    return delimiter.join([csv_field(cell) for cell in cells])
 
 
 def write_csv(
     header: Sequence[str], rows: Iterable[Row], *, delimiter: str = ";"
 ) -> Iterator[bytes]:
     """UTF-8 CSV: a header row, text in double quotes, numbers bare, formulas neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(
-        buffer,
-        delimiter=delimiter,
-        quotechar='"',
-        quoting=csv.QUOTE_NONNUMERIC,
-        lineterminator="\n",
-    )
-    writer.writerow(header)
-    batch: list[Row] = []
+    batch = [csv_line(header, delimiter)]
     for row in rows:
-        batch.append(row)
+        batch.append(csv_line(row, delimiter))
         if len(batch) >= CHUNK_ROWS:
-            writer.writerows(batch)
-            batch.clear()
-            yield _guard_csv(buffer.getvalue(), delimiter).encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    writer.writerows(batch)
-    yield _guard_csv(buffer.getvalue(), delimiter).encode("utf-8")
+            yield ("\n".join(batch) + "\n").encode("utf-8")
+            batch = []
+    yield ("\n".join(batch) + "\n").encode("utf-8") if batch else b""
 
 
 def _sheet_name(base: str, index: int) -> str:

@@ -1,7 +1,7 @@
 """HTTP plumbing shared by the surfaces: one route class per wire envelope.
 
 Each seed API answers errors in its own shape. A surface builds its router with
-``surface_route_class`` so that its own ``ServiceError`` subtype, FastAPI's
+``surface_route_class`` so that its own error type, FastAPI's
 request-validation errors and unexpected crashes all leave through the same
 renderer, and no error of one surface can be rendered in another's envelope.
 
@@ -28,14 +28,13 @@ from starlette.exceptions import HTTPException
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
-from commerce_stats.kit.errors import ServiceError
 from commerce_stats.kit.exports import ExportStoppedError
 from commerce_stats.kit.redaction import redact_target
 
 log = logging.getLogger("commerce_stats")
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-E = TypeVar("E", bound=ServiceError)
+E = TypeVar("E", bound=Exception)
 F = TypeVar("F", bound=Callable[..., Any])
 
 KIB = 1024

@@ -1,0 +1,270 @@
+"""Tracking: a publisher's click, then the shop's conversion pixel, become a transaction.
+
+A click is recorded and answered with the landing page's URL carrying
+``emid=<click id>``; a conversion names that click and its trigger, and is
+recorded once per (campaign, trigger, order) with the commission of the
+publisher's group (``rules.commission_minor``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import Connection, Row
+
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate import repository
+from commerce_stats.affiliate.errors import (
+    AffiliateError,
+    InvalidTurnoverError,
+    NoTrackedClickError,
+    UnknownCampaignError,
+    UnknownCommissionTriggerError,
+    UnknownProjectError,
+    UnknownPublisherError,
+    WrongCurrencyError,
+)
+from commerce_stats.affiliate.lifecycle import number_new_transactions
+from commerce_stats.affiliate.rules import NOT_PAID_OUT, OPEN, commission_minor, parse_amount
+from commerce_stats.db.engine import Database
+from commerce_stats.kit.errors import AdminError
+from commerce_stats.kit.tenancy import Feature
+from commerce_stats.kit.timeutil import utc_now
+
+MAX_TEXT = 255
+MAX_URL = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ClickInput:
+    campaign_id: int
+    publisher_id: int
+    project_id: int
+    subid: str
+    admedia_id: int
+    referrer: str
+    user_agent: str
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionInput:
+    campaign_id: int
+    trigger_id: int
+    ordertoken: str
+    turnover: str
+    description: str
+    voucher_code: str
+    currency: str
+    click_id: int | None
+    basket_items: int
+    source: str
+    user_agent: str
+    referrer: str
+    country: str
+
+
+def with_emid(target_url: str, click_id: int) -> str:
+    """The landing page URL with ``emid=<click id>`` added to its query."""
+    parts = urlsplit(target_url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)]
+    query = [(key, value) for key, value in query if key != "emid"]
+    query.append(("emid", str(click_id)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class Tracker:
+    """Records clicks and conversions; cheap to build, holds no per-request state."""
+
+    def __init__(self, database: Database, accounts: Accounts) -> None:
+        self.database = database
+        self.accounts = accounts
+
+    def track_click(self, click: ClickInput) -> tuple[int, str]:
+        """Records a click; returns (click id, landing URL with ``emid``)."""
+        now = utc_now()
+        with self.database.read() as conn:
+            campaign = repository.campaign_anywhere(conn, click.campaign_id)
+        if campaign is None or not self.tracks(campaign.account_id):
+            raise UnknownCampaignError
+        account_id = campaign.account_id
+        with self.database.write() as conn:
+            self._check_click_source(conn, account_id, click)
+            click_id = repository.allocate_ids(conn, account_id, "click")
+            repository.insert_click(conn, _click_values(account_id, click_id, click, now))
+        return click_id, with_emid(campaign.target_url, click_id)
+
+    @staticmethod
+    def _check_click_source(conn: Connection, account_id: int, click: ClickInput) -> None:
+        if repository.item(conn, "publishers", account_id, click.publisher_id) is None:
+            raise UnknownPublisherError
+        if click.project_id:
+            project = repository.item(conn, "projects", account_id, click.project_id)
+            if project is None or project.publisher_id != click.publisher_id:
+                raise UnknownProjectError
+
+    def tracks(self, account_id: int) -> bool:
+        """Whether the account owning a campaign is enabled and runs the affiliate network."""
+        try:
+            account = self.accounts.get(account_id)
+        except AdminError:
+            return False
+        return not account.disabled and account.has(Feature.AFFILIATE)
+
+    def track_conversion(self, conversion: ConversionInput) -> None:
+        """Records a conversion once per (campaign, trigger, order)."""
+        with self.database.write() as conn:
+            refusal = self.record_conversions(conn, [conversion], utc_now())[0]
+        if refusal is not None:
+            raise refusal
+
+    def record_conversions(
+        self, conn: Connection, conversions: list[ConversionInput], now: datetime
+    ) -> list[AffiliateError | None]:
+        """Records many conversions in the caller's write transaction (group commit).
+
+        Returns, per conversion, why it was refused (or None). Every check comes
+        before the writes, so a refused conversion leaves nothing behind; lookups
+        are shared by the batch, ids are reserved once per account and the rows go
+        in with one statement that skips orders already recorded (ids reserved for
+        such duplicates stay unused).
+        """
+        lookups = _ConversionLookups(self, conn)
+        outcomes: list[AffiliateError | None] = []
+        pending: dict[int, list[dict[str, Any]]] = {}
+        for conversion in conversions:
+            try:
+                values = _conversion_values(lookups, conversion, now)
+            except AffiliateError as refused:
+                outcomes.append(refused)
+                continue
+            outcomes.append(None)
+            pending.setdefault(values["account_id"], []).append(values)
+        for account_id, rows in pending.items():
+            number_new_transactions(conn, account_id, rows)
+            repository.insert_transactions_once(conn, rows)
+        return outcomes
+
+
+def _click_values(
+    account_id: int, click_id: int, click: ClickInput, now: datetime
+) -> dict[str, Any]:
+    return {
+        "account_id": account_id,
+        "id": click_id,
+        "campaign_id": click.campaign_id,
+        "publisher_id": click.publisher_id,
+        "project_id": click.project_id,
+        "subid": click.subid[:MAX_TEXT],
+        "admedia_id": click.admedia_id,
+        "created_at": now,
+        "referrer": click.referrer[:MAX_URL],
+        "user_agent": click.user_agent[:MAX_URL],
+        "country": click.country,
+    }
+
+
+def _conversion_values(
+    lookups: _ConversionLookups, conversion: ConversionInput, now: datetime
+) -> dict[str, Any]:
+    """The new transaction's columns; raises why the conversion is refused."""
+    campaign = lookups.campaign(conversion.campaign_id)
+    if campaign is None:
+        raise UnknownCampaignError
+    account_id = campaign.account_id
+    currency = conversion.currency.strip().upper() or campaign.currency
+    if currency != campaign.currency:
+        raise WrongCurrencyError(campaign.currency)
+    try:
+        turnover = parse_amount(conversion.turnover or "0", currency)
+    except ValueError as exc:
+        raise InvalidTurnoverError(str(exc)) from exc
+    click = None
+    if conversion.click_id is not None:
+        click = lookups.click(account_id, conversion.click_id)
+    if click is None or click.campaign_id != campaign.id:
+        raise NoTrackedClickError
+    rule = lookups.rule(campaign, click.publisher_id, conversion.trigger_id)
+    if rule is None:
+        raise UnknownCommissionTriggerError
+    return {
+        "account_id": account_id,
+        "status": OPEN,
+        "created_at": now,
+        "campaign_id": campaign.id,
+        "ordertoken": conversion.ordertoken[:MAX_TEXT],
+        "source": conversion.source,
+        "project_id": click.project_id,
+        "commission_minor": commission_minor(rule.trigger_type, rule.value_scaled, turnover),
+        "commission_group_id": rule.group_id,
+        "campaign_group_title": rule.group_title,
+        "trigger_id": rule.trigger_id,
+        "trigger_title": rule.trigger_title,
+        "trigger_type": rule.trigger_type,
+        "trigger_value_scaled": rule.value_scaled,
+        "description": conversion.description[:MAX_URL],
+        "voucher_code": conversion.voucher_code[:MAX_TEXT],
+        "turnover_minor": turnover,
+        "source_turnover_minor": turnover,
+        "currency": currency,
+        "click_id": click.id,
+        "salary_id": NOT_PAID_OUT,
+        "status_change_date": now,
+        "last_change": now,
+        "payoutdate": None,
+        "cancel_reason": "",
+        "user_agent": conversion.user_agent[:MAX_URL],
+        "order_timestamp": now,
+        "action_timestamp": click.created_at,
+        "advertiser_id": campaign.advertiser_id,
+        "publisher_id": click.publisher_id,
+        "referrer": click.referrer,
+        "country": conversion.country or click.country,
+        "subid": click.subid,
+        "basket_items": conversion.basket_items,
+    }
+
+
+class _ConversionLookups:
+    """What a batch of conversions looks up, each thing read once per batch."""
+
+    def __init__(self, tracker: Tracker, conn: Connection) -> None:
+        self.tracker = tracker
+        self.conn = conn
+        self._campaigns: dict[int, Row[Any] | None] = {}
+        self._tracking: dict[int, bool] = {}
+        self._rules: dict[tuple[int, int, int], repository.RuleRow | None] = {}
+
+    def campaign(self, campaign_id: int) -> Row[Any] | None:
+        """The campaign, if its account is enabled and runs the affiliate network."""
+        if campaign_id not in self._campaigns:
+            campaign = repository.campaign_anywhere(self.conn, campaign_id)
+            if campaign is not None and campaign.account_id not in self._tracking:
+                self._tracking[campaign.account_id] = self.tracker.tracks(campaign.account_id)
+            if campaign is not None and not self._tracking[campaign.account_id]:
+                campaign = None
+            self._campaigns[campaign_id] = campaign
+        return self._campaigns[campaign_id]
+
+    def click(self, account_id: int, click_id: int) -> Row[Any] | None:
+        return repository.click(self.conn, account_id, click_id)
+
+    def rule(
+        self, campaign: Row[Any], publisher_id: int, trigger_id: int
+    ) -> repository.RuleRow | None:
+        """The commission rule of the publisher's group (or the campaign's default group)."""
+        key = (campaign.id, publisher_id, trigger_id)
+        if key not in self._rules:
+            account_id = campaign.account_id
+            group_id = repository.membership_group(self.conn, account_id, campaign.id, publisher_id)
+            if group_id is None:
+                group_id = campaign.default_group_id
+            self._rules[key] = (
+                None
+                if group_id is None
+                else repository.commission_rule(self.conn, account_id, group_id, trigger_id)
+            )
+        return self._rules[key]

@@ -1,0 +1,85 @@
+"""The exports' reads on the backend under test: counts, stored lines, rendering again."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from commerce_stats.accounts.service import AccountChanges, Accounts
+from commerce_stats.affiliate import repository
+from commerce_stats.affiliate.demo import Plan, build_catalog, fill_transactions
+from commerce_stats.affiliate.export_lines import LocalClock, Money, transaction_cells
+from commerce_stats.affiliate.export_reads import ExportReads
+from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.db.engine import Database
+from commerce_stats.kit.exports import csv_line
+from commerce_stats.kit.tenancy import Account
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+ROWS = 30
+
+
+@pytest.fixture
+def filled(database: Database, accounts: Accounts) -> tuple[Account, Plan]:
+    account, _credentials = accounts.create("Reads")
+    plan = build_catalog(AffiliateNetwork(database, accounts), account)
+    fill_transactions(database, account.id, plan, ROWS, random.Random(5), now=NOW, days=20)
+    return account, plan
+
+
+def _everything(account: Account) -> repository.TransactionQuery:
+    return repository.TransactionQuery(
+        account_id=account.id,
+        start=datetime(2025, 1, 1, tzinfo=UTC),
+        end=datetime(2027, 1, 1, tzinfo=UTC),
+        time_column="created_at",
+    )
+
+
+def test_count_is_the_number_of_selected_transactions(
+    database: Database, filled: tuple[Account, Plan]
+) -> None:
+    account, _plan = filled
+    assert ExportReads(database).count(_everything(account)) == ROWS
+
+
+def test_stored_lines_equal_the_lines_of_the_cells(
+    database: Database, filled: tuple[Account, Plan]
+) -> None:
+    account, _plan = filled
+    reads = ExportReads(database)
+    stored = [line for batch in reads.csv_lines(_everything(account)) for line in batch]
+    clock, money = LocalClock(account.timezone), Money()
+    rendered = [
+        csv_line(transaction_cells(row, clock, money))
+        for row in reads.transaction_rows(_everything(account))
+    ]
+    assert len(stored) == ROWS
+    assert stored == rendered
+
+
+def test_a_new_time_zone_renders_each_transaction_again_once(
+    database: Database, accounts: Accounts, filled: tuple[Account, Plan]
+) -> None:
+    account, _plan = filled
+    moved, _ids = accounts.update(account.id, AccountChanges(timezone="America/New_York"))
+    reads = ExportReads(database)
+    assert reads.render_stale_export_text(moved) == ROWS
+    assert reads.render_stale_export_text(moved) == 0
+
+
+def test_summary_rows_carry_each_transactions_amounts(
+    database: Database, filled: tuple[Account, Plan]
+) -> None:
+    account, _plan = filled
+    reads = ExportReads(database)
+    summary = [(row.turnover_minor, row.commission_minor) for row in reads.summary_rows(
+        _everything(account)
+    )]  # fmt: skip
+    full = [(row.turnover_minor, row.commission_minor) for row in reads.transaction_rows(
+        _everything(account)
+    )]  # fmt: skip
+    assert len(summary) == ROWS
+    assert summary == full
