@@ -17,13 +17,24 @@ from sqlalchemy import Connection, Row
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
-from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.jsondecode import decode_json
 from commerce_stats.kit.ratelimit import FailureLimiter, first_refusal, record_failures
 from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.timeutil import check_day, utc_now
 from commerce_stats.video import repository
-from commerce_stats.video.errors import VideoError
+from commerce_stats.video.errors import (
+    CatalogFieldError,
+    CatalogNotFoundError,
+    CatalogTooLargeError,
+    InvalidParameterError,
+    MissingIngestKeyError,
+    NotStoredError,
+    NoVideoFeatureError,
+    RejectedEventsError,
+    UnknownVideoKeyError,
+    VideoAttemptsError,
+    VideoTooLargeError,
+)
 from commerce_stats.video.events import (
     Batch,
     BatchResult,
@@ -95,8 +106,8 @@ class CatalogCache:
             self._entries.pop(account_id, None)
 
 
-def _invalid(message: str, field: str) -> AdminError:
-    return AdminError(message, status=422, code="invalid_field", field=field)
+def _invalid(message: str, field: str) -> CatalogFieldError:
+    return CatalogFieldError(message, field)
 
 
 def _is_valid_key(value: str, name: str) -> bool:
@@ -252,10 +263,10 @@ def _parameter(params: Mapping[str, str], name: str, required: bool) -> str | No
     value = params.get(name)
     if value is None or value == "":
         if required:
-            raise VideoError(f"missing parameter: {name}", field=name)
+            raise InvalidParameterError(f"missing parameter: {name}", field=name)
         return None
     if "\x00" in value:
-        raise VideoError(f"invalid {name}: contains a NUL character", field=name)
+        raise InvalidParameterError(f"invalid {name}: contains a NUL character", field=name)
     return value
 
 
@@ -263,15 +274,15 @@ def _date_parameter(params: Mapping[str, str], name: str) -> date:
     text = _parameter(params, name, required=True)
     assert text is not None
     if not _DATE_PATTERN.fullmatch(text):
-        raise VideoError(f"invalid {name}: must be YYYY-MM-DD", field=name)
+        raise InvalidParameterError(f"invalid {name}: must be YYYY-MM-DD", field=name)
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise VideoError(f"invalid {name}: not a calendar date", field=name) from None
+        raise InvalidParameterError(f"invalid {name}: not a calendar date", field=name) from None
     try:
         return check_day(day)
     except ValueError as exc:
-        raise VideoError(f"invalid {name}: {exc}", field=name) from None
+        raise InvalidParameterError(f"invalid {name}: {exc}", field=name) from None
 
 
 def _flag_parameter(params: Mapping[str, str], name: str) -> bool:
@@ -280,7 +291,7 @@ def _flag_parameter(params: Mapping[str, str], name: str) -> bool:
         return False
     if text == "1":
         return True
-    raise VideoError(f"invalid {name}: must be 0 or 1", field=name)
+    raise InvalidParameterError(f"invalid {name}: must be 0 or 1", field=name)
 
 
 MAX_REPORT_DAYS = 3660
@@ -294,9 +305,9 @@ def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
     first = _date_parameter(params, "start_date")
     last = _date_parameter(params, "end_date")
     if last < first:
-        raise VideoError("invalid end_date: before start_date", field="end_date")
+        raise InvalidParameterError("invalid end_date: before start_date", field="end_date")
     if (last - first).days >= MAX_REPORT_DAYS:
-        raise VideoError(
+        raise InvalidParameterError(
             f"invalid end_date: the range is longer than {MAX_REPORT_DAYS} days", field="end_date"
         )
     return ReportQuery(
@@ -349,11 +360,11 @@ class VideoService:
     def get_video(self, account_id: int, content_key: str) -> dict[str, Any]:
         self.accounts.get(account_id)
         if not _is_valid_key(content_key, "content_key"):
-            raise AdminError(f"video {content_key} not found", status=404, code="not_found")
+            raise CatalogNotFoundError("video", content_key)
         with self.database.read() as conn:
             row = repository.select_video(conn, account_id, content_key)
             if row is None:
-                raise AdminError(f"video {content_key} not found", status=404, code="not_found")
+                raise CatalogNotFoundError("video", content_key)
             wire = video_row_to_wire(row)
             wire["ecommerce_keys"] = repository.attached_items(conn, account_id, content_key)
         return wire
@@ -369,15 +380,11 @@ class VideoService:
     def get_item(self, account_id: int, ecommerce_key: str) -> dict[str, Any]:
         self.accounts.get(account_id)
         if not _is_valid_key(ecommerce_key, "ecommerce_key"):
-            raise AdminError(
-                f"ecommerce item {ecommerce_key} not found", status=404, code="not_found"
-            )
+            raise CatalogNotFoundError("ecommerce item", ecommerce_key)
         with self.database.read() as conn:
             row = repository.select_item(conn, account_id, ecommerce_key)
         if row is None:
-            raise AdminError(
-                f"ecommerce item {ecommerce_key} not found", status=404, code="not_found"
-            )
+            raise CatalogNotFoundError("ecommerce item", ecommerce_key)
         return item_row_to_wire(row)
 
     def bulk_upsert(self, account_id: int, body: bytes) -> tuple[int, int]:
@@ -388,7 +395,7 @@ class VideoService:
         """
         self.accounts.get(account_id)
         if len(body) > MAX_BULK_BYTES:
-            raise AdminError("body is larger than 50 MB", status=413, code="too_large")
+            raise CatalogTooLargeError("body is larger than 50 MB")
         videos, items = _parse_bulk(body)
         now = utc_now()
         with self.database.write() as conn:
@@ -411,12 +418,12 @@ class VideoService:
         the limit the address is answered 429 until the window ends, even with a right key.
         """
         if not ingest_key:
-            raise VideoError("missing ingest key (X-Ingest-Key header or ingest_key)", status=401)
+            raise MissingIngestKeyError()
         return self._authenticated(
             "ingest_key",
             ingest_key,
             f"ingest_key:{client}",
-            VideoError("unknown ingest key", status=401),
+            UnknownVideoKeyError("unknown ingest key"),
         )
 
     def prepare(
@@ -426,22 +433,18 @@ class VideoService:
         user_agent: str,
         received_at: datetime,
     ) -> Batch:
-        """The batch of a request's events, or VideoError 422 listing every bad one."""
+        """The batch of a request's events, or RejectedEventsError listing every bad one."""
         if len(events) > MAX_EVENTS_PER_REQUEST:
-            raise VideoError(
-                f"more than {MAX_EVENTS_PER_REQUEST} events in one request", status=413
-            )
+            raise VideoTooLargeError(f"more than {MAX_EVENTS_PER_REQUEST} events in one request")
         catalog, age = self.catalogs.get(account.id)
         batch, problems = build_batch(account.id, events, catalog, user_agent, received_at)
         if problems and age >= CATALOG_RELOAD_AFTER_SECONDS and _mentions_unknown_key(problems):
             catalog = self.catalogs.reload(account.id)
             batch, problems = build_batch(account.id, events, catalog, user_agent, received_at)
         if problems:
-            raise VideoError(
+            raise RejectedEventsError(
                 f"{len(problems)} of {len(events)} events rejected; nothing was counted",
-                status=422,
-                code="invalid_events",
-                problems=problems[:MAX_LISTED_PROBLEMS],
+                problems[:MAX_LISTED_PROBLEMS],
             )
         return batch
 
@@ -450,11 +453,11 @@ class VideoService:
 
         ``account`` comes from ``authenticate_ingest``, called before the body is read."""
         if len(body) > MAX_BODY_BYTES:
-            raise VideoError("body is larger than 5 MB", status=413)
+            raise VideoTooLargeError("body is larger than 5 MB")
         try:
             events = decode_body(body)
         except BodyError as exc:
-            raise VideoError(str(exc)) from None
+            raise InvalidParameterError(str(exc)) from None
         batch = self.prepare(account, events, user_agent, utc_now())
         return await self.commit(batch)
 
@@ -471,36 +474,27 @@ class VideoService:
         return await self.commit(batch)
 
     def _authenticated(
-        self, credential: str, secret: str, failure_key: str, unknown: VideoError
+        self, credential: str, secret: str, failure_key: str, unknown: UnknownVideoKeyError
     ) -> Account:
         """The video account whose ``credential`` is ``secret``. Failures are counted under
         ``failure_key``; past the limit it is answered 429 until the window ends, even
         with a right secret."""
         verdict = first_refusal(self.failures, [failure_key])
         if verdict is not None:
-            raise VideoError(
-                "too many failed attempts; retry later",
-                status=429,
-                code="too_many_attempts",
-                headers={"Retry-After": str(verdict.retry_after)},
-            )
+            raise VideoAttemptsError(verdict.retry_after)
         account = self.accounts.authenticate(credential, secret)
         if account is None:
             record_failures(self.failures, [failure_key])
             raise unknown
         if not account.has(Feature.VIDEO_ECOMMERCE):
-            raise VideoError("the organization has no video ecommerce add-on", status=403)
+            raise NoVideoFeatureError()
         return account
 
     async def commit(self, batch: Batch) -> BatchResult:
         try:
             return await self.committer.commit(batch)
         except Exception as exc:
-            raise VideoError(
-                "events could not be stored; nothing was counted, retry later",
-                status=503,
-                code="unavailable",
-            ) from exc
+            raise NotStoredError() from exc
 
     def ingest_file_chunk(
         self, account: Account, lines: list[bytes], first_line: int
@@ -541,7 +535,7 @@ class VideoService:
             "organization_key",
             query.organization_key,
             f"organization_key:{client}",
-            VideoError("unknown organization_key", status=401, field="organization_key"),
+            UnknownVideoKeyError("unknown organization_key", field="organization_key"),
         )
         return Report(database=self.database, account_id=account.id, query=query)
 
@@ -551,13 +545,13 @@ def _mentions_unknown_key(problems: list[tuple[int, str]]) -> bool:
 
 
 def _parse_bulk(body: bytes) -> tuple[dict[str, BulkVideo], dict[str, BulkItem]]:
-    """Every line checked; AdminError 422 lists the first bad lines by number."""
+    """Every line checked; CatalogFieldError lists the first bad lines by number."""
     videos: dict[str, BulkVideo] = {}
     items: dict[str, BulkItem] = {}
     problems: list[str] = []
     lines = body.splitlines()
     if len(lines) > MAX_BULK_LINES:
-        raise AdminError(f"more than {MAX_BULK_LINES} lines", status=413, code="too_large")
+        raise CatalogTooLargeError(f"more than {MAX_BULK_LINES} lines")
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -575,9 +569,5 @@ def _parse_bulk(body: bytes) -> tuple[dict[str, BulkVideo], dict[str, BulkItem]]
             problems.append(f"line {number}: {exc}")
     if problems:
         shown = "; ".join(problems[:20])
-        raise AdminError(
-            f"{len(problems)} bad line(s), nothing written: {shown}",
-            status=422,
-            code="invalid_field",
-        )
+        raise CatalogFieldError(f"{len(problems)} bad line(s), nothing written: {shown}")
     return videos, items
