@@ -36,15 +36,14 @@ import contextlib
 
 from _common import print_table
 from commerce_stats.accounts.service import Accounts
-from commerce_stats.affiliate.exporting import dashboard_figures
-from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.affiliate.figures import Selection, affiliate_figures
 from commerce_stats.config import Settings
 from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
 from commerce_stats.demo import load_demo
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.promotions.figures import promotion_figures
-from commerce_stats.video.service import video_figures
+from commerce_stats.video.figures import video_figures
 
 PRIMARY = "postgresql+psycopg://postgres@127.0.0.1:5433/postgres"
 STANDBY = "postgresql+psycopg://postgres@127.0.0.1:5434/postgres"
@@ -109,13 +108,12 @@ def _wait_for_standby(primary_url: str, standby_url: str) -> None:
 def _mix(database: Database, account_id: int) -> list[Callable[[], object]]:
     accounts = Accounts(database, cache_seconds=60)
     account = accounts.get(account_id)
-    network = AffiliateNetwork(database, accounts)
     last = utc_now().date()
     first = last - timedelta(days=89)
     return [
         lambda: video_figures(database, account_id, first, last),
         lambda: promotion_figures(database, account, first, last),
-        lambda: dashboard_figures(network, account, [("condition[dynamicdate]", "last30d")]),
+        lambda: affiliate_figures(database, account, Selection(last - timedelta(days=29), last)),
     ]
 
 

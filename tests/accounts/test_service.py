@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from commerce_stats.accounts.errors import AccountFieldError
 from commerce_stats.accounts.service import AccountChanges, Accounts
 from commerce_stats.accounts.tables import account_credentials, dashboard_sessions
 from commerce_stats.db.engine import Database
@@ -107,9 +108,9 @@ def test_unknown_feature_is_refused_naming_features(accounts: Accounts) -> None:
 
 
 def test_name_with_nul_is_refused_on_every_backend(accounts: Accounts) -> None:
-    with pytest.raises(AdminError, match="NUL") as refused:
+    with pytest.raises(AccountFieldError, match="NUL") as refused:
         accounts.create("Ac\x00me")
-    assert refused.value.status == 422
+    assert refused.value.field == "name"
     assert accounts.list() == []
 
 

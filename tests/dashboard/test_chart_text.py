@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.dashboard.chart_text import chart_text, escape_chart_spec
-from commerce_stats.dashboard.figures import wrapped_label
+from commerce_stats.dashboard.charts import wrapped_label
 from tests.dashboard.pages import PASSWORD, chart, sign_in
 
 LINK_NAME = '<a href="/">x</a>'

@@ -1,11 +1,11 @@
-"""Periods, changes against the previous period, day axes and chart labels."""
+"""Periods and changes against the previous period."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from commerce_stats.dashboard.figures import Change, Period, change, day_axis, wrapped_label
+from commerce_stats.dashboard.figures import Change, Period, change
 
 
 def test_previous_period_has_the_same_length_and_ends_the_day_before() -> None:
@@ -43,34 +43,3 @@ def test_an_unchanged_figure_is_flat() -> None:
     assert change(Decimal("20.00"), Decimal("20.00"), "20.00 %") == Change(
         "flat", "= 0.0 %", "20.00 %", None
     )
-
-
-def test_a_short_period_has_a_tick_every_day_over_its_whole_span() -> None:
-    axis = day_axis(Period(date(2026, 11, 25), date(2026, 11, 28)))
-    assert axis == {
-        "type": "date",
-        "range": ["2026-11-24 12:00:00", "2026-11-28 12:00:00"],
-        "tickformat": "%b %-d",
-        "tick0": "2026-11-25",
-        "dtick": 86_400_000,
-    }
-
-
-def test_thirty_days_have_a_tick_every_week_from_the_first_day() -> None:
-    axis = day_axis(Period(date(2026, 11, 2), date(2026, 12, 1)))
-    assert (axis["tick0"], axis["dtick"]) == ("2026-11-02", 7 * 86_400_000)
-
-
-def test_a_year_has_a_tick_every_month() -> None:
-    axis = day_axis(Period(date(2025, 12, 2), date(2026, 12, 1)))
-    assert (axis["tick0"], axis["dtick"]) == ("2025-12-01", "M1")
-
-
-def test_a_long_label_is_wrapped_whole_never_cut() -> None:
-    assert wrapped_label("Flash sale (coupon, later turned into a discount)") == (
-        "Flash sale (coupon,<br>later turned into a<br>discount)"
-    )
-
-
-def test_label_lines_are_escaped() -> None:
-    assert wrapped_label("<b>Bold</b> & co") == "&lt;b&gt;Bold&lt;/b&gt; &amp; co"

@@ -12,7 +12,7 @@ from commerce_stats.affiliate.demo import build_catalog, fill_transactions
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
-from commerce_stats.dashboard.service import Session, SessionCodec, session_secret
+from commerce_stats.dashboard.session import Session, SessionCodec, session_secret
 from commerce_stats.db.engine import Database
 from tests.conftest import ADMIN_TOKEN
 from tests.live_server import (

@@ -13,8 +13,13 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from commerce_stats.accounts import repository
+from commerce_stats.accounts.errors import (
+    AccountFieldError,
+    AccountNotFoundError,
+    AccountVanishedError,
+    UsernameTakenError,
+)
 from commerce_stats.db.engine import Database
-from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import (
     digests_equal,
     hash_password,
@@ -80,18 +85,11 @@ def _row_to_account(row: Row[Any]) -> Account:
 def _checked_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned:
-        raise AdminError("name must not be empty", status=422, code="invalid_field", field="name")
+        raise AccountFieldError("name must not be empty", "name")
     if "\x00" in cleaned:
-        raise AdminError(
-            "name must not contain NUL characters", status=422, code="invalid_field", field="name"
-        )
+        raise AccountFieldError("name must not contain NUL characters", "name")
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise AdminError(
-            f"name is longer than {MAX_NAME_LENGTH} characters",
-            status=422,
-            code="invalid_field",
-            field="name",
-        )
+        raise AccountFieldError(f"name is longer than {MAX_NAME_LENGTH} characters", "name")
     return cleaned
 
 
@@ -100,25 +98,21 @@ def _checked_features(features: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(features))
     unknown = [name for name in chosen if name not in known]
     if unknown:
-        raise AdminError(
+        raise AccountFieldError(
             f"unknown feature(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}",
-            status=422,
-            code="invalid_field",
-            field="features",
+            "features",
         )
     return chosen
 
 
 def _checked_timezone(timezone: str) -> str:
     if not is_valid_zone(timezone):
-        raise AdminError(
-            f"unknown time zone: {timezone}", status=422, code="invalid_field", field="timezone"
-        )
+        raise AccountFieldError(f"unknown time zone: {timezone}", "timezone")
     return timezone
 
 
-def _not_found(account_id: int) -> AdminError:
-    return AdminError(f"account {account_id} not found", status=404, code="not_found")
+def _not_found(account_id: int) -> AccountNotFoundError:
+    return AccountNotFoundError(account_id)
 
 
 def _unique_public_id(conn: Connection, name: str) -> str:
@@ -255,11 +249,9 @@ class Accounts:
         issued under the old promotions password (in every process, at once).
         """
         if credential not in SECRET_CREDENTIALS:
-            raise AdminError(
+            raise AccountFieldError(
                 f"cannot rotate {credential!r}; rotatable: {', '.join(SECRET_CREDENTIALS)}",
-                status=422,
-                code="invalid_field",
-                field="credential",
+                "credential",
             )
         secret = new_secret()
         with self.database.write() as conn:
@@ -314,20 +306,15 @@ class Accounts:
         """Create or replace the account's dashboard sign-in; old sessions stop working."""
         clean = _checked_username(username)
         if len(password) < MIN_PASSWORD_LENGTH:
-            raise AdminError(
-                f"password must have at least {MIN_PASSWORD_LENGTH} characters",
-                status=422,
-                code="invalid_field",
-                field="password",
+            raise AccountFieldError(
+                f"password must have at least {MIN_PASSWORD_LENGTH} characters", "password"
             )
         password_hash = hash_password(password)
         with self.database.write() as conn:
             if repository.select_account(conn, account_id) is None:
                 raise _not_found(account_id)
             if repository.username_taken_by_other(conn, username=clean, account_id=account_id):
-                raise AdminError(
-                    f"username {clean!r} is taken", status=409, code="conflict", field="username"
-                )
+                raise UsernameTakenError(clean)
             repository.save_dashboard_login(
                 conn,
                 account_id=account_id,
@@ -398,16 +385,14 @@ def _checked_username(username: str) -> str:
         or len(clean) > MAX_USERNAME_LENGTH
         or any(ch.isspace() or ch == "\x00" for ch in clean)
     ):
-        raise AdminError(
+        raise AccountFieldError(
             f"username must be 1 to {MAX_USERNAME_LENGTH} characters without spaces or NUL",
-            status=422,
-            code="invalid_field",
-            field="username",
+            "username",
         )
     return clean
 
 
 def _require(row: Row[Any] | None) -> Row[Any]:
     if row is None:
-        raise AdminError("account vanished during the request", status=409, code="conflict")
+        raise AccountVanishedError()
     return row

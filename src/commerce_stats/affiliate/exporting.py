@@ -297,54 +297,6 @@ def _summary_rows(
         yield line.cells(money)
 
 
-# -- dashboard ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DashboardFigures:
-    """Per-day, per-campaign and per-publisher totals of an account's selected transactions."""
-
-    first_day: date
-    last_day: date
-    daily: list[Totals]
-    campaigns: list[Totals]
-    publishers: list[Totals]
-
-
-def dashboard_figures(
-    network: AffiliateNetwork, account: Account, params: Iterable[tuple[str, str]]
-) -> DashboardFigures:
-    """The account's totals for the export filters ``params`` (the same names and rules).
-
-    One streamed pass over the selected transactions feeds all three summaries, so
-    memory grows with the number of days, campaigns and publishers, not transactions.
-    """
-    filters = parse_filters(params, network_today(account.timezone))
-    query = build_query(Owner(account, None), filters)
-    summaries: dict[str, dict[tuple[Any, ...], Totals]] = {
-        "daily": {},
-        "campaign": {},
-        "publisher": {},
-    }
-    rows = network.exports.summary_rows(query)
-    with closing(rows):
-        for row in rows:
-            for report, lines in summaries.items():
-                _add_to_summary(lines, report, row, account.timezone)
-
-    def ordered(report: str) -> list[Totals]:
-        lines = summaries[report]
-        return [lines[key] for key in sorted(lines)]
-
-    return DashboardFigures(
-        first_day=filters.first_day,
-        last_day=filters.last_day,
-        daily=ordered("daily"),
-        campaigns=ordered("campaign"),
-        publishers=ordered("publisher"),
-    )
-
-
 def account_export(
     network: AffiliateNetwork,
     account: Account,

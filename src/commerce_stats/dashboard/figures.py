@@ -1,25 +1,17 @@
-"""Building blocks of the dashboard's figures: periods, key figures with their change, day axes.
+"""Building blocks of the dashboard's figures: periods and key figures with their change.
 
-Domain-free: the page builders in ``service.py`` feed them numbers they already computed.
+Domain-free: the page builders feed them numbers the domains' figures already computed.
 """
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from commerce_stats.dashboard.chart_text import ChartMarkup, chart_text
 from commerce_stats.kit.timeutil import FIRST_DAY
-
-DAY_MS = 86_400_000
-MAX_DAY_TICKS = 8
-"""Day ticks stay readable at phone width up to about this many labels."""
-TICK_STEPS_DAYS = (1, 2, 7, 14)
-LABEL_LINE_CHARS = 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,35 +90,3 @@ def compared(
 ) -> Kpi:
     """A card for ``current`` with its change against ``previous``; ``text`` formats both."""
     return Kpi(label, text(current), change(current, previous, text(previous), up_is_good), detail)
-
-
-def _moment(day: date, hours: int) -> str:
-    return (datetime.combine(day, time()) + timedelta(hours=hours)).isoformat(sep=" ")
-
-
-def day_axis(period: Period) -> dict[str, Any]:
-    """An x axis over the whole period with ticks on whole days, whatever the data cover.
-
-    Half a day of room on each side keeps the first and last day's bars whole.
-    """
-    axis: dict[str, Any] = {
-        "type": "date",
-        "range": [_moment(period.first, -12), _moment(period.last, 12)],
-        "tickformat": "%b %-d",
-        "tick0": period.first.isoformat(),
-    }
-    steps = [step for step in TICK_STEPS_DAYS if period.length / step <= MAX_DAY_TICKS]
-    axis["dtick"] = steps[0] * DAY_MS if steps else "M1"
-    if not steps:
-        axis["tick0"] = period.first.replace(day=1).isoformat()
-    return axis
-
-
-def wrapped_label(name: str, width: int = LABEL_LINE_CHARS) -> ChartMarkup:
-    """A chart label shown whole: escaped, broken at spaces into lines of about ``width``.
-
-    Plotly reads tick labels as a small HTML subset, so each line is escaped before the
-    ``<br>`` between them is added.
-    """
-    lines = textwrap.wrap(name, width, break_long_words=True, break_on_hyphens=False) or [name]
-    return ChartMarkup("<br>".join(chart_text(line) for line in lines))

@@ -25,28 +25,27 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.dashboard.affiliate_page import affiliate_export, affiliate_page
+from commerce_stats.dashboard.errors import DashboardError, FormExpiredError
 from commerce_stats.dashboard.headers import SecuredRoute
-from commerce_stats.dashboard.service import (
+from commerce_stats.dashboard.http_errors import headers_of, status_of
+from commerce_stats.dashboard.overview import overview_page
+from commerce_stats.dashboard.pages import context, sections_of
+from commerce_stats.dashboard.promotions_page import promotions_page
+from commerce_stats.dashboard.session import (
     SIGN_IN_MAX_AGE,
-    DashboardError,
     Session,
     SessionCodec,
-    affiliate_export,
-    affiliate_page,
     choose_account,
     csrf_matches,
     end_session,
-    overview_page,
-    promotions_page,
-    sections_of,
     session_is_open,
     session_secret,
     sign_in_with_admin_token,
     sign_in_with_password,
-    video_page,
     viewed_account,
 )
+from commerce_stats.dashboard.video_page import video_page
 from commerce_stats.kit.exports import MEDIA_TYPES, stop_when
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.web import (
@@ -183,10 +182,10 @@ def _sign_in_page(
         request,
         "sign_in.html",
         {"csrf_token": token, "error": error},
-        status_code=error.status if error else 200,
+        status_code=status_of(error) if error else 200,
     )
     if error is not None:
-        for name, value in error.headers.items():
+        for name, value in headers_of(error).items():
             response.headers[name] = value
     _set_cookie(request, response, SIGN_IN_COOKIE, cookie, SIGN_IN_MAX_AGE)
     return response
@@ -208,8 +207,7 @@ def sign_in(
 ) -> Response:
     codec = _codec(runtime)
     if not codec.sign_in_token_matches(request.cookies.get(SIGN_IN_COOKIE), csrf_token):
-        error = DashboardError("The form expired; please try again.", status=400, code="csrf")
-        return _sign_in_page(request, runtime, error)
+        return _sign_in_page(request, runtime, FormExpiredError())
     client = client_address(request)
     lifetime = timedelta(seconds=codec.max_age_seconds)
     try:
@@ -266,24 +264,29 @@ async def select_account(request: Request, session: SessionDep, runtime: Runtime
             choose_account, runtime.accounts, session, _text_field(form, "account_id")
         )
     except DashboardError as error:
-        return Response(error.message, status_code=error.status, media_type="text/plain")
+        return _plain_refusal(error)
     codec = _codec(runtime)
     response = RedirectResponse("/", status_code=303)
     _set_cookie(request, response, SESSION_COOKIE, codec.dump(chosen), codec.max_age_seconds)
     return response
 
 
+def _plain_refusal(error: DashboardError) -> Response:
+    return Response(error.message, status_code=status_of(error), media_type="text/plain")
+
+
 def _domain_page(
-    request: Request, viewer: Viewer, template: str, active: str, content: dict[str, Any]
+    request: Request, viewer: Viewer, template: str, active: str, content: object
 ) -> HTMLResponse:
     """A signed-in page; a refused filter answers 400 with the page and its message."""
-    error = content.get("error")
-    context = {"viewer": viewer, "active": active, "sections": sections_of(viewer.account)}
+    fields = context(content)
+    error = fields.get("error")
+    navigation = {"viewer": viewer, "active": active, "sections": sections_of(viewer.account)}
     return page(
         request,
         template,
-        {**context, **content},
-        status_code=error.status if isinstance(error, DashboardError) else 200,
+        {**navigation, **fields},
+        status_code=status_of(error) if isinstance(error, DashboardError) else 200,
     )
 
 
@@ -292,17 +295,13 @@ def _not_enabled(request: Request, viewer: Viewer, error: DashboardError) -> HTM
         request,
         "not_enabled.html",
         {"viewer": viewer, "sections": sections_of(viewer.account), "error": error},
-        status_code=error.status,
+        status_code=status_of(error),
     )
-
-
-def _network(runtime: Runtime) -> AffiliateNetwork:
-    return AffiliateNetwork(runtime.database, runtime.accounts)
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, viewer: ViewerDep, runtime: RuntimeDep) -> HTMLResponse:
-    content = overview_page(runtime.database, _network(runtime), viewer.account)
+    content = overview_page(runtime.database, viewer.account)
     return _domain_page(request, viewer, "overview.html", "overview", content)
 
 
@@ -318,7 +317,7 @@ def video(request: Request, viewer: ViewerDep, runtime: RuntimeDep) -> HTMLRespo
 @router.get("/affiliate", response_class=HTMLResponse)
 def affiliate(request: Request, viewer: ViewerDep, runtime: RuntimeDep) -> HTMLResponse:
     try:
-        content = affiliate_page(_network(runtime), viewer.account, request.query_params)
+        content = affiliate_page(runtime.database, viewer.account, request.query_params)
     except DashboardError as error:
         return _not_enabled(request, viewer, error)
     return _domain_page(request, viewer, "affiliate.html", "affiliate", content)
@@ -332,14 +331,15 @@ def affiliate_download(
     stopped = threading.Event()
     try:
         prepared = affiliate_export(
-            _network(runtime),
+            runtime.database,
+            runtime.accounts,
             viewer.account,
             export_format,
             request.query_params,
             progress=stop_when(stopped),
         )
     except DashboardError as error:
-        return Response(error.message, status_code=error.status, media_type="text/plain")
+        return _plain_refusal(error)
     return StoppableStreamingResponse(
         iter(prepared.body),
         stopped,

@@ -14,7 +14,20 @@ from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from commerce_stats.kit.errors import AdminError
+from commerce_stats.kit.errors import (
+    AdminError,
+    ConflictError,
+    ForbiddenError,
+    InternalError,
+    InvalidFieldError,
+    NotFoundError,
+    ServiceError,
+    TooLargeError,
+    TooManyAttemptsError,
+    UnauthorizedError,
+    UnavailableError,
+    status_by_kind,
+)
 from commerce_stats.kit.keys import digests_equal, hash_secret
 from commerce_stats.kit.tenancy import MAX_ID
 from commerce_stats.kit.throttle import Surface, Throttle
@@ -44,14 +57,31 @@ DEFAULT_BODY_LIMIT = 1 * MIB
 """Largest body of an admin route that declares none (its JSON describes one object)."""
 
 
+ADMIN_STATUS_BY_ERROR: dict[type[ServiceError], int] = {
+    UnauthorizedError: 401,
+    ForbiddenError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    TooLargeError: 413,
+    InvalidFieldError: 422,
+    TooManyAttemptsError: 429,
+    InternalError: 500,
+    UnavailableError: 503,
+}
+"""The admin API's status of each kind of failure (errors that carry their own status keep it)."""
+
+
 def render_admin_error(error: AdminError) -> JSONResponse:
     body: dict[str, Any] = {"code": error.code, "message": error.message}
     if error.field is not None:
         body["field"] = error.field
+    status = status_by_kind(error, ADMIN_STATUS_BY_ERROR)
     headers = dict(error.headers)
-    if error.status == 401:
+    if isinstance(error, TooManyAttemptsError):
+        headers["Retry-After"] = str(error.retry_after)
+    if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse({"error": body}, status_code=error.status, headers=headers)
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 def _from_validation(exc: RequestValidationError) -> AdminError:

@@ -17,7 +17,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
 
 from commerce_stats.kit.admin_http import AccountId, admin_router
-from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.web import (
     body_limit,
     client_address,
@@ -29,8 +28,15 @@ from commerce_stats.kit.web import (
 from commerce_stats.runtime import Runtime
 from commerce_stats.video.catalog import ItemFields, VideoFields
 from commerce_stats.video.clickhouse_store import open_store
-from commerce_stats.video.errors import VideoError
+from commerce_stats.video.errors import (
+    CatalogTooLargeError,
+    InvalidParameterError,
+    VideoError,
+    VideoInternalError,
+    VideoTooLargeError,
+)
 from commerce_stats.video.events import BatchResult
+from commerce_stats.video.http_errors import render_video_error
 from commerce_stats.video.schemas import (
     BulkResult,
     ErrorAnswer,
@@ -83,29 +89,17 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def render_video_error(error: VideoError) -> Response:
-    body: dict[str, Any] = {"status": "error", "message": error.message}
-    if error.problems:
-        body["errors"] = [{"index": index, "reason": reason} for index, reason in error.problems]
-    return Response(
-        orjson.dumps(body),
-        status_code=error.status,
-        media_type="application/json",
-        headers={"Access-Control-Allow-Origin": "*", **error.headers},
-    )
-
-
 def _from_validation(exc: RequestValidationError) -> VideoError:
     field, message = first_error_location(exc)
-    return VideoError(f"invalid {field}: {message}", field=field)
+    return InvalidParameterError(f"invalid {field}: {message}", field=field)
 
 
 def _internal() -> VideoError:
-    return VideoError("internal error", status=500, code="internal_error")
+    return VideoInternalError()
 
 
 def _too_large(limit: int) -> VideoError:
-    return VideoError(f"body is larger than {size_text(limit)}", status=413)
+    return VideoTooLargeError(f"body is larger than {size_text(limit)}")
 
 
 VideoRoute = surface_route_class(
@@ -335,9 +329,7 @@ async def bulk_catalog(account_id: AccountId, request: Request) -> BulkResult:
     body = await read_capped_body(
         request,
         MAX_BULK_BYTES,
-        lambda: AdminError(
-            f"body is larger than {size_text(MAX_BULK_BYTES)}", status=413, code="too_large"
-        ),
+        lambda: CatalogTooLargeError(f"body is larger than {size_text(MAX_BULK_BYTES)}"),
     )
     videos, items = await run_in_threadpool(_service_of(request).bulk_upsert, account_id, body)
     return BulkResult(videos=videos, ecommerce_items=items)

@@ -17,7 +17,6 @@ from sqlalchemy import Connection, Row
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.db.engine import Database
-from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.jsondecode import decode_json
 from commerce_stats.kit.ratelimit import FailureLimiter
 from commerce_stats.kit.tenancy import Account, Feature
@@ -27,7 +26,19 @@ from commerce_stats.video import repository
 from commerce_stats.video.catalog import BulkItem, BulkLine, BulkVideo, ItemFields, VideoFields
 from commerce_stats.video.clickhouse_outbox import ClickHouseCounters
 from commerce_stats.video.clickhouse_store import ClickHouseStore
-from commerce_stats.video.errors import VideoError
+from commerce_stats.video.errors import (
+    CatalogFieldError,
+    CatalogNotFoundError,
+    CatalogTooLargeError,
+    InvalidParameterError,
+    MissingIngestKeyError,
+    NotStoredError,
+    NoVideoFeatureError,
+    RejectedEventsError,
+    UnknownVideoKeyError,
+    VideoAttemptsError,
+    VideoTooLargeError,
+)
 from commerce_stats.video.events import (
     Batch,
     BatchResult,
@@ -98,8 +109,8 @@ class CatalogCache:
             self._entries.pop(account_id, None)
 
 
-def _invalid(message: str, field: str) -> AdminError:
-    return AdminError(message, status=422, code="invalid_field", field=field)
+def _invalid(message: str, field: str) -> CatalogFieldError:
+    return CatalogFieldError(message, field)
 
 
 def _is_valid_key(value: str, name: str) -> bool:
@@ -273,10 +284,10 @@ def _parameter(params: Mapping[str, str], name: str, required: bool) -> str | No
     value = params.get(name)
     if value is None or value == "":
         if required:
-            raise VideoError(f"missing parameter: {name}", field=name)
+            raise InvalidParameterError(f"missing parameter: {name}", field=name)
         return None
     if "\x00" in value:
-        raise VideoError(f"invalid {name}: contains a NUL character", field=name)
+        raise InvalidParameterError(f"invalid {name}: contains a NUL character", field=name)
     return value
 
 
@@ -284,15 +295,15 @@ def _date_parameter(params: Mapping[str, str], name: str) -> date:
     text = _parameter(params, name, required=True)
     assert text is not None
     if not _DATE_PATTERN.fullmatch(text):
-        raise VideoError(f"invalid {name}: must be YYYY-MM-DD", field=name)
+        raise InvalidParameterError(f"invalid {name}: must be YYYY-MM-DD", field=name)
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise VideoError(f"invalid {name}: not a calendar date", field=name) from None
+        raise InvalidParameterError(f"invalid {name}: not a calendar date", field=name) from None
     try:
         return check_day(day)
     except ValueError as exc:
-        raise VideoError(f"invalid {name}: {exc}", field=name) from None
+        raise InvalidParameterError(f"invalid {name}: {exc}", field=name) from None
 
 
 def _flag_parameter(params: Mapping[str, str], name: str) -> bool:
@@ -301,7 +312,7 @@ def _flag_parameter(params: Mapping[str, str], name: str) -> bool:
         return False
     if text == "1":
         return True
-    raise VideoError(f"invalid {name}: must be 0 or 1", field=name)
+    raise InvalidParameterError(f"invalid {name}: must be 0 or 1", field=name)
 
 
 MAX_REPORT_DAYS = 3660
@@ -315,9 +326,9 @@ def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
     first = _date_parameter(params, "start_date")
     last = _date_parameter(params, "end_date")
     if last < first:
-        raise VideoError("invalid end_date: before start_date", field="end_date")
+        raise InvalidParameterError("invalid end_date: before start_date", field="end_date")
     if (last - first).days >= MAX_REPORT_DAYS:
-        raise VideoError(
+        raise InvalidParameterError(
             f"invalid end_date: the range is longer than {MAX_REPORT_DAYS} days", field="end_date"
         )
     return ReportQuery(
@@ -383,11 +394,11 @@ class VideoService:
     def get_video(self, account_id: int, content_key: str) -> dict[str, Any]:
         self.accounts.get(account_id)
         if not _is_valid_key(content_key, "content_key"):
-            raise AdminError(f"video {content_key} not found", status=404, code="not_found")
+            raise CatalogNotFoundError("video", content_key)
         with self.database.read() as conn:
             row = repository.select_video(conn, account_id, content_key)
             if row is None:
-                raise AdminError(f"video {content_key} not found", status=404, code="not_found")
+                raise CatalogNotFoundError("video", content_key)
             wire = video_row_to_wire(row)
             wire["ecommerce_keys"] = repository.attached_items(conn, account_id, content_key)
         return wire
@@ -403,15 +414,11 @@ class VideoService:
     def get_item(self, account_id: int, ecommerce_key: str) -> dict[str, Any]:
         self.accounts.get(account_id)
         if not _is_valid_key(ecommerce_key, "ecommerce_key"):
-            raise AdminError(
-                f"ecommerce item {ecommerce_key} not found", status=404, code="not_found"
-            )
+            raise CatalogNotFoundError("ecommerce item", ecommerce_key)
         with self.database.read() as conn:
             row = repository.select_item(conn, account_id, ecommerce_key)
         if row is None:
-            raise AdminError(
-                f"ecommerce item {ecommerce_key} not found", status=404, code="not_found"
-            )
+            raise CatalogNotFoundError("ecommerce item", ecommerce_key)
         return item_row_to_wire(row)
 
     def bulk_upsert(self, account_id: int, body: bytes) -> tuple[int, int]:
@@ -422,7 +429,7 @@ class VideoService:
         """
         self.accounts.get(account_id)
         if len(body) > MAX_BULK_BYTES:
-            raise AdminError("body is larger than 50 MB", status=413, code="too_large")
+            raise CatalogTooLargeError("body is larger than 50 MB")
         videos, items = _parse_bulk(body)
         now = utc_now()
         with self.database.write() as conn:
@@ -445,13 +452,13 @@ class VideoService:
         the limit the address is answered 429 until the window ends, even with a right key.
         """
         if not ingest_key:
-            raise VideoError("missing ingest key (X-Ingest-Key header or ingest_key)", status=401)
+            raise MissingIngestKeyError()
         return self._authenticated(
             "ingest_key",
             ingest_key,
             Surface.VIDEO_INGEST_KEY,
             client,
-            VideoError("unknown ingest key", status=401),
+            UnknownVideoKeyError("unknown ingest key"),
         )
 
     def prepare(
@@ -461,22 +468,18 @@ class VideoService:
         user_agent: str,
         received_at: datetime,
     ) -> Batch:
-        """The batch of a request's events, or VideoError 422 listing every bad one."""
+        """The batch of a request's events, or RejectedEventsError listing every bad one."""
         if len(events) > MAX_EVENTS_PER_REQUEST:
-            raise VideoError(
-                f"more than {MAX_EVENTS_PER_REQUEST} events in one request", status=413
-            )
+            raise VideoTooLargeError(f"more than {MAX_EVENTS_PER_REQUEST} events in one request")
         catalog, age = self.catalogs.get(account.id)
         batch, problems = build_batch(account.id, events, catalog, user_agent, received_at)
         if problems and age >= CATALOG_RELOAD_AFTER_SECONDS and _mentions_unknown_key(problems):
             catalog = self.catalogs.reload(account.id)
             batch, problems = build_batch(account.id, events, catalog, user_agent, received_at)
         if problems:
-            raise VideoError(
+            raise RejectedEventsError(
                 f"{len(problems)} of {len(events)} events rejected; nothing was counted",
-                status=422,
-                code="invalid_events",
-                problems=problems[:MAX_LISTED_PROBLEMS],
+                problems[:MAX_LISTED_PROBLEMS],
             )
         return batch
 
@@ -485,11 +488,11 @@ class VideoService:
 
         ``account`` comes from ``authenticate_ingest``, called before the body is read."""
         if len(body) > MAX_BODY_BYTES:
-            raise VideoError("body is larger than 5 MB", status=413)
+            raise VideoTooLargeError("body is larger than 5 MB")
         try:
             events = decode_body(body)
         except BodyError as exc:
-            raise VideoError(str(exc)) from None
+            raise InvalidParameterError(str(exc)) from None
         batch = self.prepare(account, events, user_agent, utc_now())
         return await self.commit(batch)
 
@@ -506,7 +509,12 @@ class VideoService:
         return await self.commit(batch)
 
     def _authenticated(
-        self, credential: str, secret: str, surface: Surface, client: str, unknown: VideoError
+        self,
+        credential: str,
+        secret: str,
+        surface: Surface,
+        client: str,
+        unknown: UnknownVideoKeyError,
     ) -> Account:
         """The video account whose ``credential`` is ``secret``. Failures are counted per
         ``client`` on ``surface``; past the limit it is answered 429 until the window ends,
@@ -514,29 +522,20 @@ class VideoService:
         throttle = Throttle(self.failures)
         verdict = throttle.check(surface, client=client)
         if not verdict.allowed:
-            raise VideoError(
-                "too many failed attempts; retry later",
-                status=429,
-                code="too_many_attempts",
-                headers={"Retry-After": str(verdict.retry_after)},
-            )
+            raise VideoAttemptsError(verdict.retry_after)
         account = self.accounts.authenticate(credential, secret)
         if account is None:
             throttle.record_failure(surface, client=client)
             raise unknown
         if not account.has(Feature.VIDEO_ECOMMERCE):
-            raise VideoError("the organization has no video ecommerce add-on", status=403)
+            raise NoVideoFeatureError()
         return account
 
     async def commit(self, batch: Batch) -> BatchResult:
         try:
             return await self.committer.commit(batch)
         except Exception as exc:
-            raise VideoError(
-                "events could not be stored; nothing was counted, retry later",
-                status=503,
-                code="unavailable",
-            ) from exc
+            raise NotStoredError() from exc
 
     def ingest_file_chunk(
         self, account: Account, lines: list[bytes], first_line: int
@@ -578,7 +577,7 @@ class VideoService:
             query.organization_key,
             Surface.VIDEO_ORGANIZATION_KEY,
             client,
-            VideoError("unknown organization_key", status=401, field="organization_key"),
+            UnknownVideoKeyError("unknown organization_key", field="organization_key"),
         )
         return Report(
             database=self.database, account_id=account.id, query=query, clickhouse=self.clickhouse
@@ -590,13 +589,13 @@ def _mentions_unknown_key(problems: list[tuple[int, str]]) -> bool:
 
 
 def _parse_bulk(body: bytes) -> tuple[dict[str, BulkVideo], dict[str, BulkItem]]:
-    """Every line checked; AdminError 422 lists the first bad lines by number."""
+    """Every line checked; CatalogFieldError lists the first bad lines by number."""
     videos: dict[str, BulkVideo] = {}
     items: dict[str, BulkItem] = {}
     problems: list[str] = []
     lines = body.splitlines()
     if len(lines) > MAX_BULK_LINES:
-        raise AdminError(f"more than {MAX_BULK_LINES} lines", status=413, code="too_large")
+        raise CatalogTooLargeError(f"more than {MAX_BULK_LINES} lines")
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -614,92 +613,5 @@ def _parse_bulk(body: bytes) -> tuple[dict[str, BulkVideo], dict[str, BulkItem]]
             problems.append(f"line {number}: {exc}")
     if problems:
         shown = "; ".join(problems[:20])
-        raise AdminError(
-            f"{len(problems)} bad line(s), nothing written: {shown}",
-            status=422,
-            code="invalid_field",
-        )
+        raise CatalogFieldError(f"{len(problems)} bad line(s), nothing written: {shown}")
     return videos, items
-
-
-# Dashboard figures ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """Summed counters: icon views, clicks and hides, bar shown and hidden."""
-
-    viewed: int = 0
-    clicked: int = 0
-    hidden: int = 0
-    bar_shown: int = 0
-    bar_hidden: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Ranked:
-    """A video or item with its summed counters; ``name`` is None when not in the catalog."""
-
-    key: str
-    name: str | None
-    counts: Counts
-
-
-@dataclass(frozen=True, slots=True)
-class VideoFigures:
-    """What the dashboard shows of one account's video commerce over a range of UTC days."""
-
-    days: list[tuple[date, Counts]]
-    devices: list[tuple[str, Counts]]
-    top_videos: list[Ranked]
-    top_items: list[Ranked]
-    catalog_videos: list[tuple[str, str]]
-
-    @property
-    def total(self) -> Counts:
-        return Counts(
-            *(sum(getattr(counts, name) for _, counts in self.days) for name in Counts.__slots__)
-        )
-
-
-def _counts(row: Row[Any]) -> Counts:
-    return Counts(
-        viewed=int(row.viewed or 0),
-        clicked=int(row.clicked or 0),
-        hidden=int(row.hidden or 0),
-        bar_shown=int(row.bar_shown or 0),
-        bar_hidden=int(row.bar_hidden or 0),
-    )
-
-
-def catalog_videos(database: Database, account_id: int) -> list[tuple[str, str]]:
-    """(content_key, title) of the account's catalog videos, by title (from a replica)."""
-    with database.read_replica() as conn:
-        return [(row.content_key, row.title) for row in repository.video_titles(conn, account_id)]
-
-
-def video_figures(
-    database: Database,
-    account_id: int,
-    first: date,
-    last: date,
-    content_key: str | None = None,
-    limit: int = 10,
-) -> VideoFigures:
-    """Daily sums, device split and the top videos and items of one account (one read).
-
-    Dashboard figures may lag the primary by the replica limit: they read on a replica.
-    """
-    with database.read_replica() as conn:
-        days = repository.sums_by_day(conn, account_id, first, last, content_key)
-        devices = repository.sums_by_device(conn, account_id, first, last, content_key)
-        videos = repository.top_videos(conn, account_id, first, last, content_key, limit)
-        items = repository.top_items(conn, account_id, first, last, content_key, limit)
-        catalog = repository.video_titles(conn, account_id)
-    return VideoFigures(
-        days=[(row.day, _counts(row)) for row in days],
-        devices=[(row.device_type, _counts(row)) for row in devices],
-        top_videos=[Ranked(row.content_key, row.title, _counts(row)) for row in videos],
-        top_items=[Ranked(row.ecommerce_key, row.ecommerce_name, _counts(row)) for row in items],
-        catalog_videos=[(row.content_key, row.title) for row in catalog],
-    )

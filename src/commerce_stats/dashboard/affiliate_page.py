@@ -1,0 +1,337 @@
+"""The affiliate page: its filters, key figures by status, charts, rankings and downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate.figures import (
+    CANCELED,
+    STATUS_BY_NAME,
+    STATUS_NAMES,
+    AffiliateFigures,
+    DayLine,
+    RankedLine,
+    Selection,
+    SelectionError,
+    StatusSums,
+    affiliate_figures,
+    transactions_download,
+)
+from commerce_stats.dashboard.charts import STATUS_COLORS, ChartSpec, Trace, bar, day_chart
+from commerce_stats.dashboard.charts import day_labels as chart_day_labels
+from commerce_stats.dashboard.charts import trend as trend_chart
+from commerce_stats.dashboard.errors import (
+    DashboardError,
+    InvalidFilterError,
+    UnknownExportFormatError,
+)
+from commerce_stats.dashboard.figures import Kpi, Period, compared
+from commerce_stats.dashboard.pages import (
+    count_text,
+    money_text,
+    parse_period,
+    require_section,
+    with_error,
+)
+from commerce_stats.db.engine import Database
+from commerce_stats.kit.exports import ExportFormat
+from commerce_stats.kit.money import exponent, from_minor
+from commerce_stats.kit.tenancy import Account
+from commerce_stats.kit.timeutil import local_today
+
+STATUS_FILTERS = tuple(STATUS_BY_NAME)
+EXPORT_FORMATS = tuple(export_format.value for export_format in ExportFormat)
+VALID_STATUSES = tuple(status for status in sorted(STATUS_NAMES) if status != CANCELED)
+"""Statuses that count towards turnover and commission; canceled ones are shown apart."""
+
+AnyLine = DayLine | RankedLine
+
+
+@dataclass(frozen=True, slots=True)
+class AffiliateFilters:
+    period: Period
+    status: str | None
+    query: dict[str, str] = field(default_factory=dict)
+
+    def selection(self) -> Selection:
+        return Selection(self.period.first, self.period.last, self.status)
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsRow:
+    """One line of the top campaigns or top publishers table, its figures as shown."""
+
+    label: str
+    detail: str
+    id: int
+    transactions: str
+    turnover: str
+    commission: str
+    canceled: str
+
+
+@dataclass(frozen=True, slots=True)
+class AffiliatePage:
+    """What the affiliate page shows; ``error`` names a refused filter (then the default
+    view is shown)."""
+
+    params: Mapping[str, str]
+    error: DashboardError | None
+    filters: AffiliateFilters
+    period: Period
+    kpis: list[Kpi]
+    charts: dict[str, ChartSpec]
+    trend: ChartSpec
+    top_campaigns: list[TotalsRow]
+    top_publishers: list[TotalsRow]
+    exports: list[tuple[str, str]]
+
+
+def parse_affiliate_filters(params: Mapping[str, str], today: date) -> AffiliateFilters:
+    period = parse_period(params, today)
+    status = params.get("status", "").strip().lower() or None
+    if status is not None and status not in STATUS_FILTERS:
+        raise InvalidFilterError("Status must be open, confirmed, canceled or paid.", "status")
+    query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+    if status is not None:
+        query["status"] = status
+    return AffiliateFilters(period, status, query)
+
+
+def _amounts(sums: StatusSums, values: str) -> dict[int, int]:
+    """The counts, turnover or commission of ``sums`` per status."""
+    chosen: dict[str, dict[int, int]] = {
+        "counts": sums.counts,
+        "turnover": sums.turnover,
+        "commission": sums.commission,
+    }
+    return chosen[values]
+
+
+def _status_sums(lines: Iterable[AnyLine], values: str, currency: str | None) -> dict[int, int]:
+    """``values`` (counts, turnover or commission) per status; ``currency`` None: every one."""
+    sums = dict.fromkeys(STATUS_NAMES, 0)
+    for line in lines:
+        if currency is None or line.currency == currency:
+            for status, amount in _amounts(line.sums, values).items():
+                sums[status] += amount
+    return sums
+
+
+def _valid(sums: Mapping[int, int]) -> int:
+    return sum(sums[status] for status in VALID_STATUSES)
+
+
+def _status_detail(sums: Mapping[int, int], text: Callable[[int], str]) -> str:
+    """ "open 2 · confirmed 0 · paid 1": what a valid total is made of."""
+    return " · ".join(f"{STATUS_NAMES[status]} {text(sums[status])}" for status in VALID_STATUSES)
+
+
+def per_day_and_status(
+    daily: list[DayLine], period: Period, values: str, currency: str | None
+) -> dict[int, list[int]]:
+    """``values`` per status for every day of the period (0 on a day without transactions)."""
+    index = {day: n for n, day in enumerate(period.days)}
+    sums = {status: [0] * period.length for status in STATUS_NAMES}
+    for line in daily:
+        day = index.get(line.day)
+        if day is None or (currency is not None and line.currency != currency):
+            continue
+        for status, amount in _amounts(line.sums, values).items():
+            sums[status][day] += amount
+    return sums
+
+
+def _per_status_traces(
+    daily: list[DayLine], period: Period, values: str, currency: str | None
+) -> list[Trace]:
+    """One trace per status that has any value; ``currency`` None means counts.
+
+    Money traces carry exact decimal strings (Plotly reads them as numbers) and the
+    formatted amount for the hover.
+    """
+    x = chart_day_labels(period)
+    traces = []
+    for status, amounts in sorted(per_day_and_status(daily, period, values, currency).items()):
+        if not any(amounts):
+            continue
+        name = STATUS_NAMES[status]
+        if currency is None:
+            y: list[Any] = amounts
+            hover = [count_text(amount) for amount in amounts]
+        else:
+            y = [str(from_minor(amount, currency)) for amount in amounts]
+            hover = [money_text(amount, currency) for amount in amounts]
+        traces.append(
+            bar(
+                name,
+                x,
+                y,
+                customdata=hover,
+                hovertemplate="%{customdata}",
+                marker={"color": STATUS_COLORS[name]},
+            )
+        )
+    return traces
+
+
+def totals_rows(lines: list[RankedLine], limit: int) -> list[TotalsRow]:
+    """The lines with the most valid turnover; canceled turnover has its own column."""
+    ranked = sorted(
+        lines,
+        key=lambda line: (-_valid(line.sums.turnover), -_valid(line.sums.counts), line.id),
+    )[:limit]
+    return [
+        TotalsRow(
+            label=line.name,
+            detail=line.detail,
+            id=line.id,
+            transactions=count_text(_valid(line.sums.counts)),
+            turnover=money_text(_valid(line.sums.turnover), line.currency),
+            commission=money_text(_valid(line.sums.commission), line.currency),
+            canceled=money_text(line.sums.turnover[CANCELED], line.currency),
+        )
+        for line in ranked
+    ]
+
+
+def _money_kpis(daily: list[DayLine], before: list[DayLine], currency: str) -> list[Kpi]:
+    def text(minor: int) -> str:
+        return money_text(minor, currency)
+
+    def amount(minor: int) -> str:
+        return f"{from_minor(minor, currency):,}"
+
+    kpis = []
+    for values, label in (("turnover", "Turnover"), ("commission", "Commission")):
+        now = _status_sums(daily, values, currency)
+        was = _status_sums(before, values, currency)
+        detail = _status_detail(now, amount)
+        kpis.append(compared(label, _valid(now), _valid(was), text, detail=detail))
+        kpis.append(
+            compared(f"Canceled {values}", now[CANCELED], was[CANCELED], text, up_is_good=False)
+        )
+    return kpis
+
+
+def affiliate_kpis(daily: list[DayLine], before: list[DayLine]) -> list[Kpi]:
+    """Transactions, turnover and commission by status, canceled apart, against ``before``."""
+    now = _status_sums(daily, "counts", None)
+    was = _status_sums(before, "counts", None)
+    kpis = [
+        compared(
+            "Transactions",
+            _valid(now),
+            _valid(was),
+            count_text,
+            detail=_status_detail(now, count_text),
+        ),
+        compared(
+            "Canceled transactions", now[CANCELED], was[CANCELED], count_text, up_is_good=False
+        ),
+    ]
+    for currency in sorted({line.currency for line in [*daily, *before]}):
+        kpis.extend(_money_kpis(daily, before, currency))
+    return kpis
+
+
+def _affiliate_charts(daily: list[DayLine], period: Period) -> dict[str, ChartSpec]:
+    charts = {
+        "affiliate-count": day_chart(
+            _per_status_traces(daily, period, "counts", None), period, barmode="stack"
+        )
+    }
+    for currency in sorted({line.currency for line in daily}):
+        for values in ("turnover", "commission"):
+            charts[f"affiliate-{values}-{currency.lower()}"] = day_chart(
+                _per_status_traces(daily, period, values, currency),
+                period,
+                barmode="stack",
+                yaxis={"tickformat": f",.{exponent(currency)}f", "rangemode": "tozero"},
+            )
+    return charts
+
+
+def _figures(database: Database, account: Account, filters: AffiliateFilters) -> AffiliateFigures:
+    return affiliate_figures(database, account, filters.selection())
+
+
+def affiliate_page(
+    database: Database, account: Account, params: Mapping[str, str]
+) -> AffiliatePage:
+    """The affiliate page's content; a bad filter yields ``error`` and the default view."""
+    require_section(account, "affiliate")
+    today = local_today(account.timezone)
+
+    def default() -> AffiliateFilters:
+        return parse_affiliate_filters({}, today)
+
+    filters, error = with_error(lambda: parse_affiliate_filters(params, today), default)
+    try:
+        figures = _figures(database, account, filters)
+    except SelectionError as refusal:
+        error, filters = InvalidFilterError(refusal.message, "from"), default()
+        figures = _figures(database, account, filters)
+    previous = replace(filters, period=filters.period.previous())
+    before = _figures(database, account, previous)
+    per_day = per_day_and_status(figures.daily, filters.period, "counts", None)
+    valid_per_day = [sum(day) for day in zip(*(per_day[s] for s in VALID_STATUSES), strict=True)]
+    query = urlencode(filters.query)
+    return AffiliatePage(
+        params=params,
+        error=error,
+        filters=filters,
+        period=filters.period,
+        kpis=affiliate_kpis(figures.daily, before.daily),
+        charts=_affiliate_charts(figures.daily, filters.period),
+        trend=trend_chart(
+            filters.period,
+            [
+                ("Transactions", valid_per_day),
+                ("Canceled", per_day[CANCELED]),
+            ],
+        ),
+        top_campaigns=totals_rows(figures.campaigns, 10),
+        top_publishers=totals_rows(figures.publishers, 10),
+        exports=[(name, f"/affiliate/export.{name}?{query}") for name in EXPORT_FORMATS],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardExport:
+    filename: str
+    export_format: ExportFormat
+    body: Iterable[bytes]
+
+
+def affiliate_export(
+    database: Database,
+    accounts: Accounts,
+    account: Account,
+    export_format: str,
+    params: Mapping[str, str],
+    progress: Callable[[int], None] | None = None,
+) -> DashboardExport:
+    """The transactions export of the viewed account, with the page's filters (``progress``
+    may stop it, see ``affiliate.exporting.Progress``)."""
+    require_section(account, "affiliate")
+    try:
+        chosen = ExportFormat(export_format)
+    except ValueError:
+        raise UnknownExportFormatError(
+            f"Unknown export format; use {', '.join(EXPORT_FORMATS)}."
+        ) from None
+    today = local_today(account.timezone)
+    filters = parse_affiliate_filters(params, today)
+    try:
+        prepared = transactions_download(
+            database, accounts, account, chosen, filters.selection(), progress
+        )
+    except SelectionError as refusal:
+        raise InvalidFilterError(refusal.message, "from") from None
+    return DashboardExport(prepared.filename, prepared.export_format, prepared.body)
