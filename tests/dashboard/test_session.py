@@ -87,8 +87,8 @@ def test_wrong_password_is_refused_and_counted(accounts: Accounts) -> None:
         sign_in_with_password(
             accounts, failures, "acme", "wrong password!!", "1.2.3.4", timedelta(hours=1)
         )
-    assert failures.count("dashboard-user:acme") == 1
-    assert failures.count("dashboard-ip:1.2.3.4") == 1
+    assert failures.count("dashboard.sign_in:name:acme") == 1
+    assert failures.count("dashboard.sign_in:client:1.2.3.4") == 1
 
 
 def test_password_change_ends_older_sessions(accounts: Accounts) -> None:
