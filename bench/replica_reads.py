@@ -11,6 +11,11 @@ statistics of the last 30 days) against:
 (a) the primary alone, and
 (b) the primary and one replica, reads routed (``replica_reads_on_primary``: both serve).
 
+A second mix is database-bound, the case replicas are for: the video report's per-day and
+per-device sums of one account over a year, computed by the database over
+``AGGREGATE_ROWS`` synthetic counter rows (the client receives a few hundred rows), through
+``Database.read_replica()``.
+
 Each server stands for a machine of its own: the primary's processes are pinned to core 0 and
 the standby's to core 1 (affinity restored at the end); the client threads are not pinned.
 Prints requests/s per round, the medians and their ratio.
@@ -43,6 +48,7 @@ from commerce_stats.db.migrate import migrate
 from commerce_stats.demo import load_demo
 from commerce_stats.kit.timeutil import utc_now
 from commerce_stats.promotions.figures import promotion_figures
+from commerce_stats.video import repository as video_repository
 from commerce_stats.video.figures import video_figures
 
 PRIMARY = "postgresql+psycopg://postgres@127.0.0.1:5433/postgres"
@@ -50,6 +56,10 @@ STANDBY = "postgresql+psycopg://postgres@127.0.0.1:5434/postgres"
 PRIMARY_DIR = Path("/tmp/commerce-stats-pg-primary")
 STANDBY_DIR = Path("/tmp/commerce-stats-pg-standby")
 DATABASE = "commerce_stats_bench_replica"
+AGGREGATE_DAYS = 365
+AGGREGATE_KEYS = 300
+DEVICES = ("Desktop", "Mobile", "Tablet", "TV")
+AGGREGATE_ROWS = AGGREGATE_DAYS * AGGREGATE_KEYS * len(DEVICES)
 
 
 def _processes_of(data_dir: Path) -> list[int]:
@@ -117,8 +127,64 @@ def _mix(database: Database, account_id: int) -> list[Callable[[], object]]:
     ]
 
 
-def _throughput(database: Database, account_id: int, seconds: float, clients: int) -> float:
-    mix = _mix(database, account_id)
+def _add_counters(database: Database, account_id: int) -> None:
+    """``AGGREGATE_ROWS`` counter rows for the account: every key, day and device."""
+    last = utc_now().date()
+    with database.write() as conn:
+        for offset in range(AGGREGATE_DAYS):
+            day = last - timedelta(days=offset)
+            video_repository.add_to_counters(
+                conn,
+                [
+                    (
+                        account_id,
+                        f"bench-video-{key}",
+                        day,
+                        device,
+                        f"bench-item-{key}",
+                        5,
+                        2,
+                        1,
+                        1,
+                        0,
+                    )
+                    for key in range(AGGREGATE_KEYS)
+                    for device in DEVICES
+                ],
+            )
+
+
+def _aggregate_mix(database: Database, account_id: int) -> list[Callable[[], object]]:
+    last = utc_now().date()
+    first = last - timedelta(days=AGGREGATE_DAYS - 1)
+
+    def by_day() -> object:
+        with database.read_replica() as conn:
+            return video_repository.sums_by_day(conn, account_id, first, last, None)
+
+    def by_device() -> object:
+        with database.read_replica() as conn:
+            return video_repository.sums_by_device(conn, account_id, first, last, None)
+
+    return [by_day, by_device]
+
+
+MIXES: dict[str, Callable[[Database, int], list[Callable[[], object]]]] = {
+    "read-only mix (video figures 90 d, promotion figures 90 d, affiliate statistics 30 d)": _mix,
+    f"database-bound mix (a year's per-day and per-device sums over {AGGREGATE_ROWS:,} rows)": (
+        _aggregate_mix
+    ),
+}
+
+
+def _throughput(
+    database: Database,
+    account_id: int,
+    seconds: float,
+    clients: int,
+    make_mix: Callable[[Database, int], list[Callable[[], object]]],
+) -> float:
+    mix = make_mix(database, account_id)
     done = [0] * clients
     stop_at = time.monotonic() + seconds
 
@@ -147,6 +213,10 @@ def main() -> None:
     loader = Database(alone)
     migrate(loader)
     info = load_demo(loader, Accounts(loader, cache_seconds=0))
+    _add_counters(loader, info.account_id)
+    with loader.engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
     loader.dispose()
     _wait_for_standby(primary_url, standby_url)
     routed = alone.model_copy(
@@ -158,29 +228,42 @@ def main() -> None:
         f"{seconds:.0f} s per measurement, {os.cpu_count()} cores, "
         f"load average {load[0]:.2f} {load[1]:.2f} before the run"
     )
-    _pin(PRIMARY_DIR, {0})
-    _pin(STANDBY_DIR, {1})
-    rows: list[list[object]] = []
-    primary_only: list[float] = []
-    with_replica: list[float] = []
     try:
-        for number in range(1, rounds + 1):
-            figures = []
-            for settings, results in ((alone, primary_only), (routed, with_replica)):
-                database = Database(settings)
-                _throughput(database, info.account_id, 1.0, clients)  # warm the pools
-                _pin(PRIMARY_DIR, {0})
-                _pin(STANDBY_DIR, {1})
-                results.append(_throughput(database, info.account_id, seconds, clients))
-                figures.append(results[-1])
-                database.dispose()
-            rows.append(
-                [number, f"{figures[0]:.0f}", f"{figures[1]:.0f}", f"{figures[1] / figures[0]:.2f}"]
-            )
+        for title, make_mix in MIXES.items():
+            _measure(title, make_mix, alone, routed, info.account_id, seconds, clients, rounds)
     finally:
         every_core = set(range(os.cpu_count() or 1))
         _pin(PRIMARY_DIR, every_core)
         _pin(STANDBY_DIR, every_core)
+
+
+def _measure(
+    title: str,
+    make_mix: Callable[[Database, int], list[Callable[[], object]]],
+    alone: Settings,
+    routed: Settings,
+    account_id: int,
+    seconds: float,
+    clients: int,
+    rounds: int,
+) -> None:
+    """Rounds of (a) then (b), each a fresh ``Database``; prints the table and the medians."""
+    rows: list[list[object]] = []
+    primary_only: list[float] = []
+    with_replica: list[float] = []
+    for number in range(1, rounds + 1):
+        figures = []
+        for settings, results in ((alone, primary_only), (routed, with_replica)):
+            database = Database(settings)
+            _throughput(database, account_id, 1.0, clients, make_mix)  # warm the pools
+            _pin(PRIMARY_DIR, {0})
+            _pin(STANDBY_DIR, {1})
+            results.append(_throughput(database, account_id, seconds, clients, make_mix))
+            figures.append(results[-1])
+            database.dispose()
+        rows.append(
+            [number, f"{figures[0]:.0f}", f"{figures[1]:.0f}", f"{figures[1] / figures[0]:.2f}"]
+        )
     median_alone = statistics.median(primary_only)
     median_routed = statistics.median(with_replica)
     rows.append(
@@ -192,7 +275,7 @@ def main() -> None:
         ]
     )
     print_table(
-        "read-only mix (video figures 90 d, promotion figures 90 d, affiliate statistics 30 d)",
+        title,
         ["round", "(a) primary alone req/s", "(b) primary + replica req/s", "ratio b/a"],
         rows,
     )

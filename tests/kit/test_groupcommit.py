@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -183,7 +184,9 @@ def test_a_coroutine_is_answered_with_its_own_result(database: Database, account
     async def commit_three() -> list[str]:
         return list(await asyncio.gather(*(group.commit(item) for item in (7, 8, 9))))
 
-    answers = asyncio.run(commit_three())
+    # a loop of its own in a thread of its own: the calling thread may already run one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answers = pool.submit(asyncio.run, commit_three()).result()
     group.stop()
 
     assert answers == ["stored 7", "stored 8", "stored 9"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
@@ -137,3 +137,33 @@ class BulkItem(ItemFields):
 
 
 BulkLine = Annotated[BulkVideo | BulkItem, Field(discriminator="kind")]
+
+
+class VideoInfo(TypedDict):
+    """A stored video as the seed's ``video_info`` object, in its field order."""
+
+    content_key: str
+    description: str
+    duration: str | None
+    parone_categories: list[str]
+    privateCategories: list[str]
+    privateTags: list[str]
+    removed: int
+    syndications: list[dict[str, object]]
+    thumbnail: str | None
+    title: str
+    translations: list[object]
+
+
+class CatalogVideo(VideoInfo):
+    """A video as the admin API answers: its ``video_info`` and its attached items."""
+
+    ecommerce_keys: list[str]
+
+
+class ItemInfo(TypedDict):
+    """A stored ecommerce item as the seed's ``ecommerce_info`` object."""
+
+    ecommerce_key: str
+    ecommerce_link: str
+    ecommerce_name: str

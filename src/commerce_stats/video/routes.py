@@ -26,7 +26,7 @@ from commerce_stats.kit.web import (
     surface_route_class,
 )
 from commerce_stats.runtime import Runtime
-from commerce_stats.video.catalog import ItemFields, VideoFields
+from commerce_stats.video.catalog import CatalogVideo, ItemFields, ItemInfo, VideoFields
 from commerce_stats.video.clickhouse_store import open_store
 from commerce_stats.video.errors import (
     CatalogTooLargeError,
@@ -294,25 +294,25 @@ def get_ecommerce_reports(request: Request, service: ServiceDep) -> StreamingRes
 @admin.put("/accounts/{account_id}/videos/{content_key}", response_model=VideoOut)
 def put_video(
     account_id: AccountId, content_key: str, body: VideoFields, service: ServiceDep
-) -> dict[str, Any]:
+) -> CatalogVideo:
     """Create or replace a video (every ``video_info`` field) and its attached items."""
     return service.put_video(account_id, content_key, body)
 
 
 @admin.get("/accounts/{account_id}/videos/{content_key}", response_model=VideoOut)
-def get_video(account_id: AccountId, content_key: str, service: ServiceDep) -> dict[str, Any]:
+def get_video(account_id: AccountId, content_key: str, service: ServiceDep) -> CatalogVideo:
     return service.get_video(account_id, content_key)
 
 
 @admin.put("/accounts/{account_id}/ecommerce-items/{ecommerce_key}", response_model=ItemOut)
 def put_item(
     account_id: AccountId, ecommerce_key: str, body: ItemFields, service: ServiceDep
-) -> dict[str, Any]:
+) -> ItemInfo:
     return service.put_item(account_id, ecommerce_key, body)
 
 
 @admin.get("/accounts/{account_id}/ecommerce-items/{ecommerce_key}", response_model=ItemOut)
-def get_item(account_id: AccountId, ecommerce_key: str, service: ServiceDep) -> dict[str, Any]:
+def get_item(account_id: AccountId, ecommerce_key: str, service: ServiceDep) -> ItemInfo:
     return service.get_item(account_id, ecommerce_key)
 
 

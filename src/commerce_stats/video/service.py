@@ -23,7 +23,16 @@ from commerce_stats.kit.tenancy import Account, Feature
 from commerce_stats.kit.throttle import Surface, Throttle
 from commerce_stats.kit.timeutil import check_day, utc_now
 from commerce_stats.video import repository
-from commerce_stats.video.catalog import BulkItem, BulkLine, BulkVideo, ItemFields, VideoFields
+from commerce_stats.video.catalog import (
+    BulkItem,
+    BulkLine,
+    BulkVideo,
+    CatalogVideo,
+    ItemFields,
+    ItemInfo,
+    VideoFields,
+    VideoInfo,
+)
 from commerce_stats.video.clickhouse_outbox import ClickHouseCounters
 from commerce_stats.video.clickhouse_store import ClickHouseStore
 from commerce_stats.video.errors import (
@@ -129,7 +138,7 @@ def _checked_catalog_key(value: str, name: str) -> str:
         raise _invalid(str(exc), name) from None
 
 
-def video_row_to_wire(row: Row[Any]) -> dict[str, Any]:
+def video_row_to_wire(row: Row[Any]) -> VideoInfo:
     """A stored video as the seed's ``video_info`` object (its field order)."""
     return {
         "content_key": row.content_key,
@@ -146,7 +155,7 @@ def video_row_to_wire(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-def item_row_to_wire(row: Row[Any]) -> dict[str, Any]:
+def item_row_to_wire(row: Row[Any]) -> ItemInfo:
     return {
         "ecommerce_key": row.ecommerce_key,
         "ecommerce_link": row.ecommerce_link,
@@ -215,8 +224,8 @@ class ReportQuery:
 
 @dataclass(frozen=True)
 class ReportParts:
-    video_info: list[dict[str, Any]] | None
-    ecommerce_info: list[dict[str, Any]] | None
+    video_info: list[VideoInfo] | None
+    ecommerce_info: list[ItemInfo] | None
     rows: Iterator[list[repository.ReportRow]]
 
 
@@ -379,7 +388,7 @@ class VideoService:
 
     # catalog -----------------------------------------------------------------------------
 
-    def put_video(self, account_id: int, content_key: str, fields: VideoFields) -> dict[str, Any]:
+    def put_video(self, account_id: int, content_key: str, fields: VideoFields) -> CatalogVideo:
         """Create or replace one video and its attached items."""
         self.accounts.get(account_id)
         key = _checked_catalog_key(content_key, "content_key")
@@ -391,7 +400,7 @@ class VideoService:
         self.catalogs.invalidate(account_id)
         return self.get_video(account_id, key)
 
-    def get_video(self, account_id: int, content_key: str) -> dict[str, Any]:
+    def get_video(self, account_id: int, content_key: str) -> CatalogVideo:
         self.accounts.get(account_id)
         if not _is_valid_key(content_key, "content_key"):
             raise CatalogNotFoundError("video", content_key)
@@ -399,11 +408,10 @@ class VideoService:
             row = repository.select_video(conn, account_id, content_key)
             if row is None:
                 raise CatalogNotFoundError("video", content_key)
-            wire = video_row_to_wire(row)
-            wire["ecommerce_keys"] = repository.attached_items(conn, account_id, content_key)
-        return wire
+            keys = repository.attached_items(conn, account_id, content_key)
+        return CatalogVideo(**video_row_to_wire(row), ecommerce_keys=keys)
 
-    def put_item(self, account_id: int, ecommerce_key: str, fields: ItemFields) -> dict[str, Any]:
+    def put_item(self, account_id: int, ecommerce_key: str, fields: ItemFields) -> ItemInfo:
         self.accounts.get(account_id)
         key = _checked_catalog_key(ecommerce_key, "ecommerce_key")
         with self.database.write() as conn:
@@ -411,7 +419,7 @@ class VideoService:
         self.catalogs.invalidate(account_id)
         return self.get_item(account_id, key)
 
-    def get_item(self, account_id: int, ecommerce_key: str) -> dict[str, Any]:
+    def get_item(self, account_id: int, ecommerce_key: str) -> ItemInfo:
         self.accounts.get(account_id)
         if not _is_valid_key(ecommerce_key, "ecommerce_key"):
             raise CatalogNotFoundError("ecommerce item", ecommerce_key)
