@@ -13,10 +13,12 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Table,
@@ -61,6 +63,13 @@ campaigns = Table(
     Column("currency", String(3), nullable=False),
     Column("default_group_id", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column(
+        "postview_window_hours",
+        Integer,
+        nullable=False,
+        server_default="0",
+        comment="a conversion without a click is credited to a view this recent; 0 = off",
+    ),
     ForeignKeyConstraint(
         ["account_id", "advertiser_id"],
         ["affiliate_advertisers.account_id", "affiliate_advertisers.id"],
@@ -160,21 +169,81 @@ memberships = Table(
     ),
 )
 
+admedia = Table(
+    "affiliate_admedia",
+    metadata,
+    _account_column(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("kind", String(32), nullable=False, comment="banner, textlink, productfeed, ..."),
+    Column("target_url", String(2000), nullable=False, comment="empty: the campaign's"),
+    Column("created_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["account_id", "campaign_id"], ["affiliate_campaigns.account_id", "affiliate_campaigns.id"]
+    ),
+)
+"""Advertising media (Werbemittel) of a campaign; clicks, views and transactions name one
+by ``admedia_id`` (0 = none named)."""
+
+
+def _traffic_columns() -> list[Column[object]]:
+    """What a click and a view both record: who sent it, where from, on what device.
+
+    ``visitor`` is a keyed hash of address and user agent under a salt of the UTC day
+    (``affiliate_visitor_salts``), never the address itself; ``net`` is 1 unless the same
+    visitor already counted for the campaign within the reclick window (four hours).
+    Device fields are the user agent parsed once, at ingest.
+    """
+    return [
+        Column("campaign_id", Integer, nullable=False),
+        Column("publisher_id", Integer, nullable=False),
+        Column("project_id", Integer, nullable=False),
+        Column("subid", String(255), nullable=False),
+        Column("admedia_id", Integer, nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("referrer", Text, nullable=False),
+        Column("country", String(2), nullable=False),
+        Column("visitor", String(32), nullable=False, server_default=""),
+        Column("net", SmallInteger, nullable=False, server_default="1"),
+        Column("devicetype", String(16), nullable=False, server_default=""),
+        Column("device", String(64), nullable=False, server_default=""),
+        Column("browser", String(64), nullable=False, server_default=""),
+        Column("os", String(64), nullable=False, server_default=""),
+    ]
+
+
 clicks = Table(
     "affiliate_clicks",
     metadata,
     _account_column(),
     Column("id", BigInteger, primary_key=True, autoincrement=False),
-    Column("campaign_id", Integer, nullable=False),
-    Column("publisher_id", Integer, nullable=False),
-    Column("project_id", Integer, nullable=False),
-    Column("subid", String(255), nullable=False),
-    Column("admedia_id", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("referrer", Text, nullable=False),
+    *_traffic_columns(),
     Column("user_agent", Text, nullable=False),
-    Column("country", String(2), nullable=False),
+    Index("ix_affiliate_clicks_created", "account_id", "created_at", "id"),
+    Index("ix_affiliate_clicks_visitor", "account_id", "campaign_id", "visitor", "created_at"),
 )
+
+views = Table(
+    "affiliate_views",
+    metadata,
+    _account_column(),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    *_traffic_columns(),
+    Index("ix_affiliate_views_created", "account_id", "created_at", "id"),
+    Index("ix_affiliate_views_visitor", "account_id", "campaign_id", "visitor", "created_at"),
+)
+"""Admedia views (postviews, impressions) from the view pixel."""
+
+visitor_salts = Table(
+    "affiliate_visitor_salts",
+    metadata,
+    _account_column(),
+    Column("day", Date, primary_key=True),
+    Column("salt", LargeBinary(32), nullable=False),
+)
+"""One random salt per account and UTC day; salts older than yesterday are deleted, after
+which no stored visitor hash can be linked to an address again."""
 
 transactions = Table(
     "affiliate_transactions",
@@ -215,6 +284,15 @@ transactions = Table(
     Column("country", String(2), nullable=False),
     Column("subid", String(255), nullable=False),
     Column("basket_items", Integer, nullable=False),
+    Column(
+        "action_type", String(8), nullable=False, server_default="", comment="click, view or ''"
+    ),
+    Column("view_id", BigInteger, nullable=True, comment="the view a postview sale came from"),
+    Column("admedia_id", Integer, nullable=False, server_default="0"),
+    Column("devicetype", String(16), nullable=False, server_default=""),
+    Column("device", String(64), nullable=False, server_default=""),
+    Column("browser", String(64), nullable=False, server_default=""),
+    Column("os", String(64), nullable=False, server_default=""),
     Column("export_head", Text, nullable=False, server_default=""),
     Column("export_tail", Text, nullable=False, server_default=""),
     Column("export_key", String(80), nullable=False, server_default=""),
