@@ -90,12 +90,17 @@ def _batches(count: int, events: int, videos: int, rng: random.Random) -> list[B
     return batches
 
 
-def _ingest_rate(committer: GroupCommitter, batches: list[Batch], per_flush: int) -> float:
-    """Events per second, ``per_flush`` batches per committed flush."""
+def _ingest_rate(committer: GroupCommitter, batches: list[Batch]) -> float:
+    """Events per second through the server's write path: the batches are submitted to
+    the started writer thread as requests would submit them, and the clock stops when the
+    last one is answered (for ClickHouse: committed to the outbox and sent to its shard)."""
+    committer.start()
     started = time.perf_counter()
-    for start in range(0, len(batches), per_flush):
-        committer.apply_now(batches[start : start + per_flush])
+    answers = [committer.submit(batch) for batch in batches]
+    for answer in answers:
+        answer.result()
     elapsed = time.perf_counter() - started
+    committer.stop()
     return sum(batch.received for batch in batches) / elapsed
 
 
@@ -162,7 +167,8 @@ def _measure(
     store: ClickHouseStore, batches: list[Batch], args: argparse.Namespace, folder: Path
 ) -> None:
     sqlite_db = _sqlite(folder / "counters.sqlite3")
-    sqlite_rate = _ingest_rate(GroupCommitter(sqlite_db), batches, args.per_flush)
+    per_flush = args.per_flush * args.events
+    sqlite_rate = _ingest_rate(GroupCommitter(sqlite_db, max_events_per_flush=per_flush), batches)
     with sqlite_db.read() as conn:
         counter_rows, _sum = repository.counter_totals(conn, ACCOUNT)
     sqlite_db.dispose()
@@ -171,8 +177,9 @@ def _measure(
     outbox_db = _sqlite(folder / "outbox.sqlite3")
     outbox = ClickHouseCounters(outbox_db, store)
     cluster_rate = _ingest_rate(
-        GroupCommitter(outbox_db, clickhouse=outbox), batches, args.per_flush
+        GroupCommitter(outbox_db, max_events_per_flush=per_flush, clickhouse=outbox), batches
     )
+    outbox.close()
     outbox_db.dispose()
 
     with sqlite_db.read() as conn:

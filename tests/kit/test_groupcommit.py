@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -295,3 +297,93 @@ def test_a_failure_that_is_not_an_exception_fails_its_batch_and_the_writer_goes_
 
     assert second == "stored 2"
     assert _stored(database) == [2]
+
+
+def _writer_with_second_stage(
+    applied: list[list[int]], stages: list[Future[None]]
+) -> GroupWriter[int, int]:
+    """A writer over plain integers whose ``finish`` hands back a future the test ends."""
+
+    def apply(items: Sequence[int]) -> list[int | Exception]:
+        applied.append(list(items))
+        return [item * 10 for item in items]
+
+    def finish() -> Future[None]:
+        stage: Future[None] = Future()
+        stages.append(stage)
+        return stage
+
+    return GroupWriter(
+        apply,
+        name="pipelined",
+        log=logging.getLogger("test"),
+        what="items",
+        max_size=1,
+        finish=finish,
+    )
+
+
+def test_a_pipelined_batch_is_answered_only_when_its_second_stage_ends() -> None:
+    applied: list[list[int]] = []
+    stages: list[Future[None]] = []
+    writer = _writer_with_second_stage(applied, stages)
+    writer.start()
+    answer = writer.submit(1)
+    _wait_until(lambda: len(stages) == 1)
+
+    assert not answer.done()
+    stages[0].set_result(None)
+    assert answer.result(timeout=5) == 10
+    writer.stop()
+
+
+def test_the_writer_takes_the_next_batch_while_a_second_stage_runs() -> None:
+    applied: list[list[int]] = []
+    stages: list[Future[None]] = []
+    writer = _writer_with_second_stage(applied, stages)
+    writer.start()
+    first = writer.submit(1)
+    _wait_until(lambda: len(stages) == 1)
+    second = writer.submit(2)
+    _wait_until(lambda: len(stages) == 2)
+
+    assert applied == [[1], [2]]
+    assert not first.done()
+    assert not second.done()
+    for stage in stages:
+        stage.set_result(None)
+    writer.stop()
+
+
+def test_a_failed_second_stage_still_answers_the_committed_items() -> None:
+    applied: list[list[int]] = []
+    stages: list[Future[None]] = []
+    writer = _writer_with_second_stage(applied, stages)
+    writer.start()
+    answer = writer.submit(3)
+    _wait_until(lambda: len(stages) == 1)
+    stages[0].set_exception(RuntimeError("shard gone"))
+
+    assert answer.result(timeout=5) == 30
+    writer.stop()
+
+
+def test_stop_waits_for_running_second_stages() -> None:
+    applied: list[list[int]] = []
+    stages: list[Future[None]] = []
+    writer = _writer_with_second_stage(applied, stages)
+    writer.start()
+    answer = writer.submit(4)
+    _wait_until(lambda: len(stages) == 1)
+    threading.Timer(0.2, stages[0].set_result, args=(None,)).start()
+    writer.stop()
+
+    assert answer.done()
+
+
+def _wait_until(condition: Callable[[], bool]) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError("condition not reached in 5 s")

@@ -129,7 +129,9 @@ class GroupWriter(Generic[T, R]):
     Three optional hooks let a store with a second stage use the same path:
     ``prepare`` runs before a batch is written (an exception from it refuses every
     item of that batch, nothing written); ``finish`` runs after the batch committed
-    and before its waiters are answered; ``backlog`` tells whether ``idle`` has work,
+    and before its waiters are answered — when it returns a future, the waiters are
+    answered once that future is done, and the writer takes the next batch meanwhile
+    (a pipelined second stage); ``backlog`` tells whether ``idle`` has work,
     and an idle writer with a backlog calls ``idle`` every ``idle_seconds`` (new items
     cut the wait short).
 
@@ -148,7 +150,7 @@ class GroupWriter(Generic[T, R]):
         max_size: int = 1_000,
         size: Callable[[T], int] = _one,
         prepare: Callable[[], None] | None = None,
-        finish: Callable[[], None] | None = None,
+        finish: Callable[[], Future[None] | None] | None = None,
         backlog: Callable[[], bool] | None = None,
         idle: Callable[[], None] | None = None,
         idle_seconds: float = 1.0,
@@ -165,6 +167,8 @@ class GroupWriter(Generic[T, R]):
         self._idle = idle
         self.idle_seconds = idle_seconds
         self._waiting: list[_Waiting[T, R]] = []
+        self._finishing: set[Future[None]] = set()
+        """Second stages still running (``finish`` answered a future); ``stop`` waits."""
         self._condition = threading.Condition()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -196,6 +200,8 @@ class GroupWriter(Generic[T, R]):
             self._drain_here()
             return
         thread.join()
+        for pending in list(self._finishing):
+            pending.result()
         with self._condition:
             self._thread = None
 
@@ -282,14 +288,38 @@ class GroupWriter(Generic[T, R]):
         except Exception as refusal:  # the store cannot take this batch: nothing written
             self._answer(taken, [refusal] * len(taken))
             return
+        pending: Future[None] | None = None
         try:
             outcomes = commit_isolating_failures(items, self._apply, self._log, self._what)
             if self._finish is not None:
-                self._finish()
+                pending = self._finish()
         except BaseException as failure:  # the waiters must hear of it
             self._log.exception("writing %d %s failed", len(items), self._what)
             outcomes = [failure] * len(taken)
-        self._answer(taken, outcomes)
+        if pending is None:
+            self._answer(taken, outcomes)
+        else:
+            self._answer_when_finished(pending, taken, outcomes)
+
+    def _answer_when_finished(
+        self,
+        pending: Future[None],
+        taken: list[_Waiting[T, R]],
+        outcomes: Sequence[R | BaseException],
+    ) -> None:
+        """The batch is committed; its waiters are answered once the second stage ends,
+        while this thread goes on with the next batch (a failed second stage is only
+        logged: what it was to carry is durable already)."""
+        self._finishing.add(pending)
+
+        def answer(done: Future[None]) -> None:
+            failure = done.exception()
+            if failure is not None:
+                self._log.error("finishing %d %s failed: %r", len(taken), self._what, failure)
+            self._answer(taken, outcomes)
+            self._finishing.discard(done)
+
+        pending.add_done_callback(answer)
 
     @staticmethod
     def _answer(taken: list[_Waiting[T, R]], outcomes: Sequence[R | BaseException]) -> None:

@@ -20,8 +20,9 @@ import logging
 import secrets
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -34,6 +35,8 @@ from commerce_stats.video.errors import ShardUnavailableError
 log = logging.getLogger("commerce_stats.video")
 
 PARTS_PER_DRAIN_READ = 200
+DELIVERIES_IN_FLIGHT = 2
+"""Committed flushes whose send may still run while the writer commits the next one."""
 
 
 @dataclass
@@ -44,8 +47,9 @@ class StagedBatch:
     parts: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
 
 
-def _key_order(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return row[:5]
+_key_order = itemgetter(0, 1, 2, 3, 4)
+"""A counter row's key (account, video, day, device type, ecommerce key): parts are sent
+sorted by it, so a part re-sent from the outbox is the same block as the first send."""
 
 
 class ClickHouseCounters:
@@ -61,6 +65,11 @@ class ClickHouseCounters:
         self._senders = ThreadPoolExecutor(
             max_workers=store.shard_count, thread_name_prefix="video-clickhouse"
         )
+        self._deliveries = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="video-clickhouse-delivery"
+        )
+        """One thread: flushes are sent in the order they committed."""
+        self._in_flight = threading.BoundedSemaphore(DELIVERIES_IN_FLIGHT)
         self.parts_sent = 0
 
     @property
@@ -72,8 +81,12 @@ class ClickHouseCounters:
         flush's transaction; the result is sent with ``deliver`` once that commits."""
         staged = StagedBatch(batch_id=secrets.randbits(63))
         by_account: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
+        shards: dict[tuple[int, str], int] = {}
         for row in rows:
-            shard = self.store.shard_of(row[0], row[1])
+            owner = (row[0], row[1])
+            shard = shards.get(owner)
+            if shard is None:
+                shard = shards[owner] = self.store.shard_of(*owner)
             by_account.setdefault((row[0], shard), []).append(row)
             staged.parts.setdefault(shard, []).append(row)
         outbox_repository.stage(
@@ -110,9 +123,29 @@ class ClickHouseCounters:
             self._backlog = True
             log.warning("video counters wait in the outbox: %s", exc)
 
+    def deliver_later(self, staged: Sequence[StagedBatch]) -> Future[None]:
+        """``deliver`` in the delivery thread, so that the writer commits the next flush
+        while this one is sent; at most ``DELIVERIES_IN_FLIGHT`` wait (the writer blocks
+        here beyond that, which bounds what a slow shard lets pile up in memory)."""
+        self._in_flight.acquire()
+        try:
+            future = self._deliveries.submit(self.deliver, staged)
+        except BaseException:
+            self._in_flight.release()
+            raise
+        future.add_done_callback(lambda _done: self._in_flight.release())
+        return future
+
+    def wait_for_deliveries(self) -> None:
+        """Returns once every delivery handed over before this call has ended."""
+        self._deliveries.submit(_nothing).result()
+
     def drain(self) -> int:
         """Send every waiting part; returns how many were sent. Raises
-        ShardUnavailableError (the rest keeps waiting) when a shard does not answer."""
+        ShardUnavailableError (the rest keeps waiting) when a shard does not answer.
+
+        Deliveries still running end first: a part is never sent by both at once."""
+        self.wait_for_deliveries()
         sent = 0
         with self._lock:
             try:
@@ -185,4 +218,9 @@ class ClickHouseCounters:
         return done, None
 
     def close(self) -> None:
+        self._deliveries.shutdown(wait=True)
         self._senders.shutdown(wait=True)
+
+
+def _nothing() -> None:
+    return None

@@ -229,10 +229,14 @@ class ClickHouseStore:
         """The 0-based shard that owns a video's counters."""
         return shard_hash(account_id, content_key) % self.shard_count
 
-    def _execute(self, shard: int, sql: str, params: Any = None) -> list[Any]:
+    def _execute(
+        self, shard: int, sql: str, params: Any = None, columnar: bool = False
+    ) -> list[Any]:
+        """``columnar``: ``params`` are an insert's columns, not its rows (the driver then
+        skips turning rows into columns, a third of an insert's cost in Python)."""
         try:
             with self._pools[shard].client() as client:
-                rows: list[Any] = client.execute(sql, params)
+                rows: list[Any] = client.execute(sql, params, columnar=columnar)
                 return rows
         except (DriverError, OSError, EOFError) as exc:
             raise ShardUnavailableError(shard + 1) from exc
@@ -293,7 +297,8 @@ class ClickHouseStore:
             return
         db = self.address.database
         sql = f"INSERT INTO {db}.{LOCAL_TABLE} ({', '.join(INSERT_COLUMNS)}) VALUES"
-        self._execute(shard, sql, [(*row, batch_id) for row in rows])
+        columns: list[Sequence[Any]] = [*zip(*rows, strict=True), [batch_id] * len(rows)]
+        self._execute(shard, sql, columns, columnar=True)
 
     # reading ------------------------------------------------------------------------------
 

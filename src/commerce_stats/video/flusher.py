@@ -70,7 +70,7 @@ class GroupCommitter:
             max_size=max_events_per_flush,
             size=_events_of,
             prepare=clickhouse.ensure_ready if clickhouse is not None else None,
-            finish=self._deliver_staged if clickhouse is not None else None,
+            finish=self._deliver_staged_later if clickhouse is not None else None,
             backlog=(lambda: clickhouse.has_backlog) if clickhouse is not None else None,
             idle=clickhouse.drain_quietly if clickhouse is not None else None,
             idle_seconds=OUTBOX_RETRY_SECONDS,
@@ -109,6 +109,16 @@ class GroupCommitter:
         results = self._apply(batches)
         self._deliver_staged()
         return results
+
+    def _deliver_staged_later(self) -> Future[None] | None:
+        """The writer thread's second stage: what the last commit staged is sent by the
+        delivery thread while the next flush is written; the flush's requests are
+        answered when the send ends (so a report read after the answer sees them)."""
+        with self._staged_lock:
+            staged, self._staged = self._staged, []
+        if self.clickhouse is None or not staged:
+            return None
+        return self.clickhouse.deliver_later(staged)
 
     def _deliver_staged(self) -> None:
         """Send what the last commits put in the ClickHouse outbox, before answering, so
