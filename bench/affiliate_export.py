@@ -1,7 +1,10 @@
 """Transaktions-API export throughput and peak memory per format, vs `sqlite3 -csv`.
 
 Usage: .venv/bin/python bench/affiliate_export.py [rows=1000000] [formats=csv,json,xml,xlsx,xls]
-[runs=3]
+[runs=3] [side=admin|publisher]
+
+``side=publisher`` exports the publisher link of the publisher with the most transactions
+(its 24 columns) against ``sqlite3 -csv`` of the same rows.
 
 Each format is exported by a fresh child process (pinned to core 0) that runs
 the same code path as the HTTP route (filters -> streamed query -> writer) and
@@ -39,11 +42,11 @@ BASELINE_SQL = (
     "FROM affiliate_transactions t "
     "JOIN affiliate_campaigns c ON c.account_id = t.account_id AND c.id = t.campaign_id "
     "JOIN affiliate_publishers p ON p.account_id = t.account_id AND p.id = t.publisher_id "
-    "WHERE t.account_id = 1 ORDER BY t.id;"
+    "WHERE t.account_id = 1 {publisher} ORDER BY t.id;"
 )
 
 
-def child(url: str, account_id: int, export_format: str) -> None:
+def child(url: str, account_id: int, export_format: str, publisher_id: int | None) -> None:
     """Runs one export and prints a JSON line with its figures."""
     from commerce_stats.accounts.service import Accounts
     from commerce_stats.affiliate import exporting
@@ -55,7 +58,7 @@ def child(url: str, account_id: int, export_format: str) -> None:
 
     database = Database(Settings(database_url=url))
     network = AffiliateNetwork(database, Accounts(database))
-    owner = Owner(network.accounts.get(account_id), None)
+    owner = Owner(network.accounts.get(account_id), publisher_id)
     params = [("condition[dynamicdate]", "last30d")]
     rows = 0
 
@@ -77,7 +80,9 @@ def child(url: str, account_id: int, export_format: str) -> None:
     print(json.dumps({"rows": rows, "seconds": elapsed, "bytes": size, "peak_mb": peak_kb / 1024}))
 
 
-def run_child(url: str, account_id: int, export_format: str) -> dict[str, float]:
+def run_child(
+    url: str, account_id: int, export_format: str, publisher_id: int | None
+) -> dict[str, float]:
     command = [
         "taskset",
         "-c",
@@ -88,17 +93,20 @@ def run_child(url: str, account_id: int, export_format: str) -> dict[str, float]
         url,
         str(account_id),
         export_format,
+        str(publisher_id or 0),
     ]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
     return result
 
 
-def sqlite_baseline(path: str) -> float:
+def sqlite_baseline(path: str, publisher_id: int | None) -> float:
+    only = f"AND t.publisher_id = {publisher_id}" if publisher_id else ""
+    sql = BASELINE_SQL.format(publisher=only)
     started = time.perf_counter()
     with open(os.devnull, "wb") as sink:
         subprocess.run(
-            ["taskset", "-c", "0", "sqlite3", "-csv", "-header", path, BASELINE_SQL],
+            ["taskset", "-c", "0", "sqlite3", "-csv", "-header", path, sql],
             check=True,
             stdout=sink,
         )
@@ -109,8 +117,13 @@ def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     formats = sys.argv[2].split(",") if len(sys.argv) > 2 else list(FORMATS)
     repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    side = sys.argv[4] if len(sys.argv) > 4 else "admin"
     data = dataset(rows)
-    print(f"dataset: {rows:,} transactions (SQLite, all in the last 25 days), 43 columns")
+    publisher_id = busiest_publisher(data["path"]) if side == "publisher" else None
+    columns = "the publisher's 24 columns" if publisher_id else "43 columns"
+    print(
+        f"dataset: {rows:,} transactions (SQLite, all in the last 25 days), {side} link, {columns}"
+    )
     print(
         "each run is preceded by a `sqlite3 -csv` run of the same columns (the baseline); "
         f"medians of {repeats} runs"
@@ -123,8 +136,8 @@ def main() -> None:
         baselines: list[float] = []
         runs: list[dict[str, float]] = []
         for _ in range(repeats):
-            baselines.append(sqlite_baseline(data["path"]))
-            runs.append(run_child(data["url"], data["account_id"], export_format))
+            baselines.append(sqlite_baseline(data["path"], publisher_id))
+            runs.append(run_child(data["url"], data["account_id"], export_format, publisher_id))
         result = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
         baseline = sorted(baselines)[len(baselines) // 2]
         seconds = result["seconds"]
@@ -137,8 +150,17 @@ def main() -> None:
         )
 
 
+def busiest_publisher(path: str) -> int:
+    sql = (
+        "SELECT publisher_id FROM affiliate_transactions GROUP BY publisher_id "
+        "ORDER BY count(*) DESC LIMIT 1;"
+    )
+    output = subprocess.run(["sqlite3", path, sql], check=True, capture_output=True, text=True)
+    return int(output.stdout.strip())
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+        child(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]) or None)
     else:
         main()

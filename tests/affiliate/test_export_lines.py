@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,15 @@ from sqlalchemy import select
 
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import export_lines, repository
-from commerce_stats.affiliate.export_lines import LocalClock, Renderer, StoredLines
+from commerce_stats.affiliate.export_lines import (
+    PUBLISHER_COLUMNS,
+    PUBLISHER_FIELDS,
+    LocalClock,
+    Money,
+    Renderer,
+    StoredLines,
+    publisher_cells,
+)
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.affiliate.tables import transactions
 from commerce_stats.db.engine import Database
@@ -248,3 +257,64 @@ def test_stored_lines_render_a_renamed_campaign_anew() -> None:
     first = lines.line(("1", "Old", 1, 2, "", "", "", "0"))
     second = lines.line(("2", "New", 1, 2, "", "", "", "0"))
     assert (first, second) == ('1;"Old";1;2;"";"";"";0', '2;"New";1;2;"";"";"";0')
+
+
+def _publisher_row(**changes: object) -> list[object]:
+    values: dict[str, object] = {
+        "ebestid": "0123456789abcdef",
+        "created_at": "2026-11-02 09:00:00.000000",
+        "advertiser_id": 4,
+        "campaign_title": "Shop",
+        "campaign_id": 7,
+        "project_id": 0,
+        "project_title": None,
+        "trigger_type": "lead_fixed",
+        "payoutdate": None,
+        "status": 0,
+        "status_change_date": "2026-11-02 09:00:00.000000",
+        "salary_id": -1,
+        "action_timestamp": None,
+        "subid": "",
+        "referrer": "",
+        "admedia_id": 0,
+        "cancel_reason": "",
+        "commission_minor": 250,
+        "turnover_minor": 0,
+        "currency": "EUR",
+        "trigger_id": 2,
+        "trigger_title": "Lead",
+        "basket_items": 0,
+    }
+    values.update(changes)
+    return [values[name] for name in PUBLISHER_FIELDS]
+
+
+def _publisher_cell(name: str, **changes: object) -> object:
+    cells = publisher_cells(_publisher_row(**changes), LocalClock("UTC"), Money())
+    return cells[PUBLISHER_COLUMNS.index(name)]
+
+
+def test_publisher_processingdate_is_empty_while_open() -> None:
+    assert _publisher_cell("processingdate") == ""
+
+
+def test_publisher_processingdate_is_the_status_change_once_confirmed() -> None:
+    changed = "2026-11-05 10:30:00.000000"
+    assert _publisher_cell("processingdate", status=1, status_change_date=changed) == (
+        "2026-11-05 10:30:00"
+    )
+
+
+def test_publisher_salary_is_the_payout_number_once_paid() -> None:
+    assert (_publisher_cell("salary"), _publisher_cell("salary", salary_id=12, status=3)) == (
+        "",
+        "12",
+    )
+
+
+def test_publisher_subid_and_referrer_default_to_none_markers() -> None:
+    assert (_publisher_cell("subid"), _publisher_cell("referrer")) == ("NONE", "://NONE")
+
+
+def test_publisher_event_and_provision_come_from_the_trigger() -> None:
+    assert (_publisher_cell("event"), _publisher_cell("provision")) == ("lead", Decimal("2.50"))

@@ -28,7 +28,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from commerce_stats.affiliate.rules import conversion_type, trigger_value_decimal
+from commerce_stats.affiliate.rules import (
+    NOT_PAID_OUT,
+    OPEN,
+    conversion_type,
+    trigger_value_decimal,
+)
 from commerce_stats.affiliate.tables import transactions
 from commerce_stats.kit.exports import Cell, csv_line
 from commerce_stats.kit.money import exponent
@@ -267,6 +272,93 @@ def transaction_cells(row: Sequence[Any], clock: LocalClock, money: Money) -> tu
         referrer,
         country,
         subid,
+        basket_items,
+    )
+
+
+PUBLISHER_COLUMNS = (
+    "criterion", "trackingtime", "advertiser_id", "campaign_title", "campaign_id", "project_id",
+    "project_title", "event", "payoutdate", "processingdate", "salary_id", "salary", "clicktime",
+    "subid", "referrer", "admedia_id", "status", "reason_of_cancellation", "provision",
+    "turnover", "attributed_turnover", "trigger_id", "trigger_title", "basket_count",
+)  # fmt: skip
+"""The publisher's Transaktions-API columns, in the product's order (publisher links)."""
+
+PUBLISHER_FIELDS = (
+    "ebestid",
+    "created_at",
+    "advertiser_id",
+    "campaign_title",
+    "campaign_id",
+    "project_id",
+    "project_title",
+    "trigger_type",
+    "payoutdate",
+    "status",
+    "status_change_date",
+    "salary_id",
+    "action_timestamp",
+    "subid",
+    "referrer",
+    "admedia_id",
+    "cancel_reason",
+    "commission_minor",
+    "turnover_minor",
+    "currency",
+    "trigger_id",
+    "trigger_title",
+    "basket_items",
+)
+"""What ``publisher_cells`` reads, in order: the list the repository selects by."""
+PUBLISHER_TIMESTAMP_FIELDS = ("created_at", "payoutdate", "status_change_date", "action_timestamp")
+
+NO_SUBID = "NONE"
+"""A publisher's ``subid`` when the click named none (the product's default)."""
+NO_REFERRER = "://NONE"
+"""A publisher's ``referrer`` when none was sent (the product's default)."""
+
+
+def publisher_cells(row: Sequence[Any], clock: LocalClock, money: Money) -> tuple[Cell, ...]:
+    """One transaction (``PUBLISHER_FIELDS``, in order) as the publisher's 24 values.
+
+    ``criterion`` is the transaction's opaque reference (the admin export's ``ebestid``), so
+    publisher and network name one transaction alike without the internal id.
+    ``processingdate`` is the status change once the transaction left "open"; ``salary`` is
+    the payout's number once paid. One touch point gets the whole sale, so
+    ``attributed_turnover`` equals ``turnover``.
+    """
+    (
+        criterion, created_at, advertiser_id, campaign_title, campaign_id, project_id,
+        project_title, trigger_type, payoutdate, status, status_change_date, salary_id,
+        action_timestamp, subid, referrer, admedia_id, cancel_reason, commission, turnover,
+        currency, trigger_id, trigger_title, basket_items,
+    ) = row  # fmt: skip
+    text = clock.raw_text
+    turnover_amount = money.amount(turnover, currency)
+    return (
+        criterion,
+        text(created_at),
+        advertiser_id,
+        campaign_title,
+        campaign_id,
+        project_id,
+        project_title or "",
+        conversion_type(trigger_type),
+        text(payoutdate),
+        "" if status == OPEN else text(status_change_date),
+        salary_id,
+        "" if salary_id == NOT_PAID_OUT else str(salary_id),
+        text(action_timestamp),
+        subid or NO_SUBID,
+        referrer or NO_REFERRER,
+        admedia_id,
+        status,
+        cancel_reason,
+        money.amount(commission, currency),
+        turnover_amount,
+        turnover_amount,
+        trigger_id,
+        trigger_title,
         basket_items,
     )
 

@@ -45,6 +45,11 @@ class ExportReads:
         with self.database.read_replica() as conn:
             yield from repository.stream_transactions(conn, query)
 
+    def publisher_rows(self, query: repository.TransactionQuery) -> Generator[Row[Any]]:
+        """The selected transactions (``export_lines.PUBLISHER_FIELDS``), in id order."""
+        with self.database.read_replica() as conn:
+            yield from repository.stream_publisher_transactions(conn, query)
+
     def summary_rows(self, query: repository.TransactionQuery) -> Generator[Row[Any]]:
         """What the aggregate reports need per selected transaction, in id order."""
         with self.database.read_replica() as conn:

@@ -22,12 +22,14 @@ from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.access import Owner
 from commerce_stats.affiliate.errors import NoPermissionError, UnknownReportError
 from commerce_stats.affiliate.export_lines import (
-    TRANSACTION_COLUMNS as TRANSACTION_COLUMNS,
-)
-from commerce_stats.affiliate.export_lines import (
+    PUBLISHER_COLUMNS,
     LocalClock,
     Money,
+    publisher_cells,
     transaction_cells,
+)
+from commerce_stats.affiliate.export_lines import (
+    TRANSACTION_COLUMNS as TRANSACTION_COLUMNS,
 )
 from commerce_stats.affiliate.filters import Filters, parse_filters
 from commerce_stats.affiliate.rules import (
@@ -211,6 +213,12 @@ def prepare(
     filters = parse_filters(params, network_today(tz))
     query = build_query(owner, filters)
     name = f"get-statistic_{report}.{export_format.value}"
+    if report == "transactions" and owner.publisher_id is not None:
+        publisher_rows = _publisher_rows(network, query, tz)
+        if progress is not None:
+            publisher_rows = _counted(publisher_rows, progress)
+        body = write_export(export_format, PUBLISHER_COLUMNS, publisher_rows, name=report)
+        return Export(name, export_format, body, filters.ignored)
     if report == "transactions" and export_format is ExportFormat.CSV:
         # text rendered just now must be read where it was written: on the primary
         rendered = network.exports.render_stale_export_text(owner.account)
@@ -284,6 +292,17 @@ def _transaction_rows(
     with closing(rows):
         for row in rows:
             yield transaction_cells(row, clock, money)
+
+
+def _publisher_rows(
+    network: AffiliateNetwork, query: repository.TransactionQuery, tz: str
+) -> Iterator[tuple[Cell, ...]]:
+    clock = LocalClock(tz)
+    money = Money()
+    rows = network.exports.publisher_rows(query)
+    with closing(rows):
+        for row in rows:
+            yield publisher_cells(row, clock, money)
 
 
 def _summary_rows(

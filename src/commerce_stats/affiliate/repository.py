@@ -29,6 +29,8 @@ from sqlalchemy.types import NullType
 from commerce_stats.accounts.repository import account_timezone
 from commerce_stats.affiliate.export_lines import (
     EXPORT_FIELDS,
+    PUBLISHER_FIELDS,
+    PUBLISHER_TIMESTAMP_FIELDS,
     TIMESTAMP_FIELDS,
     Renderer,
     export_key,
@@ -541,6 +543,15 @@ def _export_column(name: str) -> ColumnElement[Any]:
 
 EXPORT_COLUMNS = tuple(_export_column(name) for name in EXPORT_FIELDS)
 """``export_lines.EXPORT_FIELDS``, selected in their order."""
+PUBLISHER_EXPORT_COLUMNS = tuple(
+    projects.c.title.label("project_title")
+    if name == "project_title"
+    else _raw(transactions.c[name])
+    if name in PUBLISHER_TIMESTAMP_FIELDS
+    else _export_column(name)
+    for name in PUBLISHER_FIELDS
+)
+"""``export_lines.PUBLISHER_FIELDS``, selected in their order."""
 STORED_LINE_COLUMNS = (
     transactions.c.export_head,
     campaigns.c.title,
@@ -635,6 +646,26 @@ def count_transactions(conn: Connection, query: TransactionQuery) -> int:
 def stream_transactions(conn: Connection, query: TransactionQuery) -> Iterator[Row[Any]]:
     """The matching transactions in id order, fetched in batches (server-side on PostgreSQL)."""
     result = conn.execution_options(yield_per=STREAM_BATCH).execute(_export_select(conn, query))
+    yield from result
+
+
+def stream_publisher_transactions(conn: Connection, query: TransactionQuery) -> Iterator[Row[Any]]:
+    """The matching transactions as ``PUBLISHER_EXPORT_COLUMNS`` in id order, streamed; the
+    project's title comes from an outer join (a transaction without a project has none)."""
+    joined = _transactions_with_campaign_and_publisher().outerjoin(
+        projects,
+        and_(
+            projects.c.account_id == transactions.c.account_id,
+            projects.c.id == transactions.c.project_id,
+        ),
+    )
+    statement = (
+        select(*PUBLISHER_EXPORT_COLUMNS)
+        .select_from(joined)
+        .where(*_streamed_filters(conn, query))
+        .order_by(transactions.c.id)
+    )
+    result: Result[Any] = conn.execution_options(yield_per=STREAM_BATCH).execute(statement)
     yield from result
 
 

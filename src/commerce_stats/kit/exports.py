@@ -107,13 +107,42 @@ def csv_line(cells: Iterable[Cell], delimiter: str = ";") -> str:
     return delimiter.join([csv_field(cell) for cell in cells])
 
 
+class _CsvFields:
+    """``csv_field`` with the text of repeated strings remembered: an export's text cells
+    repeat (titles, statuses, defaults), and quoting each again is most of a line's cost.
+    Only ``str`` cells are remembered (``Decimal("1.00") == 1`` would share a key)."""
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._text: dict[str, str] = {}
+
+    def line(self, cells: Iterable[Cell], delimiter: str) -> str:
+        remembered = self._text
+        fields: list[str] = []
+        for cell in cells:
+            if cell.__class__ is str:
+                text = remembered.get(cell)
+                if text is None:
+                    if len(remembered) >= self.LIMIT:
+                        remembered.clear()
+                    text = remembered[cell] = csv_field(cell)
+                fields.append(text)
+            elif cell is None:
+                fields.append('""')
+            else:
+                fields.append(str(cell))
+        return delimiter.join(fields)
+
+
 def write_csv(
     header: Sequence[str], rows: Iterable[Row], *, delimiter: str = ";"
 ) -> Iterator[bytes]:
     """UTF-8 CSV: a header row, text in double quotes, numbers bare, formulas neutralised."""
+    fields = _CsvFields()
     batch = [csv_line(header, delimiter)]
     for row in rows:
-        batch.append(csv_line(row, delimiter))
+        batch.append(fields.line(row, delimiter))
         if len(batch) >= CHUNK_ROWS:
             yield ("\n".join(batch) + "\n").encode("utf-8")
             batch = []
