@@ -122,7 +122,7 @@ async def authenticated_account(
     runtime: Runtime = request.app.state.runtime
     return await run_in_threadpool(
         partial(
-            service.authenticate,
+            service.tokens.authenticate,
             token,
             failures=runtime.failures,
             client=client_address(request),
@@ -154,7 +154,7 @@ async def login_check(request: Request, service: ServiceDep) -> Response:
     runtime: Runtime = request.app.state.runtime
     pair = await run_in_threadpool(
         partial(
-            service.login,
+            service.tokens.login,
             login.username,
             login.password,
             failures=runtime.failures,
@@ -176,7 +176,7 @@ async def token_refresh(request: Request, service: ServiceDep) -> Response:
     runtime: Runtime = request.app.state.runtime
     pair = await run_in_threadpool(
         partial(
-            service.refresh,
+            service.tokens.refresh,
             body.refresh_token,
             failures=runtime.failures,
             client=client_address(request),
@@ -203,7 +203,9 @@ async def promotion_statistics(
 ) -> Response:
     promotion_id = schemas.parse_statistics(*await _body(request))
     return _json(
-        schemas.statistics_body(await run_in_threadpool(service.statistics, account, promotion_id))
+        schemas.statistics_body(
+            await run_in_threadpool(service.catalog.statistics, account, promotion_id)
+        )
     )
 
 
@@ -217,7 +219,7 @@ async def promotion_statistics(
 async def create_promotion(request: Request, service: ServiceDep, account: AccountDep) -> Response:
     changes = schemas.parse_promotion(*await _body(request))
     return _json(
-        schemas.promotion_body(await run_in_threadpool(service.create_promotion, account, changes)),
+        schemas.promotion_body(await run_in_threadpool(service.catalog.create, account, changes)),
         201,
     )
 
@@ -237,7 +239,7 @@ async def update_promotion(
     changes = schemas.parse_promotion(*await _body(request))
     return _json(
         schemas.promotion_body(
-            await run_in_threadpool(service.update_promotion, account, id, changes)
+            await run_in_threadpool(service.catalog.update, account, id, changes)
         )
     )
 
@@ -261,7 +263,7 @@ def list_promotions(
         search_string=search_string,
         sort_by_update_date=sort_by_update_date,
     )
-    return _json(schemas.promotion_page_body(service.list_promotions(account, query)))
+    return _json(schemas.promotion_page_body(service.catalog.page(account, query)))
 
 
 @router.get("/v1/promotion/{id}", response_model=schemas.PromotionOut, summary="Read a promotion")
@@ -270,7 +272,7 @@ def get_promotion(
     service: ServiceDep,
     account: AccountDep,
 ) -> Response:
-    return _json(schemas.promotion_body(service.get_promotion(account, id)))
+    return _json(schemas.promotion_body(service.catalog.get(account, id)))
 
 
 @router.delete("/v1/promotion/{id}", status_code=204, summary="Delete a promotion and its codes")
@@ -279,7 +281,7 @@ def delete_promotion(
     service: ServiceDep,
     account: AccountDep,
 ) -> Response:
-    service.delete_promotion(account, id)
+    service.catalog.delete(account, id)
     return Response(status_code=204)
 
 
@@ -296,7 +298,7 @@ def delete_promotion(
 async def place_order(request: Request, service: ServiceDep, account: AccountDep) -> Response:
     draft = schemas.parse_order(*await _body(request))
     return _json(
-        schemas.order_body(await run_in_threadpool(service.place_order, account, draft)), 201
+        schemas.order_body(await run_in_threadpool(service.orders.place, account, draft)), 201
     )
 
 
@@ -304,7 +306,7 @@ async def place_order(request: Request, service: ServiceDep, account: AccountDep
 def get_order(
     order_id: Annotated[str, Path(pattern=schemas.NO_NUL)], service: ServiceDep, account: AccountDep
 ) -> Response:
-    return _json(schemas.order_body(service.get_order(account, order_id)))
+    return _json(schemas.order_body(service.orders.get(account, order_id)))
 
 
 @router.patch(
@@ -323,6 +325,6 @@ async def set_order_status(
     status = schemas.parse_order_status(*await _body(request))
     return _json(
         schemas.order_body(
-            await run_in_threadpool(service.set_order_status, account, order_id, status)
+            await run_in_threadpool(service.orders.set_status, account, order_id, status)
         )
     )
