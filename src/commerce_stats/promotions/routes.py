@@ -6,9 +6,9 @@ status ``http_errors.STATUS_OF`` gives its class.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -36,6 +36,8 @@ from commerce_stats.promotions.orders import OrderBatch
 from commerce_stats.promotions.service import Promotions
 from commerce_stats.promotions.specs import PromotionQuery
 from commerce_stats.runtime import Runtime
+
+T = TypeVar("T")
 
 SERVICE_KEY = "promotions"
 
@@ -119,14 +121,14 @@ async def authenticated_account(
     token = bearer_token(authorization)
     if token is None and authorization is not None and authorization.strip():
         raise TokenInvalidError()
+    return await _throttled(request, service.tokens.authenticate, token)
+
+
+async def _throttled(request: Request, check: Callable[..., T], *credentials: str | None) -> T:
+    """``check(*credentials)`` in the thread pool, its failures counted per client address."""
     runtime: Runtime = request.app.state.runtime
     return await run_in_threadpool(
-        partial(
-            service.tokens.authenticate,
-            token,
-            failures=runtime.failures,
-            client=client_address(request),
-        )
+        partial(check, *credentials, failures=runtime.failures, client=client_address(request))
     )
 
 
@@ -151,16 +153,7 @@ async def _body(request: Request) -> tuple[str | None, bytes]:
 @body_limit(SMALL_BODY_BYTES)
 async def login_check(request: Request, service: ServiceDep) -> Response:
     login = schemas.parse_login(*await _body(request))
-    runtime: Runtime = request.app.state.runtime
-    pair = await run_in_threadpool(
-        partial(
-            service.tokens.login,
-            login.username,
-            login.password,
-            failures=runtime.failures,
-            client=client_address(request),
-        )
-    )
+    pair = await _throttled(request, service.tokens.login, login.username, login.password)
     return _json(schemas.tokens_body(pair))
 
 
@@ -173,15 +166,7 @@ async def login_check(request: Request, service: ServiceDep) -> Response:
 @body_limit(SMALL_BODY_BYTES)
 async def token_refresh(request: Request, service: ServiceDep) -> Response:
     body = schemas.parse_refresh(*await _body(request))
-    runtime: Runtime = request.app.state.runtime
-    pair = await run_in_threadpool(
-        partial(
-            service.tokens.refresh,
-            body.refresh_token,
-            failures=runtime.failures,
-            client=client_address(request),
-        )
-    )
+    pair = await _throttled(request, service.tokens.refresh, body.refresh_token)
     return _json(schemas.tokens_body(pair))
 
 
