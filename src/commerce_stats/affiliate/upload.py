@@ -316,6 +316,11 @@ class _Targets:
         self._existing = self._existing_by_id(rows)
         self._by_key = self._existing_by_key(rows)
 
+    def forget(self) -> None:
+        """Lets the chunk's transactions go before the chunk is applied."""
+        self._existing = {}
+        self._by_key = {}
+
     def _existing_by_id(self, rows: list[tuple[int, dict[str, str]]]) -> dict[int, Row[Any]]:
         ids = [
             value
@@ -533,6 +538,7 @@ class RowChecker:
                 self._check_update(number, values, target)
             elif self.allow_create:
                 self._new.check(number, values)
+        self._targets.forget()
 
     def next_chunk(self) -> None:
         """Forgets the applied (or refused) chunk's changes."""
