@@ -44,7 +44,7 @@ def _fill(database: Database, redemptions: int, codes: int) -> tuple[int, dict[s
     accounts = Accounts(database, cache_seconds=0)
     account, credentials = accounts.create("Bench")
     service = Promotions(database, accounts)
-    promotion = service.create_promotion(
+    promotion = service.catalog.create(
         account,
         PromotionChanges(
             promotion_type="coupon",
@@ -104,7 +104,7 @@ def _fill(database: Database, redemptions: int, codes: int) -> tuple[int, dict[s
             .where(promotions.c.account_id == account.id)
             .values(redemptions=orders * LINES_PER_ORDER)
         )
-    assert service.counter_drift(account.id) == []
+    assert service.catalog.counter_drift(account.id) == []
     return promotion.id, credentials
 
 

@@ -405,7 +405,7 @@ def test_sigkill_mid_traffic_loses_nothing_acknowledged(server: Server, settings
     server.stop()
     database = Database(settings)
     try:
-        assert Promotions(database, Accounts(database)).counter_drift(account["id"]) == []
+        assert Promotions(database, Accounts(database)).catalog.counter_drift(account["id"]) == []
     finally:
         database.dispose()
     acked_uploads = sum(out.uploads.values())

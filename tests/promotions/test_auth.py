@@ -85,7 +85,9 @@ def test_expired_token_is_1009(
 ) -> None:
     credentials = make_account()["credentials"]
     short_lived = Promotions(database, Accounts(database, cache_seconds=0), token_hours=-1)
-    pair = short_lived.login(credentials["promotions_username"], credentials["promotions_password"])
+    pair = short_lived.tokens.login(
+        credentials["promotions_username"], credentials["promotions_password"]
+    )
     response = client.get("/v1/promotion", headers={"Authorization": f"Bearer {pair.token}"})
     assert response.status_code == 401
     assert response.json() == {"errors": [{"error": 1009, "message": "Your token is expired."}]}

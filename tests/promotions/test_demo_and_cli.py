@@ -18,8 +18,8 @@ def test_demo_loads_promotions_whose_counters_match_the_ledger(
     info = load_demo(database, accounts)
     service = Promotions(database, accounts)
     account = accounts.get(info.account_id)
-    assert service.counter_drift(account.id) == []
-    flash = service.statistics(account, 4)
+    assert service.catalog.counter_drift(account.id) == []
+    flash = service.catalog.statistics(account, 4)
     assert flash.promotion_codes is not None
     assert [code[1] for code in flash.promotion_codes] == ["FLASH"]
     assert flash.redemptions > flash.promotion_codes[0][3] > 0

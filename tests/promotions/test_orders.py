@@ -63,7 +63,7 @@ def _promotion(
         discount_percent=percent,
         product_ids=products,
     )
-    return service.create_promotion(account, changes).id
+    return service.catalog.create(account, changes).id
 
 
 def _order(order_id: str, products: list[int], codes: list[str] | None = None) -> OrderDraft:
@@ -83,7 +83,7 @@ def _race(service: Promotions, account: Account, drafts: list[OrderDraft]) -> li
     def place(index: int) -> None:
         barrier.wait()
         try:
-            outcomes[index] = service.place_order(account, drafts[index])
+            outcomes[index] = service.orders.place(account, drafts[index])
         except PromotionsError as error:
             outcomes[index] = error
 
@@ -105,11 +105,11 @@ def test_one_time_code_is_redeemed_by_one_of_32_racing_orders(
     refused = [o for o in outcomes if isinstance(o, PromotionsError)]
     assert len(refused) == RACERS - 1
     assert all(isinstance(error, CodeAlreadyUsedError) for error in refused)
-    stats = service.statistics(account, promotion_id)
+    stats = service.catalog.statistics(account, promotion_id)
     assert stats.redemptions == 1
     assert stats.promotion_codes is not None
     assert [code[3] for code in stats.promotion_codes] == [1]
-    assert service.counter_drift(account.id) == []
+    assert service.catalog.counter_drift(account.id) == []
 
 
 def test_reusable_code_counts_every_one_of_32_racing_orders(
@@ -120,8 +120,8 @@ def test_reusable_code_counts_every_one_of_32_racing_orders(
     drafts = [_order(f"O-{n}", [1], ["MANY"]) for n in range(RACERS)]
     outcomes = _race(service, account, drafts)
     assert not any(isinstance(o, PromotionsError) for o in outcomes)
-    assert service.statistics(account, promotion_id).redemptions == RACERS
-    assert service.counter_drift(account.id) == []
+    assert service.catalog.statistics(account, promotion_id).redemptions == RACERS
+    assert service.catalog.counter_drift(account.id) == []
 
 
 def test_racing_retries_of_one_order_record_it_once(
@@ -131,7 +131,7 @@ def test_racing_retries_of_one_order_record_it_once(
     promotion_id = _promotion(service, account, [1], "10")
     outcomes = _race(service, account, [_order("SAME", [1]) for _ in range(8)])
     assert not any(isinstance(o, PromotionsError) for o in outcomes)
-    assert service.statistics(account, promotion_id).redemptions == 1
+    assert service.catalog.statistics(account, promotion_id).redemptions == 1
 
 
 def test_counters_match_the_ledger_after_mixed_traffic(
@@ -148,8 +148,8 @@ def test_counters_match_the_ledger_after_mixed_traffic(
         codes = rng.sample(["R1", "R2"], k=rng.randint(0, 2))
         if one_time and rng.random() < 0.5:
             codes.append(one_time.pop())
-        service.place_order(account, _order(f"O-{number}", products, codes))
-    assert service.counter_drift(account.id) == []
+        service.orders.place(account, _order(f"O-{number}", products, codes))
+    assert service.catalog.counter_drift(account.id) == []
 
 
 @pytest.fixture
@@ -171,12 +171,12 @@ def test_group_commit_keeps_one_time_codes_single_use(
     outcomes = _race(batched, account, drafts)
     refused = [o for o in outcomes if isinstance(o, PromotionsError)]
     assert len(refused) == RACERS - 1
-    assert batched.statistics(account, promotion_id).redemptions == 1
-    assert batched.counter_drift(account.id) == []
+    assert batched.catalog.statistics(account, promotion_id).redemptions == 1
+    assert batched.catalog.counter_drift(account.id) == []
     placed = [o for o in outcomes if not isinstance(o, PromotionsError)]
     for view in placed:
         assert isinstance(view, OrderView)
-        assert batched.get_order(account, view.order_id) == view
+        assert batched.orders.get(account, view.order_id) == view
 
 
 def test_group_committed_orders_are_readable_after_stop(
@@ -189,7 +189,7 @@ def test_group_committed_orders_are_readable_after_stop(
     results: list[OrderView] = []
     threads = [
         threading.Thread(
-            target=lambda n=n: results.append(service.place_order(account, _order(f"O-{n}", [1])))
+            target=lambda n=n: results.append(service.orders.place(account, _order(f"O-{n}", [1])))
         )
         for n in range(10)
     ]
@@ -199,7 +199,7 @@ def test_group_committed_orders_are_readable_after_stop(
         thread.join()
     committer.stop()
     direct = Promotions(database, accounts)
-    assert sorted(direct.get_order(account, f"O-{n}").order_id for n in range(10)) == sorted(
+    assert sorted(direct.orders.get(account, f"O-{n}").order_id for n in range(10)) == sorted(
         view.order_id for view in results
     )
 
@@ -255,9 +255,9 @@ def test_a_retry_gets_the_same_answer_and_counts_once(
 ) -> None:
     account, _ = make_service_account()
     promotion_id = _promotion(service, account, [1], "10")
-    first = service.place_order(account, _order("O-1", [1]))
-    assert service.place_order(account, _order("O-1", [1])) == first
-    assert service.statistics(account, promotion_id).redemptions == 1
+    first = service.orders.place(account, _order("O-1", [1]))
+    assert service.orders.place(account, _order("O-1", [1])) == first
+    assert service.catalog.statistics(account, promotion_id).redemptions == 1
 
 
 def test_a_known_order_id_with_another_body_is_a_conflict_that_writes_nothing(
@@ -265,13 +265,13 @@ def test_a_known_order_id_with_another_body_is_a_conflict_that_writes_nothing(
 ) -> None:
     account, _ = make_service_account()
     _promotion(service, account, [1, 2], "10")
-    first = service.place_order(account, _order("O-1", [1]))
+    first = service.orders.place(account, _order("O-1", [1]))
     before = _ledger_rows(database)
     with pytest.raises(OrderConflictError) as refused:
-        service.place_order(account, _order("O-1", [2]))
+        service.orders.place(account, _order("O-1", [2]))
     assert refused.value.order_id == "O-1"
     assert _ledger_rows(database) == before
-    assert service.get_order(account, "O-1") == first
+    assert service.orders.get(account, "O-1") == first
 
 
 def test_an_unknown_code_refuses_the_order_and_writes_nothing(
@@ -280,10 +280,10 @@ def test_an_unknown_code_refuses_the_order_and_writes_nothing(
     account, _ = make_service_account()
     _promotion(service, account, [1], "10", ["REAL"])
     with pytest.raises(CodeNotValidError):
-        service.place_order(account, _order("O-1", [1], ["FAKE"]))
+        service.orders.place(account, _order("O-1", [1], ["FAKE"]))
     assert _ledger_rows(database) == 0
     with pytest.raises(OrderNotFoundError):
-        service.get_order(account, "O-1")
+        service.orders.get(account, "O-1")
 
 
 def test_an_order_is_priced_with_the_best_promotion_per_line(
@@ -292,7 +292,7 @@ def test_an_order_is_priced_with_the_best_promotion_per_line(
     account, _ = make_service_account()
     low = _promotion(service, account, [1, 2], "10")
     high = _promotion(service, account, [2], "25", ["BIG"])
-    view = service.place_order(account, _order("O-1", [1, 2], ["BIG"]))
+    view = service.orders.place(account, _order("O-1", [1, 2], ["BIG"]))
     assert [(line.promotion_id, line.discounted_price) for line in view.products] == [
         (low, "9.00"),
         (high, "7.50"),
@@ -306,9 +306,9 @@ def test_a_status_change_keeps_the_ledger(
 ) -> None:
     account, _ = make_service_account()
     _promotion(service, account, [1], "10")
-    service.place_order(account, _order("O-1", [1]))
+    service.orders.place(account, _order("O-1", [1]))
     before = _ledger_rows(database)
-    assert service.set_order_status(account, "O-1", "paid").status == "paid"
+    assert service.orders.set_status(account, "O-1", "paid").status == "paid"
     assert _ledger_rows(database) == before
 
 
@@ -317,8 +317,8 @@ def test_an_unknown_status_is_an_invalid_field(
 ) -> None:
     account, _ = make_service_account()
     _promotion(service, account, [1], "10")
-    service.place_order(account, _order("O-1", [1]))
+    service.orders.place(account, _order("O-1", [1]))
     with pytest.raises(InvalidFieldsError) as refused:
-        service.set_order_status(account, "O-1", "shipped")
+        service.orders.set_status(account, "O-1", "shipped")
     assert refused.value.names == ["status"]
-    assert service.get_order(account, "O-1").status == "unpaid"
+    assert service.orders.get(account, "O-1").status == "unpaid"

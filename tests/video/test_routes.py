@@ -7,10 +7,12 @@ from typing import Any
 
 import orjson
 import pytest
+from fastapi.testclient import TestClient
 
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
 from tests.live_server import live_server, send_chunked, send_head_only
+from tests.video.conftest import ITEM_A, VIDEO_A
 
 
 @pytest.fixture
@@ -54,3 +56,25 @@ def test_streamed_batch_is_cut_at_5_mb_with_413_and_counts_nothing(
     assert answer.status == 413
     assert orjson.loads(answer.body) == {"status": "error", "message": "body is larger than 5 MB"}
     assert _rows(report, account) == []
+
+
+def test_pixel_parameter_left_empty_is_taken_as_not_sent(
+    client: TestClient, video_account: Callable[..., dict[str, Any]], report: Callable[..., Any]
+) -> None:
+    account = video_account()
+    response = client.get(
+        "/prod/pixel.gif",
+        params={
+            "ingest_key": account["credentials"]["ingest_key"],
+            "content_key": VIDEO_A,
+            "ecommerce_key": ITEM_A,
+            "type": "ecommerce_clicked",
+            "device_type": "",
+            "timestamp": "1665748800000",
+            "event_id": "",
+        },
+    )
+    assert response.status_code == 200
+    assert [(row["content_key"], row["device_type"]) for row in _rows(report, account)] == [
+        (VIDEO_A, "Other")
+    ]

@@ -299,64 +299,27 @@ class Catalog:
         }
 
 
-class RowChecker:
-    """Validates rows a chunk at a time and turns them into inserts and updates; collects
-    every problem.
+class _Targets:
+    """Finds the stored transaction each row of a chunk names: by ``orderid``, or by
+    ``campaign_id`` and ``ordertoken`` (and ``trigger_id`` when given)."""
 
-    A transaction named by an earlier row is found without remembering every id of the
-    file: within a chunk by the chunk's own sets, across chunks by its ``last_change``,
-    which is this upload's stamp (``now``) once an earlier chunk changed or created it.
-    """
-
-    def __init__(self, conn: Connection, account: Account, allow_create: bool) -> None:
+    def __init__(self, conn: Connection, account_id: int, cells: Cells, allow_create: bool) -> None:
         self.conn = conn
-        self.account = account
+        self.account_id = account_id
+        self.cells = cells
         self.allow_create = allow_create
-        self.cells = Cells(zone(account.timezone))
-        self.now = utc_now()
-        self.inserts: list[dict[str, Any]] = []
-        self.updates: list[dict[str, Any]] = []
-        self.previous: dict[int, Row[Any]] = {}
-        """Each updated transaction as it was read, by id."""
-        self.counts = Counts()
-        self._changed_ids: set[int] = set()
-        self._seen_keys: set[tuple[int, int, str]] = set()
+        self._existing: dict[int, Row[Any]] = {}
+        self._by_key: dict[tuple[int, str], list[Row[Any]]] = {}
 
-    @property
-    def errors(self) -> list[RowError]:
-        """Every problem found so far."""
-        return self.cells.errors
+    def load(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        """Reads the transactions the chunk's ``rows`` name, in two queries."""
+        self._existing = self._existing_by_id(rows)
+        self._by_key = self._existing_by_key(rows)
 
-    def fail(self, row: int, column: str, reason: str) -> None:
-        self.cells.fail(row, column, reason)
-
-    @functools.cached_property
-    def catalog(self) -> Catalog:
-        """The account's campaigns, triggers, groups and projects; read only when a row
-        creates a transaction."""
-        return Catalog(self.conn, self.account.id)
-
-    def check(self, chunk: list[tuple[int, dict[str, str]]]) -> None:
-        """Checks one chunk; its inserts and updates wait in ``inserts``/``updates``."""
-        rows = [(number, values) for number, values in chunk if self.cells.text_ok(number, values)]
-        existing = self._existing_by_id(rows)
-        by_key = self._existing_by_key(rows)
-        for number, values in rows:
-            target = self._target(number, values, existing, by_key)
-            if target is None and values["orderid"]:
-                continue
-            if target is not None:
-                self._check_update(number, values, target)
-            elif self.allow_create:
-                self._check_create(number, values)
-
-    def next_chunk(self) -> None:
-        """Forgets the applied (or refused) chunk's changes."""
-        self.inserts = []
-        self.updates = []
-        self.previous = {}
-        self._changed_ids.clear()
-        self._seen_keys.clear()
+    def forget(self) -> None:
+        """Lets the chunk's transactions go before the chunk is applied."""
+        self._existing = {}
+        self._by_key = {}
 
     def _existing_by_id(self, rows: list[tuple[int, dict[str, str]]]) -> dict[int, Row[Any]]:
         ids = [
@@ -364,7 +327,7 @@ class RowChecker:
             for _n, values in rows
             if (value := as_id(values["orderid"], MAX_BIG_ID)) is not None
         ]
-        found = repository.transactions_by_ids(self.conn, self.account.id, ids)
+        found = repository.transactions_by_ids(self.conn, self.account_id, ids)
         return {row.id: row for row in found}
 
     def _existing_by_key(
@@ -379,22 +342,19 @@ class RowChecker:
             and (campaign_id := as_id(values["campaign_id"])) is not None
         }
         found: dict[tuple[int, str], list[Row[Any]]] = {}
-        for row in repository.transactions_by_ordertokens(self.conn, self.account.id, wanted):
+        for row in repository.transactions_by_ordertokens(self.conn, self.account_id, wanted):
             found.setdefault((row.campaign_id, row.ordertoken), []).append(row)
         return found
 
-    def _target(
-        self,
-        number: int,
-        values: dict[str, str],
-        existing: dict[int, Row[Any]],
-        by_key: dict[tuple[int, str], list[Row[Any]]],
-    ) -> Row[Any] | None:
+    def of(self, number: int, values: dict[str, str]) -> Row[Any] | None:
+        """The stored transaction row ``number`` names (``None`` when it names none, or
+        names one that is not there: then the problem is noted)."""
+        existing, by_key = self._existing, self._by_key
         order_id = self.cells.id_of(number, values, "orderid")
         if order_id is not None:
             row = existing.get(order_id)
             if row is None:
-                self.fail(number, "orderid", f"no transaction {order_id}")
+                self.cells.fail(number, "orderid", f"no transaction {order_id}")
             return row
         if values["orderid"]:
             return None
@@ -406,13 +366,186 @@ class RowChecker:
         if trigger_id is not None:
             matches = [row for row in matches if row.trigger_id == trigger_id]
         if len(matches) > 1:
-            self.fail(
+            self.cells.fail(
                 number, "ordertoken", "several transactions have this ordertoken; give orderid"
             )
             return None
         if not matches and not self.allow_create:
-            self.fail(number, "ordertoken", "no transaction with this campaign_id and ordertoken")
+            self.cells.fail(
+                number, "ordertoken", "no transaction with this campaign_id and ordertoken"
+            )
         return matches[0] if matches else None
+
+
+class _NewRows:
+    """The rules of a row that creates a transaction, against the account's catalog."""
+
+    def __init__(
+        self, conn: Connection, account: Account, cells: Cells, now: datetime, counts: Counts
+    ) -> None:
+        self.conn = conn
+        self.account = account
+        self.cells = cells
+        self.now = now
+        self.counts = counts
+        self.inserts: list[dict[str, Any]] = []
+        self.seen_keys: set[tuple[int, int, str]] = set()
+
+    @functools.cached_property
+    def catalog(self) -> Catalog:
+        """The account's campaigns, triggers, groups and projects; read only when a row
+        creates a transaction."""
+        return Catalog(self.conn, self.account.id)
+
+    def next_chunk(self) -> None:
+        self.inserts = []
+        self.seen_keys.clear()
+
+    def check(self, number: int, values: dict[str, str]) -> None:
+        """Checks a row that creates a transaction; a valid one waits in ``inserts``."""
+        errors_before = len(self.cells.errors)
+        lookup = self.cells.lookup
+        catalog = self.catalog
+        campaign = lookup(number, values, "campaign_id", catalog.campaigns, required=True)
+        trigger = lookup(number, values, "trigger_id", catalog.triggers, required=True)
+        project = lookup(number, values, "project_id", catalog.projects, required=True)
+        group = lookup(number, values, "commissiongroup", catalog.groups, required=False)
+        if (
+            len(self.cells.errors) > errors_before
+            or campaign is None
+            or trigger is None
+            or project is None
+        ):
+            return
+        if trigger.campaign_id != campaign.id:
+            self.cells.fail(
+                number,
+                "trigger_id",
+                f"trigger {trigger.id} is not a trigger of campaign {campaign.id}",
+            )
+            return
+        group_id = group.id if group is not None else self._group_of(campaign, project.publisher_id)
+        if group is not None and group.campaign_id != campaign.id:
+            self.cells.fail(
+                number,
+                "commissiongroup",
+                f"group {group.id} is not a group of campaign {campaign.id}",
+            )
+            return
+        rate = self.catalog.rates.get((group_id, trigger.id)) if group_id is not None else None
+        if rate is None:
+            self.cells.fail(
+                number, "commissiongroup", "no commission rate for this trigger in the group"
+            )
+            return
+        kind = values["conversiontype"].lower()
+        if kind and kind != conversion_type(rate.trigger_type):
+            self.cells.fail(
+                number, "conversiontype", f"the trigger is a {conversion_type(rate.trigger_type)}"
+            )
+        token = values["ordertoken"]
+        if not token:
+            self.cells.fail(number, "ordertoken", "required for a new transaction")
+        elif len(token) > MAX_TEXT:
+            self.cells.fail(number, "ordertoken", f"longer than {MAX_TEXT} characters")
+        key = (campaign.id, trigger.id, token)
+        if token and key in self.seen_keys:
+            self.cells.fail(number, "ordertoken", "this order appears more than once")
+        self.seen_keys.add(key)
+        if not values["price"]:
+            self.cells.fail(number, "price", "required for a new transaction")
+        turnover = self.cells.amount(number, values, "price", campaign.currency)
+        commission = self.cells.amount(number, values, "commission", campaign.currency)
+        status = self.cells.status(number, values)
+        status = OPEN if status is None else status
+        if status == PAID:
+            self.cells.fail(number, "status", "only a payout run marks transactions paid")
+        ordered = self.cells.timestamp(number, values)
+        if len(self.cells.errors) > errors_before or turnover is None:
+            return
+        if commission is None:
+            commission = commission_minor(rate.trigger_type, rate.value_scaled, turnover)
+        self.counts.created += 1
+        order = CheckedOrder(
+            status=status,
+            token=token,
+            campaign=campaign,
+            trigger=trigger,
+            project=project,
+            group=self.catalog.groups[group_id],
+            rate=rate,
+            turnover=turnover,
+            commission=commission,
+            cancel_reason=values["cancel_reason"][:MAX_REASON],
+            ordered=ordered,
+        )
+        self.inserts.append(new_transaction(self.account.id, self.now, order))
+
+    def _group_of(self, campaign: Row[Any], publisher_id: int) -> int | None:
+        group_id: int | None = self.catalog.memberships.get((campaign.id, publisher_id))
+        if group_id is None:
+            group_id = campaign.default_group_id
+        return group_id
+
+
+class RowChecker:
+    """Validates rows a chunk at a time and turns them into inserts and updates; collects
+    every problem.
+
+    A transaction named by an earlier row is found without remembering every id of the
+    file: within a chunk by the chunk's own sets, across chunks by its ``last_change``,
+    which is this upload's stamp (``now``) once an earlier chunk changed or created it.
+    Finding the named transaction is ``_Targets``' part, the rules of a created one
+    ``_NewRows``'; the rules of an update are here.
+    """
+
+    def __init__(self, conn: Connection, account: Account, allow_create: bool) -> None:
+        self.conn = conn
+        self.account = account
+        self.allow_create = allow_create
+        self.cells = Cells(zone(account.timezone))
+        self.now = utc_now()
+        self.updates: list[dict[str, Any]] = []
+        self.previous: dict[int, Row[Any]] = {}
+        """Each updated transaction as it was read, by id."""
+        self.counts = Counts()
+        self._changed_ids: set[int] = set()
+        self._targets = _Targets(conn, account.id, self.cells, allow_create)
+        self._new = _NewRows(conn, account, self.cells, self.now, self.counts)
+
+    @property
+    def errors(self) -> list[RowError]:
+        """Every problem found so far."""
+        return self.cells.errors
+
+    @property
+    def inserts(self) -> list[dict[str, Any]]:
+        """The chunk's new transactions, checked."""
+        return self._new.inserts
+
+    def fail(self, row: int, column: str, reason: str) -> None:
+        self.cells.fail(row, column, reason)
+
+    def check(self, chunk: list[tuple[int, dict[str, str]]]) -> None:
+        """Checks one chunk; its inserts and updates wait in ``inserts``/``updates``."""
+        rows = [(number, values) for number, values in chunk if self.cells.text_ok(number, values)]
+        self._targets.load(rows)
+        for number, values in rows:
+            target = self._targets.of(number, values)
+            if target is None and values["orderid"]:
+                continue
+            if target is not None:
+                self._check_update(number, values, target)
+            elif self.allow_create:
+                self._new.check(number, values)
+        self._targets.forget()
+
+    def next_chunk(self) -> None:
+        """Forgets the applied (or refused) chunk's changes."""
+        self.updates = []
+        self.previous = {}
+        self._changed_ids.clear()
+        self._new.next_chunk()
 
     def _check_update(self, number: int, values: dict[str, str], row: Row[Any]) -> None:
         if row.id in self._changed_ids or row.last_change == self.now:
@@ -475,89 +608,6 @@ class RowChecker:
                 "last_change": self.now,
             }
         )
-
-    def _check_create(self, number: int, values: dict[str, str]) -> None:
-        errors_before = len(self.errors)
-        lookup = self.cells.lookup
-        catalog = self.catalog
-        campaign = lookup(number, values, "campaign_id", catalog.campaigns, required=True)
-        trigger = lookup(number, values, "trigger_id", catalog.triggers, required=True)
-        project = lookup(number, values, "project_id", catalog.projects, required=True)
-        group = lookup(number, values, "commissiongroup", catalog.groups, required=False)
-        if (
-            len(self.errors) > errors_before
-            or campaign is None
-            or trigger is None
-            or project is None
-        ):
-            return
-        if trigger.campaign_id != campaign.id:
-            self.fail(
-                number,
-                "trigger_id",
-                f"trigger {trigger.id} is not a trigger of campaign {campaign.id}",
-            )
-            return
-        group_id = group.id if group is not None else self._group_of(campaign, project.publisher_id)
-        if group is not None and group.campaign_id != campaign.id:
-            self.fail(
-                number,
-                "commissiongroup",
-                f"group {group.id} is not a group of campaign {campaign.id}",
-            )
-            return
-        rate = self.catalog.rates.get((group_id, trigger.id)) if group_id is not None else None
-        if rate is None:
-            self.fail(number, "commissiongroup", "no commission rate for this trigger in the group")
-            return
-        kind = values["conversiontype"].lower()
-        if kind and kind != conversion_type(rate.trigger_type):
-            self.fail(
-                number, "conversiontype", f"the trigger is a {conversion_type(rate.trigger_type)}"
-            )
-        token = values["ordertoken"]
-        if not token:
-            self.fail(number, "ordertoken", "required for a new transaction")
-        elif len(token) > MAX_TEXT:
-            self.fail(number, "ordertoken", f"longer than {MAX_TEXT} characters")
-        key = (campaign.id, trigger.id, token)
-        if token and key in self._seen_keys:
-            self.fail(number, "ordertoken", "this order appears more than once")
-        self._seen_keys.add(key)
-        if not values["price"]:
-            self.fail(number, "price", "required for a new transaction")
-        turnover = self.cells.amount(number, values, "price", campaign.currency)
-        commission = self.cells.amount(number, values, "commission", campaign.currency)
-        status = self.cells.status(number, values)
-        status = OPEN if status is None else status
-        if status == PAID:
-            self.fail(number, "status", "only a payout run marks transactions paid")
-        ordered = self.cells.timestamp(number, values)
-        if len(self.errors) > errors_before or turnover is None:
-            return
-        if commission is None:
-            commission = commission_minor(rate.trigger_type, rate.value_scaled, turnover)
-        self.counts.created += 1
-        order = CheckedOrder(
-            status=status,
-            token=token,
-            campaign=campaign,
-            trigger=trigger,
-            project=project,
-            group=self.catalog.groups[group_id],
-            rate=rate,
-            turnover=turnover,
-            commission=commission,
-            cancel_reason=values["cancel_reason"][:MAX_REASON],
-            ordered=ordered,
-        )
-        self.inserts.append(new_transaction(self.account.id, self.now, order))
-
-    def _group_of(self, campaign: Row[Any], publisher_id: int) -> int | None:
-        group_id: int | None = self.catalog.memberships.get((campaign.id, publisher_id))
-        if group_id is None:
-            group_id = campaign.default_group_id
-        return group_id
 
 
 @dataclass(frozen=True, slots=True)

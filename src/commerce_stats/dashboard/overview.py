@@ -39,7 +39,7 @@ def _block(database: Database, account: Account, section: Section) -> OverviewBl
         affiliate = affiliate_page(database, account, {})
         return OverviewBlock(section, affiliate.kpis, affiliate.trend, chart_id)
     promotions = promotions_page(database, account, {})
-    return OverviewBlock(section, promotions["kpis"], promotions["trend"], chart_id)
+    return OverviewBlock(section, promotions.kpis, promotions.trend, chart_id)
 
 
 def overview_page(database: Database, account: Account) -> OverviewPage:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
 from commerce_stats.dashboard.charts import (
     ChartSpec,
@@ -14,6 +14,7 @@ from commerce_stats.dashboard.charts import (
     ranking_bar,
     trend,
 )
+from commerce_stats.dashboard.errors import DashboardError
 from commerce_stats.dashboard.figures import Kpi, Period, compared
 from commerce_stats.dashboard.pages import (
     count_text,
@@ -30,6 +31,50 @@ from commerce_stats.promotions.figures import (
     PromotionRedemptions,
     promotion_figures,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionRow:
+    """One line of the promotions table, its redemptions as shown."""
+
+    id: int
+    name: str
+    active: bool
+    redemptions: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRow:
+    """One line of the coupon codes table, its redemptions as shown."""
+
+    promotion: str
+    code: str
+    redemptions: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTotal:
+    """Orders and their total of one currency over the period, as shown."""
+
+    currency: str
+    orders: str
+    total: str
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionsPage:
+    """What the promotions page shows; ``error`` names a refused filter (then the default
+    view is shown)."""
+
+    params: Mapping[str, str]
+    error: DashboardError | None
+    period: Period
+    kpis: list[Kpi]
+    charts: dict[str, ChartSpec]
+    trend: ChartSpec
+    promotions: list[PromotionRow]
+    codes: list[CodeRow]
+    order_totals: list[OrderTotal]
 
 
 def _orders_per_day(figures: PromotionFigures, period: Period) -> list[int]:
@@ -120,7 +165,7 @@ def _promotion_charts(
 
 def promotions_page(
     database: Database, account: Account, params: Mapping[str, str]
-) -> dict[str, Any]:
+) -> PromotionsPage:
     """The promotions page's content; a bad filter yields ``error`` and the default view."""
     require_section(account, "promotions")
     today = local_today(account.timezone)
@@ -132,32 +177,32 @@ def promotions_page(
         figures.promotions, key=lambda promotion: (-promotion.redemptions, promotion.promotion_id)
     )
     totals = _order_totals(figures)
-    return {
-        "params": params,
-        "error": error,
-        "period": period,
-        "kpis": promotion_kpis(figures, before, period),
-        "charts": _promotion_charts(figures, promotions, period),
-        "trend": trend(period, [("Orders", _orders_per_day(figures, period))]),
-        "promotions": [
-            {
-                "id": promotion.promotion_id,
-                "name": promotion.name,
-                "active": promotion.active,
-                "redemptions": count_text(promotion.redemptions),
-            }
+    return PromotionsPage(
+        params=params,
+        error=error,
+        period=period,
+        kpis=promotion_kpis(figures, before, period),
+        charts=_promotion_charts(figures, promotions, period),
+        trend=trend(period, [("Orders", _orders_per_day(figures, period))]),
+        promotions=[
+            PromotionRow(
+                id=promotion.promotion_id,
+                name=promotion.name,
+                active=promotion.active,
+                redemptions=count_text(promotion.redemptions),
+            )
             for promotion in promotions
         ],
-        "codes": [
-            {
-                "promotion": code.promotion_name,
-                "code": code.coupon_code,
-                "redemptions": count_text(code.redemptions),
-            }
+        codes=[
+            CodeRow(
+                promotion=code.promotion_name,
+                code=code.coupon_code,
+                redemptions=count_text(code.redemptions),
+            )
             for code in figures.codes
         ],
-        "order_totals": [
-            (currency, count_text(count), money_text(total, currency))
+        order_totals=[
+            OrderTotal(currency, count_text(count), money_text(total, currency))
             for currency, (count, total) in sorted(totals.items())
         ],
-    }
+    )

@@ -45,7 +45,7 @@ def list_promotions(account_id: AccountId) -> None:
     service = _service()
     _account(service, account_id)
     table = Table("id", "name", "type", "active", "deleted", "redemptions")
-    for row in service.summaries(account_id):
+    for row in service.catalog.summaries(account_id):
         table.add_row(
             str(row.id),
             row.promotion_name,
@@ -66,7 +66,7 @@ def stats(
     service = _service()
     account = _account(service, account_id)
     try:
-        result = service.statistics(account, promotion_id)
+        result = service.catalog.statistics(account, promotion_id)
     except PromotionsError as error:
         print_error(console, error.message)
         raise typer.Exit(code=1) from error
@@ -83,7 +83,7 @@ def check_counters(account_id: AccountId) -> None:
     """Compare every redemption counter with the ledger; exit 1 on any difference."""
     service = _service()
     _account(service, account_id)
-    drift = service.counter_drift(account_id)
+    drift = service.catalog.counter_drift(account_id)
     for line in drift:
         print_error(console, f"{line}")
     if drift:

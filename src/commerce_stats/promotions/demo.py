@@ -28,7 +28,7 @@ def load(
     now = utc_now()
     starts = (now - timedelta(days=30)).isoformat()
     ends = (now + timedelta(days=60)).isoformat()
-    spring = service.create_promotion(
+    spring = service.catalog.create(
         account,
         PromotionChanges(
             promotion_type="discount",
@@ -39,7 +39,7 @@ def load(
             date_to=ends,
         ),
     )
-    summer = service.create_promotion(
+    summer = service.catalog.create(
         account,
         PromotionChanges(
             promotion_type="coupon",
@@ -52,7 +52,7 @@ def load(
             date_to=ends,
         ),
     )
-    vip = service.create_promotion(
+    vip = service.catalog.create(
         account,
         PromotionChanges(
             promotion_type="coupon",
@@ -65,7 +65,7 @@ def load(
             date_to=ends,
         ),
     )
-    flash = service.create_promotion(
+    flash = service.catalog.create(
         account,
         PromotionChanges(
             promotion_type="coupon",
@@ -82,7 +82,7 @@ def load(
     rng.shuffle(unused_vip)
     for number in range(ORDERS):
         if number == ORDERS // 2:
-            service.update_promotion(account, flash.id, PromotionChanges(promotion_type="discount"))
+            service.catalog.update(account, flash.id, PromotionChanges(promotion_type="discount"))
         products = rng.sample(sorted(PRODUCTS), k=rng.randint(1, 4))
         codes: list[str] = []
         if rng.random() < 0.4:
@@ -101,7 +101,7 @@ def load(
             ],
         )
         try:
-            service.place_order(account, draft)
+            service.orders.place(account, draft)
         except PromotionsError:
             continue
     login_body = json.dumps(

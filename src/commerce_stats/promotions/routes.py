@@ -6,9 +6,9 @@ status ``http_errors.STATUS_OF`` gives its class.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -36,6 +36,8 @@ from commerce_stats.promotions.orders import OrderBatch
 from commerce_stats.promotions.service import Promotions
 from commerce_stats.promotions.specs import PromotionQuery
 from commerce_stats.runtime import Runtime
+
+T = TypeVar("T")
 
 SERVICE_KEY = "promotions"
 
@@ -119,14 +121,14 @@ async def authenticated_account(
     token = bearer_token(authorization)
     if token is None and authorization is not None and authorization.strip():
         raise TokenInvalidError()
+    return await _throttled(request, service.tokens.authenticate, token)
+
+
+async def _throttled(request: Request, check: Callable[..., T], *credentials: str | None) -> T:
+    """``check(*credentials)`` in the thread pool, its failures counted per client address."""
     runtime: Runtime = request.app.state.runtime
     return await run_in_threadpool(
-        partial(
-            service.authenticate,
-            token,
-            failures=runtime.failures,
-            client=client_address(request),
-        )
+        partial(check, *credentials, failures=runtime.failures, client=client_address(request))
     )
 
 
@@ -151,16 +153,7 @@ async def _body(request: Request) -> tuple[str | None, bytes]:
 @body_limit(SMALL_BODY_BYTES)
 async def login_check(request: Request, service: ServiceDep) -> Response:
     login = schemas.parse_login(*await _body(request))
-    runtime: Runtime = request.app.state.runtime
-    pair = await run_in_threadpool(
-        partial(
-            service.login,
-            login.username,
-            login.password,
-            failures=runtime.failures,
-            client=client_address(request),
-        )
-    )
+    pair = await _throttled(request, service.tokens.login, login.username, login.password)
     return _json(schemas.tokens_body(pair))
 
 
@@ -173,15 +166,7 @@ async def login_check(request: Request, service: ServiceDep) -> Response:
 @body_limit(SMALL_BODY_BYTES)
 async def token_refresh(request: Request, service: ServiceDep) -> Response:
     body = schemas.parse_refresh(*await _body(request))
-    runtime: Runtime = request.app.state.runtime
-    pair = await run_in_threadpool(
-        partial(
-            service.refresh,
-            body.refresh_token,
-            failures=runtime.failures,
-            client=client_address(request),
-        )
-    )
+    pair = await _throttled(request, service.tokens.refresh, body.refresh_token)
     return _json(schemas.tokens_body(pair))
 
 
@@ -203,7 +188,9 @@ async def promotion_statistics(
 ) -> Response:
     promotion_id = schemas.parse_statistics(*await _body(request))
     return _json(
-        schemas.statistics_body(await run_in_threadpool(service.statistics, account, promotion_id))
+        schemas.statistics_body(
+            await run_in_threadpool(service.catalog.statistics, account, promotion_id)
+        )
     )
 
 
@@ -217,7 +204,7 @@ async def promotion_statistics(
 async def create_promotion(request: Request, service: ServiceDep, account: AccountDep) -> Response:
     changes = schemas.parse_promotion(*await _body(request))
     return _json(
-        schemas.promotion_body(await run_in_threadpool(service.create_promotion, account, changes)),
+        schemas.promotion_body(await run_in_threadpool(service.catalog.create, account, changes)),
         201,
     )
 
@@ -237,7 +224,7 @@ async def update_promotion(
     changes = schemas.parse_promotion(*await _body(request))
     return _json(
         schemas.promotion_body(
-            await run_in_threadpool(service.update_promotion, account, id, changes)
+            await run_in_threadpool(service.catalog.update, account, id, changes)
         )
     )
 
@@ -261,7 +248,7 @@ def list_promotions(
         search_string=search_string,
         sort_by_update_date=sort_by_update_date,
     )
-    return _json(schemas.promotion_page_body(service.list_promotions(account, query)))
+    return _json(schemas.promotion_page_body(service.catalog.page(account, query)))
 
 
 @router.get("/v1/promotion/{id}", response_model=schemas.PromotionOut, summary="Read a promotion")
@@ -270,7 +257,7 @@ def get_promotion(
     service: ServiceDep,
     account: AccountDep,
 ) -> Response:
-    return _json(schemas.promotion_body(service.get_promotion(account, id)))
+    return _json(schemas.promotion_body(service.catalog.get(account, id)))
 
 
 @router.delete("/v1/promotion/{id}", status_code=204, summary="Delete a promotion and its codes")
@@ -279,7 +266,7 @@ def delete_promotion(
     service: ServiceDep,
     account: AccountDep,
 ) -> Response:
-    service.delete_promotion(account, id)
+    service.catalog.delete(account, id)
     return Response(status_code=204)
 
 
@@ -296,7 +283,7 @@ def delete_promotion(
 async def place_order(request: Request, service: ServiceDep, account: AccountDep) -> Response:
     draft = schemas.parse_order(*await _body(request))
     return _json(
-        schemas.order_body(await run_in_threadpool(service.place_order, account, draft)), 201
+        schemas.order_body(await run_in_threadpool(service.orders.place, account, draft)), 201
     )
 
 
@@ -304,7 +291,7 @@ async def place_order(request: Request, service: ServiceDep, account: AccountDep
 def get_order(
     order_id: Annotated[str, Path(pattern=schemas.NO_NUL)], service: ServiceDep, account: AccountDep
 ) -> Response:
-    return _json(schemas.order_body(service.get_order(account, order_id)))
+    return _json(schemas.order_body(service.orders.get(account, order_id)))
 
 
 @router.patch(
@@ -323,6 +310,6 @@ async def set_order_status(
     status = schemas.parse_order_status(*await _body(request))
     return _json(
         schemas.order_body(
-            await run_in_threadpool(service.set_order_status, account, order_id, status)
+            await run_in_threadpool(service.orders.set_status, account, order_id, status)
         )
     )

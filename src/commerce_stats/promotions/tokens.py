@@ -103,19 +103,9 @@ class Tokens:
         Unknown and revoked tokens are counted per client address like unknown
         bearer tokens.
         """
-        if not refresh_token:
-            raise TokenMissingError()
-        throttle = Throttle(failures)
-        refuse_if_limited(throttle.check(Surface.PROMOTIONS_TOKEN, client=client))
-        digest = hash_secret(refresh_token)
+        throttle, digest = _admitted(refresh_token, failures, client)
         with self.database.write() as conn:
-            found = repository.live_token(conn, digest, "refresh")
-            if found is None:
-                throttle.record_failure(Surface.PROMOTIONS_TOKEN, client=client)
-                raise TokenInvalidError()
-            account_id, expires_at, generation = found
-            if expires_at <= utc_now():
-                raise TokenExpiredError()
+            account_id, generation = _live(conn, digest, "refresh", throttle, client)
             repository.delete_token(conn, account_id, digest)
             return self._issue(conn, account_id, generation)
 
@@ -133,19 +123,9 @@ class Tokens:
         With ``failures``, unknown tokens are counted per client address; past the
         limit the address is refused (``TooManyAttemptsError``) until the window ends.
         """
-        if not token:
-            raise TokenMissingError()
-        throttle = Throttle(failures)
-        refuse_if_limited(throttle.check(Surface.PROMOTIONS_TOKEN, client=client))
-        digest = hash_secret(token)
+        throttle, digest = _admitted(token, failures, client)
         with self.database.read() as conn:
-            found = repository.live_token(conn, digest, "access")
-        if found is None:
-            throttle.record_failure(Surface.PROMOTIONS_TOKEN, client=client)
-            raise TokenInvalidError()
-        account_id, expires_at, _generation = found
-        if expires_at <= utc_now():
-            raise TokenExpiredError()
+            account_id, _generation = _live(conn, digest, "access", throttle, client)
         account = self._enabled_account(account_id)
         if account is None:
             raise TokenInvalidError()
@@ -187,6 +167,33 @@ class Tokens:
         except AdminError:
             return None
         return None if account.disabled else account
+
+
+def _admitted(
+    token: str | None, failures: FailureLimiter | None, client: str
+) -> tuple[Throttle, str]:
+    """The client's token throttle and the token's digest, once a token is there and the
+    client is not refused (checked before any transaction is opened)."""
+    if not token:
+        raise TokenMissingError()
+    throttle = Throttle(failures)
+    refuse_if_limited(throttle.check(Surface.PROMOTIONS_TOKEN, client=client))
+    return throttle, hash_secret(token)
+
+
+def _live(
+    conn: Connection, digest: str, kind: str, throttle: Throttle, client: str
+) -> tuple[int, int]:
+    """(account id, generation) of the live, unexpired token of ``kind`` with ``digest``;
+    an unknown or revoked token is counted as a failure of ``client``."""
+    found = repository.live_token(conn, digest, kind)
+    if found is None:
+        throttle.record_failure(Surface.PROMOTIONS_TOKEN, client=client)
+        raise TokenInvalidError()
+    account_id, expires_at, generation = found
+    if expires_at <= utc_now():
+        raise TokenExpiredError()
+    return account_id, generation
 
 
 def refuse_if_limited(verdict: Verdict) -> None:

@@ -35,7 +35,7 @@ from commerce_stats.video.errors import (
     VideoInternalError,
     VideoTooLargeError,
 )
-from commerce_stats.video.events import BatchResult
+from commerce_stats.video.events import BatchResult, RawEvent
 from commerce_stats.video.http_errors import render_video_error
 from commerce_stats.video.schemas import (
     BulkResult,
@@ -198,13 +198,22 @@ async def preflight() -> Response:
     return Response(status_code=204, headers=CORS_HEADERS)
 
 
-def _pixel_event(request: Request) -> dict[str, Any]:
-    event: dict[str, Any] = {}
-    for name in PIXEL_FIELDS:
-        value = request.query_params.get(name)
-        if value is not None and value != "":
-            event[name] = _epoch_ms(value) if name == "timestamp" else value
-    return event
+def _pixel_event(request: Request) -> RawEvent:
+    """The event of a pixel's query string; an absent or empty parameter is not sent."""
+    query = request.query_params
+
+    def text(name: str) -> str | None:
+        return query.get(name) or None
+
+    timestamp = text("timestamp")
+    return RawEvent(
+        type=text("type"),
+        content_key=text("content_key"),
+        ecommerce_key=text("ecommerce_key"),
+        timestamp=None if timestamp is None else _epoch_ms(timestamp),
+        device_type=text("device_type"),
+        event_id=text("event_id"),
+    )
 
 
 def _epoch_ms(value: str) -> int | str:

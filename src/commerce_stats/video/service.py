@@ -507,13 +507,14 @@ class VideoService:
     async def ingest_one(
         self,
         ingest_key: str | None,
-        event: dict[str, Any],
+        event: RawEvent,
         user_agent: str,
         client: str = "unknown",
     ) -> BatchResult:
-        """One event from a pixel request, committed before the answer."""
+        """One event from a pixel request (parsed at the route), committed before the
+        answer."""
         account = self.authenticate_ingest(ingest_key, client)
-        batch = self.prepare(account, [to_raw_event(event)], user_agent, utc_now())
+        batch = self.prepare(account, [event], user_agent, utc_now())
         return await self.commit(batch)
 
     def _authenticated(
