@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from commerce_stats.affiliate import statistics
+from commerce_stats.affiliate.manual_statistics import MANUAL_DEFINITION, report_rows
+from commerce_stats.affiliate.repository import TransactionQuery
+from commerce_stats.affiliate.rules import PAID
+from commerce_stats.affiliate.statistics import ADMIN, DEFINITIONS, ReportRow
+from commerce_stats.db.engine import Database
 from tests.affiliate.conftest import Network
 
 Headers = dict[str, str]
@@ -256,3 +263,80 @@ def test_another_accounts_row_cannot_be_deleted(
     )
     assert response.status_code == 404
     assert [kept["id"] for kept in _listed(client, admin_headers, other)] == [row["id"]]
+
+
+# -- the manualstatistics report --------------------------------------------------------------
+
+NOVEMBER_BERLIN = (datetime(2026, 10, 31, 23, tzinfo=UTC), datetime(2026, 11, 30, 23, tzinfo=UTC))
+
+
+def _query(network: Network, **fields: Any) -> TransactionQuery:
+    start, end = NOVEMBER_BERLIN
+    return TransactionQuery(network.account_id, start, end, "created_at", **fields)
+
+
+def _report(database: Database, query: TransactionQuery) -> list[ReportRow]:
+    with database.read() as conn:
+        return list(report_rows(conn, query, "Europe/Berlin"))
+
+
+def test_the_report_sums_rows_per_day_with_the_daily_columns(
+    client: TestClient,
+    admin_headers: Headers,
+    build_network: Callable[..., Network],
+    database: Database,
+) -> None:
+    network = build_network()
+    _create(client, admin_headers, network, day="2026-11-01")
+    _create(client, admin_headers, network, day="2026-11-01", views=5, clicks=1, open={})
+    _create(client, admin_headers, network, day="2026-11-30", paid={"count": 1, "commission": "2"})
+    _create(client, admin_headers, network, day="2026-12-01")
+    _create(client, admin_headers, network, day="2026-10-31")
+    assert _report(database, _query(network)) == [
+        ReportRow(date(2026, 11, 1), "EUR", 1005, 41, (2, 5000, 500, 6, 15000, 1500, *[0] * 6)),
+        ReportRow(
+            date(2026, 11, 30), "EUR", 1000, 40, (2, 5000, 500, 3, 7500, 750, 0, 0, 0, 1, 0, 200)
+        ),
+    ]
+
+
+def test_the_report_keeps_the_chosen_statuses_only(
+    client: TestClient,
+    admin_headers: Headers,
+    build_network: Callable[..., Network],
+    database: Database,
+) -> None:
+    network = build_network()
+    _create(client, admin_headers, network, paid={"count": 1, "commission": "2"})
+    assert _report(database, _query(network, statuses=(PAID,))) == [
+        ReportRow(date(2026, 11, 5), "EUR", 1000, 40, (*[0] * 9, 1, 0, 200)),
+    ]
+
+
+def test_the_report_holds_only_its_own_accounts_rows(
+    client: TestClient,
+    admin_headers: Headers,
+    build_network: Callable[..., Network],
+    database: Database,
+) -> None:
+    network = build_network("Acme")
+    other = build_network("Rival")
+    _create(client, admin_headers, other)
+    assert _report(database, _query(network)) == []
+
+
+def test_the_report_is_for_admins_only() -> None:
+    assert MANUAL_DEFINITION.sides == (ADMIN,)
+
+
+def test_no_other_report_adds_manual_rows_in(
+    client: TestClient,
+    admin_headers: Headers,
+    build_network: Callable[..., Network],
+    database: Database,
+) -> None:
+    network = build_network()
+    _create(client, admin_headers, network)
+    with database.read() as conn:
+        rows = list(statistics.report_rows(conn, _query(network), DEFINITIONS["campaign"]))
+    assert rows == []

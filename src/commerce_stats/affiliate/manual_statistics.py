@@ -10,9 +10,11 @@ figure is counted twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Row
 
@@ -26,7 +28,9 @@ from commerce_stats.affiliate.errors import (
     NotAMemberError,
     UnknownManualReferenceError,
 )
-from commerce_stats.affiliate.rules import MAX_AMOUNT_MINOR, parse_amount
+from commerce_stats.affiliate.repository import TransactionQuery
+from commerce_stats.affiliate.rules import MAX_AMOUNT_MINOR, STATUS_BY_NAME, parse_amount
+from commerce_stats.affiliate.statistics import ADMIN, ReportDefinition, ReportRow
 from commerce_stats.affiliate.tables import MANUAL_STATUSES
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.money import format_minor
@@ -209,3 +213,40 @@ class ManualStatistics:
         with self.database.write() as conn:
             if not store.delete_row(conn, account.id, row_id):
                 raise ManualStatisticNotFoundError(row_id)
+
+
+# -- the manualstatistics report ------------------------------------------------------------
+
+MANUAL_DEFINITION = ReportDefinition("manualstatistics", "day", (ADMIN,))
+"""``get-statistic_manualstatistics``: the manual rows by day (criterion = the day), with the
+daily report's columns; admins only. The other reports never add manual rows in."""
+
+
+def _first_local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The first network-local day whose midnight is at or after ``moment``."""
+    local = moment.astimezone(zone)
+    return local.date() if local.time() == time(0) else local.date() + timedelta(days=1)
+
+
+def report_rows(conn: Connection, query: TransactionQuery, zone: str) -> Iterator[ReportRow]:
+    """The manual rows of the days whose local midnight lies in ``query``'s period, summed
+    per (day, currency); a status filter keeps the chosen statuses' figures only."""
+    network_zone = ZoneInfo(zone)
+    rows = store.day_totals(
+        conn,
+        query.account_id,
+        _first_local_day(query.start, network_zone),
+        _first_local_day(query.end, network_zone),
+        query.campaigns,
+        query.publishers,
+        query.projects,
+        query.advertisers,
+    )
+    for row in rows:
+        values = [int(value) for value in tuple(row)[2:]]
+        totals = values[2:]
+        if query.statuses:
+            for index, name in enumerate(MANUAL_STATUSES):
+                if STATUS_BY_NAME[name] not in query.statuses:
+                    totals[index * 3 : index * 3 + 3] = [0, 0, 0]
+        yield ReportRow(row.day, row.currency, values[0], values[1], tuple(totals))

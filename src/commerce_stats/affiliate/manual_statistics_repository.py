@@ -6,9 +6,15 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select
+from sqlalchemy import Connection, Row, delete, func, insert, select
 
-from commerce_stats.affiliate.tables import admedia, manual_statistics, memberships
+from commerce_stats.affiliate.tables import (
+    MANUAL_STATUSES,
+    admedia,
+    campaigns,
+    manual_statistics,
+    memberships,
+)
 
 SEQUENCE = "manual_statistic"
 """The ``affiliate_counters`` name the row ids are numbered under."""
@@ -66,3 +72,46 @@ def admedia_campaign(conn: Connection, account_id: int, admedia_id: int) -> int 
         )
     ).scalar()
     return campaign_id
+
+
+def day_totals(
+    conn: Connection,
+    account_id: int,
+    first_day: date,
+    end_day: date,
+    campaign_ids: Sequence[int] = (),
+    publisher_ids: Sequence[int] = (),
+    project_ids: Sequence[int] = (),
+    advertiser_ids: Sequence[int] = (),
+) -> Sequence[Row[Any]]:
+    """Per (day, currency) with ``first_day <= day < end_day``: views, clicks, then count,
+    turnover and commission for open, confirmed, canceled and paid, in that order."""
+    table = manual_statistics
+    conditions = [table.c.account_id == account_id, table.c.day >= first_day]
+    conditions.append(table.c.day < end_day)
+    if campaign_ids:
+        conditions.append(table.c.campaign_id.in_(campaign_ids))
+    if publisher_ids:
+        conditions.append(table.c.publisher_id.in_(publisher_ids))
+    if project_ids:
+        conditions.append(table.c.project_id.in_(project_ids))
+    if advertiser_ids:
+        conditions.append(
+            table.c.campaign_id.in_(
+                select(campaigns.c.id).where(
+                    campaigns.c.account_id == account_id,
+                    campaigns.c.advertiser_id.in_(advertiser_ids),
+                )
+            )
+        )
+    sums = [func.sum(table.c.views), func.sum(table.c.clicks)]
+    for status in MANUAL_STATUSES:
+        for metric in ("count", "turnover_minor", "commission_minor"):
+            sums.append(func.sum(table.c[f"{status}_{metric}"]))
+    statement = (
+        select(table.c.day, table.c.currency, *sums)
+        .where(*conditions)
+        .group_by(table.c.day, table.c.currency)
+        .order_by(table.c.day, table.c.currency)
+    )
+    return conn.execute(statement).all()
