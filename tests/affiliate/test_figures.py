@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -15,13 +16,18 @@ from commerce_stats.affiliate.figures import (
     Selection,
     SelectionError,
     StatusSums,
+    TrafficFigures,
+    TrafficLine,
     affiliate_figures,
+    traffic_figures,
     transactions_download,
 )
-from commerce_stats.affiliate.rules import OPEN
+from commerce_stats.affiliate.rules import CONFIRMED, OPEN
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.exports import ExportFormat
+from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import local_today
+from tests.affiliate import traffic_rows
 from tests.affiliate.conftest import Network
 
 
@@ -154,3 +160,74 @@ def test_the_download_is_the_accounts_transactions_export(
         ExportFormat.CSV,
         3,
     )
+
+
+# -- traffic: clicks, views, conversion rate and EPC through the statistic reports ----------
+
+NOVEMBER = Selection(date(2026, 11, 1), date(2026, 11, 30))
+
+
+def _traffic(database: Database, accounts: Accounts, account_id: int) -> TrafficFigures:
+    return traffic_figures(database, accounts.get(account_id), NOVEMBER)
+
+
+def _some_traffic(database: Database, account_id: int) -> None:
+    with database.write() as conn:
+        traffic_rows.click(conn, account_id, campaign_id=1, publisher_id=2, admedia_id=5)
+        traffic_rows.click(conn, account_id, campaign_id=1, publisher_id=2, admedia_id=5)
+        traffic_rows.click(conn, account_id, campaign_id=1, publisher_id=3, admedia_id=0)
+        traffic_rows.click(conn, account_id, campaign_id=1, publisher_id=3, net=0)
+        traffic_rows.view(conn, account_id, campaign_id=1, publisher_id=2, admedia_id=5)
+        traffic_rows.sale(
+            conn, account_id, campaign_id=1, publisher_id=2, admedia_id=5,
+            status=CONFIRMED, commission_minor=300,
+        )  # fmt: skip
+
+
+def test_traffic_per_campaign_counts_net_clicks_views_rate_and_epc(
+    database: Database,
+    accounts: Accounts,
+    make_service_account: Callable[..., tuple[Account, dict[str, str]]],
+) -> None:
+    account_id = make_service_account("First")[0].id
+    _some_traffic(database, account_id)
+    assert _traffic(database, accounts, account_id).campaigns == [
+        TrafficLine(1, "EUR", 3, 1, Decimal("0.3333"), Decimal("1.0000")),
+    ]
+
+
+def test_traffic_per_publisher_splits_the_campaigns_clicks(
+    database: Database,
+    accounts: Accounts,
+    make_service_account: Callable[..., tuple[Account, dict[str, str]]],
+) -> None:
+    account_id = make_service_account("First")[0].id
+    _some_traffic(database, account_id)
+    assert _traffic(database, accounts, account_id).publishers == [
+        TrafficLine(2, "EUR", 2, 1, Decimal("0.5000"), Decimal("1.5000")),
+        TrafficLine(3, "", 1, 0, Decimal("0.0000"), Decimal("0.0000")),
+    ]
+
+
+def test_traffic_per_admedia_keeps_clicks_without_admedia_apart(
+    database: Database,
+    accounts: Accounts,
+    make_service_account: Callable[..., tuple[Account, dict[str, str]]],
+) -> None:
+    account_id = make_service_account("First")[0].id
+    _some_traffic(database, account_id)
+    assert _traffic(database, accounts, account_id).admedia == [
+        TrafficLine(0, "", 1, 0, Decimal("0.0000"), Decimal("0.0000")),
+        TrafficLine(5, "EUR", 2, 1, Decimal("0.5000"), Decimal("1.5000")),
+    ]
+
+
+def test_traffic_holds_only_the_accounts_own_rows(
+    database: Database,
+    accounts: Accounts,
+    make_service_account: Callable[..., tuple[Account, dict[str, str]]],
+) -> None:
+    first = make_service_account("First")[0].id
+    second = make_service_account("Second")[0].id
+    _some_traffic(database, second)
+    assert _traffic(database, accounts, first) == TrafficFigures([], [], [])

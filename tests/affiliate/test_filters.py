@@ -161,11 +161,11 @@ def test_unknown_parameters_are_ignored_in_order_once_each() -> None:
             ("foo", "bar"),
             ("condition[l:status]", "paid"),
             ("foo", "baz"),
-            ("condition[paymentstatus]", "all"),
+            ("condition[groupby]", "all"),
         ],
         WEDNESDAY,
     )
-    assert filters.ignored == ("condition[mode]", "foo", "condition[paymentstatus]")
+    assert filters.ignored == ("condition[mode]", "foo", "condition[groupby]")
     assert filters.statuses == (3,)
 
 
@@ -178,3 +178,43 @@ def test_ignored_header_value_encodes_what_a_header_cannot_carry() -> None:
 def test_ignored_header_value_names_at_most_twenty() -> None:
     names = tuple(f"p{n}" for n in range(25))
     assert ignored_header_value(names) == ", ".join(names[:20]) + ", ..."
+
+
+def test_paymentstatus_1_keeps_paid_out_only() -> None:
+    assert parse_filters([("condition[paymentstatus]", "1")], WEDNESDAY).statuses == (3,)
+
+
+def test_paymentstatus_0_keeps_all_but_paid_out() -> None:
+    filters = parse_filters(
+        [("condition[paymentstatus]", "0"), ("condition[l:status]", "open,paid")], WEDNESDAY
+    )
+    assert filters.statuses == (0,)
+
+
+def test_paymentstatus_excluding_the_status_filter_selects_nothing() -> None:
+    filters = parse_filters(
+        [("condition[paymentstatus]", "1"), ("condition[l:status]", "open")], WEDNESDAY
+    )
+    assert filters.statuses == (-1,)
+
+
+def test_bad_paymentstatus_is_named() -> None:
+    with pytest.raises(AffiliateError, match="condition\\[paymentstatus\\]: unknown value '2'"):
+        parse_filters([("condition[paymentstatus]", "2")], WEDNESDAY)
+
+
+def test_bruttodata_true_counts_gross() -> None:
+    assert parse_filters([("condition[bruttodata]", "true")], WEDNESDAY).gross is True
+    assert parse_filters([], WEDNESDAY).gross is False
+
+
+def test_bad_bruttodata_is_named() -> None:
+    with pytest.raises(AffiliateError, match="condition\\[bruttodata\\]: unknown value 'yes'"):
+        parse_filters([("condition[bruttodata]", "yes")], WEDNESDAY)
+
+
+def test_project_id_joins_the_projects_filter() -> None:
+    filters = parse_filters(
+        [("condition[project_id]", "5"), ("condition[l:projects]", "2")], WEDNESDAY
+    )
+    assert filters.projects == (2, 5)

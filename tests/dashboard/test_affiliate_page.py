@@ -10,9 +10,12 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from commerce_stats.accounts.service import Accounts
-from commerce_stats.dashboard.affiliate_page import affiliate_page
+from commerce_stats.affiliate.rules import CONFIRMED
+from commerce_stats.dashboard.affiliate_page import AffiliatePage, TrafficRow, affiliate_page
 from commerce_stats.db.engine import Database
+from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import local_today
+from tests.affiliate import traffic_rows
 from tests.affiliate.conftest import Network
 from tests.dashboard.cards import cards
 from tests.dashboard.pages import load_affiliate
@@ -84,3 +87,65 @@ def test_a_bad_filter_keeps_the_default_figures_and_names_the_field(
     )
     assert content.filters.status is None
     assert cards(content.kpis)["Transactions"][0] == "2"
+
+
+def _traffic(database: Database, network: Network, account_id: int | None = None) -> None:
+    owner = network.account_id if account_id is None else account_id
+    with database.write() as conn:
+        for _ in range(3):
+            traffic_rows.click(
+                conn, owner, campaign_id=network.campaign_id,
+                publisher_id=network.other_publisher_id, admedia_id=4,
+            )  # fmt: skip
+        traffic_rows.view(conn, owner, campaign_id=network.campaign_id, publisher_id=9)
+        traffic_rows.sale(
+            conn, owner, campaign_id=network.campaign_id,
+            publisher_id=network.other_publisher_id, admedia_id=4,
+            status=CONFIRMED, commission_minor=450,
+        )  # fmt: skip
+
+
+NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
+
+
+def _table(page: AffiliatePage, testid: str) -> list[TrafficRow]:
+    return next(rows for _title, name, rows in page.traffic if name == testid)
+
+
+def test_traffic_by_campaign_shows_clicks_views_rate_and_epc(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    _traffic(database, network)
+    page = affiliate_page(database, accounts.get(network.account_id), NOVEMBER)
+    assert _table(page, "traffic-campaigns") == [
+        TrafficRow("Shop Kampagne", network.campaign_id, "EUR", "3", "1", "33.33 %", "1.5000 EUR"),
+    ]
+
+
+def test_traffic_by_publisher_and_admedia_rank_by_clicks(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    _traffic(database, network)
+    page = affiliate_page(database, accounts.get(network.account_id), NOVEMBER)
+    assert _table(page, "traffic-publishers") == [
+        TrafficRow(
+            "Otto Klein", network.other_publisher_id, "EUR", "3", "0", "33.33 %", "1.5000 EUR"
+        ),
+        TrafficRow("", 9, "", "0", "1", "0.00 %", "–"),
+    ]
+    assert _table(page, "traffic-admedia") == [
+        TrafficRow("", 4, "EUR", "3", "0", "33.33 %", "1.5000 EUR"),
+        TrafficRow("none", 0, "", "0", "1", "0.00 %", "–"),
+    ]
+
+
+def test_traffic_of_another_account_is_not_shown(
+    database: Database,
+    accounts: Accounts,
+    network: Network,
+    make_service_account: Callable[..., tuple[Account, dict[str, str]]],
+) -> None:
+    other = make_service_account("Rival")[0]
+    _traffic(database, network, other.id)
+    page = affiliate_page(database, accounts.get(network.account_id), NOVEMBER)
+    assert [rows for _title, _name, rows in page.traffic] == [[], [], []]

@@ -191,3 +191,34 @@ class RefusedRowsError(AffiliateError):
     def __init__(self, message: str, rows: list[RowError]) -> None:
         super().__init__(message)
         self.rows = rows
+
+
+# -- manual statistics -------------------------------------------------------------------------
+
+
+class UnknownManualReferenceError(InvalidFieldError):
+    """A manual statistic names a campaign, publisher, project or admedia the account lacks."""
+
+
+class NotAMemberError(InvalidFieldError):
+    """A manual statistic's publisher is no member of its campaign."""
+
+
+class InvalidManualAmountError(InvalidFieldError):
+    """A manual statistic's amount is no exact decimal in the campaign currency's digits."""
+
+
+class NegativeCountError(InvalidFieldError):
+    """A manual statistic's view, click or transaction count is below zero."""
+
+
+class InvalidPeriodError(InvalidFieldError):
+    """A listing's period ends before it starts."""
+
+
+class ManualStatisticNotFoundError(AffiliateError):
+    """No manual statistic row of this id in the account."""
+
+    def __init__(self, row_id: int) -> None:
+        super().__init__(f"manual statistic {row_id} not found")
+        self.row_id = row_id

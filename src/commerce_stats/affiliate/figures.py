@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row
 
 from commerce_stats.accounts.service import Accounts
-from commerce_stats.affiliate import exporting, repository
+from commerce_stats.affiliate import exporting, repository, statistics
 from commerce_stats.affiliate.access import Owner
 from commerce_stats.affiliate.errors import AffiliateError
+from commerce_stats.affiliate.export_lines import Money
 from commerce_stats.affiliate.filters import dotted_day, parse_filters
 from commerce_stats.affiliate.rules import CANCELED, STATUS_BY_NAME, STATUS_NAMES
 from commerce_stats.affiliate.service import AffiliateNetwork
@@ -37,7 +39,10 @@ __all__ = [
     "Selection",
     "SelectionError",
     "StatusSums",
+    "TrafficFigures",
+    "TrafficLine",
     "affiliate_figures",
+    "traffic_figures",
     "transactions_download",
 ]
 
@@ -168,6 +173,60 @@ def _publisher_lines(
         RankedLine(key[0], name, detail, key[1], sums)
         for key, (name, detail, sums) in sorted(lines.items())
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficLine:
+    """Clicks and views of one campaign, publisher or admedia (id 0 = none), and in one
+    currency its conversion rate (transactions per click) and EPC (earned commission per
+    click, currency units); ``currency`` is empty for traffic without transactions."""
+
+    id: int
+    currency: str
+    clicks: int
+    views: int
+    conversion_rate: Decimal
+    epc: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficFigures:
+    """Net clicks and views of the selection per campaign, publisher and admedia."""
+
+    campaigns: list[TrafficLine]
+    publishers: list[TrafficLine]
+    admedia: list[TrafficLine]
+
+
+def _query(account: Account, selection: Selection) -> repository.TransactionQuery:
+    try:
+        filters = parse_filters(selection.conditions(), local_today(account.timezone))
+    except AffiliateError as refusal:
+        raise SelectionError(refusal.message) from None
+    return exporting.build_query(Owner(account, None), filters)
+
+
+def traffic_figures(database: Database, account: Account, selection: Selection) -> TrafficFigures:
+    """The account's traffic for ``selection``, through the statistic reports' aggregation
+    (``campaign``, ``publisher`` and ``media``), so the page and the reports agree."""
+    query = _query(account, selection)
+    money = Money()
+    lines: dict[str, list[TrafficLine]] = {}
+    with database.read_replica() as conn:  # dashboard figures may lag: read on a replica
+        for name in ("campaign", "publisher", "media"):
+            rows = statistics.report_rows(conn, query, statistics.DEFINITIONS[name])
+            lines[name] = [
+                TrafficLine(
+                    int(row.criterion),
+                    row.currency,
+                    row.clicks,
+                    row.views,
+                    statistics.ratio(row.transactions, row.clicks),
+                    statistics.epc(row, money),
+                )
+                for row in rows
+            ]
+    return TrafficFigures(lines["campaign"], lines["publisher"], lines["media"])
 
 
 def affiliate_figures(

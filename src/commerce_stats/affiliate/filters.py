@@ -31,6 +31,9 @@ PUBLISHERS = "condition[l:publisher]"
 ADVERTISERS = "condition[l:advertiser]"
 PROJECTS = "condition[l:projects]"
 TIME_TYPE = "condition[timetype]"
+PAYMENT_STATUS = "condition[paymentstatus]"
+GROSS = "condition[bruttodata]"
+PROJECT_ID = "condition[project_id]"
 KNOWN_FILTERS = (
     PERIOD_FROM,
     PERIOD_TO,
@@ -43,7 +46,15 @@ KNOWN_FILTERS = (
     ADVERTISERS,
     PROJECTS,
     TIME_TYPE,
+    PAYMENT_STATUS,
+    GROSS,
+    PROJECT_ID,
 )
+NO_STATUS = -1
+"""A status no transaction has: the status filter when status and payment status exclude
+each other (so nothing is selected)."""
+PAYMENT_STATUSES = {"all": None, "0": False, "1": True}
+GROSS_WORDS = {"true": True, "1": True, "false": False, "0": False}
 TIME_COLUMNS = {"0": "created_at", "1": "status_change_date", "2": "payoutdate"}
 STATUS_WORDS = {
     **STATUS_BY_NAME,
@@ -81,6 +92,8 @@ class Filters:
     publishers: tuple[int, ...]
     advertisers: tuple[int, ...]
     projects: tuple[int, ...]
+    gross: bool = False
+    """Clicks and views counted gross (every one) rather than net (``condition[bruttodata]``)."""
     ignored: tuple[str, ...] = ()
     """Query parameters that are no filter, in the order first given (they are ignored)."""
 
@@ -193,6 +206,31 @@ def _status_filter(params: dict[str, str]) -> tuple[int, ...]:
     return _statuses(given[0], params[given[0]]) if given else ()
 
 
+def _payment_status(params: dict[str, str], statuses: tuple[int, ...]) -> tuple[int, ...]:
+    """The status filter narrowed by ``condition[paymentstatus]``: 1 paid out only, 0 all
+    but paid out, all (the default) no narrowing."""
+    if PAYMENT_STATUS not in params:
+        return statuses
+    text = params[PAYMENT_STATUS].strip().lower()
+    if text not in PAYMENT_STATUSES:
+        raise _bad(f"{PAYMENT_STATUS}: unknown value {params[PAYMENT_STATUS]!r}; use all, 0 or 1")
+    paid = PAYMENT_STATUSES[text]
+    if paid is None:
+        return statuses
+    allowed = {PAID} if paid else {OPEN, CONFIRMED, CANCELED}
+    narrowed = tuple(sorted(allowed & set(statuses))) if statuses else tuple(sorted(allowed))
+    return narrowed or (NO_STATUS,)
+
+
+def _gross(params: dict[str, str]) -> bool:
+    if GROSS not in params:
+        return False
+    text = params[GROSS].strip().lower()
+    if text not in GROSS_WORDS:
+        raise _bad(f"{GROSS}: unknown value {params[GROSS]!r}; use true, false, 1 or 0")
+    return GROSS_WORDS[text]
+
+
 def refuse_unknown(pairs: Iterable[tuple[str, str]]) -> None:
     """Strict for an operator at the shell (a typo there is no client to stay compatible
     with): every name must be a filter."""
@@ -240,10 +278,11 @@ def parse_filters(pairs: Iterable[tuple[str, str]], today: date) -> Filters:
         first_day=first,
         last_day=last,
         time_column=_time_column(params[TIME_TYPE]) if TIME_TYPE in params else "created_at",
-        statuses=_status_filter(params),
+        statuses=_payment_status(params, _status_filter(params)),
         campaigns=ids(CAMPAIGNS),
         publishers=ids(PUBLISHERS),
         advertisers=ids(ADVERTISERS),
-        projects=ids(PROJECTS),
+        projects=tuple(sorted(set(ids(PROJECTS)) | set(ids(PROJECT_ID)))),
+        gross=_gross(params),
         ignored=tuple(ignored),
     )

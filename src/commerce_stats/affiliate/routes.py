@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import (
     PlainTextResponse,
     RedirectResponse,
@@ -30,6 +31,7 @@ from commerce_stats.affiliate.http_errors import (
     render_upload,
     too_large,
 )
+from commerce_stats.affiliate.manual_statistics import ManualEntry, StatusEntry
 from commerce_stats.affiliate.model import RateSpec
 from commerce_stats.affiliate.rules import MAX_BIG_ID, MAX_ID
 from commerce_stats.affiliate.schemas import (
@@ -44,6 +46,9 @@ from commerce_stats.affiliate.schemas import (
     CancelIn,
     GroupIn,
     ListingOut,
+    ManualStatisticIn,
+    ManualStatisticOut,
+    ManualStatisticsOut,
     MembershipIn,
     MembershipOut,
     NewGroupOut,
@@ -226,6 +231,59 @@ def assign_group(
     network: NetworkDep,
 ) -> object:
     return network.model.assign_group(account, campaign_id, publisher_id, body.group_id)
+
+
+# -- admin: manual statistics (before the listing, whose path would take theirs) --------
+
+
+def _manual_entry(body: ManualStatisticIn) -> ManualEntry:
+    statuses = {
+        name: StatusEntry(figures.count, figures.commission, figures.turnover)
+        for name, figures in (
+            ("open", body.open),
+            ("confirmed", body.confirmed),
+            ("canceled", body.canceled),
+            ("paid", body.paid),
+        )
+    }
+    return ManualEntry(
+        day=body.day,
+        campaign_id=body.campaign_id,
+        publisher_id=body.publisher_id,
+        project_id=body.project_id,
+        admedia_id=body.admedia_id,
+        views=body.views,
+        clicks=body.clicks,
+        statuses=statuses,
+        note=body.note,
+    )
+
+
+@router.post(f"{BASE}/manual-statistics", status_code=201, response_model=ManualStatisticOut)
+@admin_refusals
+def create_manual_statistic(
+    body: ManualStatisticIn, account: AccountDep, network: NetworkDep
+) -> object:
+    return asdict(network.manual.create(account, _manual_entry(body)))
+
+
+@router.get(f"{BASE}/manual-statistics", response_model=ManualStatisticsOut)
+@admin_refusals
+def list_manual_statistics(
+    account: AccountDep,
+    network: NetworkDep,
+    start: Annotated[date | None, Query()] = None,
+    end: Annotated[date | None, Query()] = None,
+) -> object:
+    rows = network.manual.listing(account, start, end)
+    return {"manual_statistics": [asdict(row) for row in rows]}
+
+
+@router.delete(f"{BASE}/manual-statistics/{{row_id}}", status_code=204)
+@admin_refusals
+def delete_manual_statistic(row_id: IdPath, account: AccountDep, network: NetworkDep) -> Response:
+    network.manual.delete(account, row_id)
+    return Response(status_code=204)
 
 
 @router.get(BASE + "/{kind}", response_model=ListingOut, response_model_exclude_unset=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -289,3 +289,61 @@ UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
 LIFECYCLE_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"description": "The lifecycle forbids this change (paid and canceled are final)"},
 }
+
+
+# -- manual statistics ----------------------------------------------------------------------
+
+MAX_COUNT = 10**15 - 1
+
+
+class ManualStatusIn(StorableTextModel):
+    """One status's figures: a count and decimal amounts in the campaign's currency."""
+
+    count: int = Field(default=0, le=MAX_COUNT)
+    commission: str = Field(default="0", max_length=40, description='e.g. "12.50"')
+    turnover: str = Field(default="0", max_length=40, description='e.g. "125.00"')
+
+
+class ManualStatisticIn(StorableTextModel):
+    day: date = Field(description="The network-local date the figures belong to.")
+    campaign_id: int = Field(ge=1, le=MAX_ID)
+    publisher_id: int = Field(ge=1, le=MAX_ID)
+    project_id: int = Field(default=0, ge=0, le=MAX_ID, description="0 = none")
+    admedia_id: int = Field(default=0, ge=0, le=MAX_ID, description="0 = none")
+    views: int = Field(default=0, le=MAX_COUNT)
+    clicks: int = Field(default=0, le=MAX_COUNT)
+    open: ManualStatusIn = Field(default_factory=ManualStatusIn)
+    confirmed: ManualStatusIn = Field(default_factory=ManualStatusIn)
+    canceled: ManualStatusIn = Field(default_factory=ManualStatusIn)
+    paid: ManualStatusIn = Field(default_factory=ManualStatusIn)
+    note: str = Field(default="", max_length=2000)
+
+
+class ManualStatusOut(BaseModel):
+    count: int
+    commission: str
+    turnover: str
+
+
+class ManualStatisticOut(BaseModel):
+    """A stored row; amounts as decimal text in ``currency`` (the campaign's)."""
+
+    id: int
+    day: date
+    campaign_id: int
+    publisher_id: int
+    project_id: int
+    admedia_id: int
+    views: int
+    clicks: int
+    open: ManualStatusOut
+    confirmed: ManualStatusOut
+    canceled: ManualStatusOut
+    paid: ManualStatusOut
+    currency: str
+    note: str
+    created_at: Moment
+
+
+class ManualStatisticsOut(BaseModel):
+    manual_statistics: list[ManualStatisticOut]

@@ -6,6 +6,7 @@
 - ``lifecycle``: status changes of transactions, shared by the admin API and
   both uploads (``lifecycle.py``);
 - ``access``: who may read an export link or upload orders (``access.py``);
+- ``manual``: manual statistics an operator enters (``manual_statistics.py``);
 - ``exports``: the exports' reads and the stored export text (``export_reads.py``);
   ``exporting.py`` shapes the reports, ``upload.py`` checks and applies uploads.
 """
@@ -16,6 +17,7 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate.access import Access
 from commerce_stats.affiliate.export_reads import ExportReads
 from commerce_stats.affiliate.lifecycle import Lifecycle
+from commerce_stats.affiliate.manual_statistics import ManualStatistics
 from commerce_stats.affiliate.model import NetworkModel
 from commerce_stats.affiliate.tracker import Tracker
 from commerce_stats.db.engine import Database
@@ -37,3 +39,4 @@ class AffiliateNetwork:
         self.lifecycle = Lifecycle(database)
         self.access = Access(database, accounts, failures)
         self.exports = ExportReads(database)
+        self.manual = ManualStatistics(database)

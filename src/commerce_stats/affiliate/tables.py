@@ -308,3 +308,47 @@ transactions = Table(
     Index("ix_affiliate_transactions_export_key", "account_id", "export_key"),
     Index("ix_affiliate_transactions_publisher", "account_id", "publisher_id", "status"),
 )
+
+MANUAL_STATUSES = ("open", "confirmed", "canceled", "paid")
+"""The transaction statuses a manual statistic row carries counts and amounts for."""
+
+
+def _manual_status_columns() -> list[Column[int]]:
+    columns: list[Column[int]] = []
+    for status in MANUAL_STATUSES:
+        columns += [
+            Column(f"{status}_count", BigInteger, nullable=False),
+            Column(f"{status}_commission_minor", BigInteger, nullable=False),
+            Column(f"{status}_turnover_minor", BigInteger, nullable=False),
+        ]
+    return columns
+
+
+manual_statistics = Table(
+    "affiliate_manual_statistics",
+    metadata,
+    _account_column(),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("day", Date, nullable=False, comment="the network's local date"),
+    Column("campaign_id", Integer, nullable=False),
+    Column("publisher_id", Integer, nullable=False),
+    Column("project_id", Integer, nullable=False, comment="0 = none"),
+    Column("admedia_id", Integer, nullable=False, comment="0 = none"),
+    Column("views", BigInteger, nullable=False),
+    Column("clicks", BigInteger, nullable=False),
+    *_manual_status_columns(),
+    Column("currency", String(3), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["account_id", "campaign_id"], ["affiliate_campaigns.account_id", "affiliate_campaigns.id"]
+    ),
+    ForeignKeyConstraint(
+        ["account_id", "publisher_id"],
+        ["affiliate_publishers.account_id", "affiliate_publishers.id"],
+    ),
+    Index("ix_affiliate_manual_statistics_day", "account_id", "day", "id"),
+)
+"""Traffic and sales an operator enters for what the tracker did not see (a TV campaign, an
+offline coupon partner): per network-local day, campaign and publisher; amounts in the
+minor unit of the campaign's currency."""

@@ -19,7 +19,9 @@ from commerce_stats.affiliate.figures import (
     Selection,
     SelectionError,
     StatusSums,
+    TrafficLine,
     affiliate_figures,
+    traffic_figures,
     transactions_download,
 )
 from commerce_stats.dashboard.charts import STATUS_COLORS, ChartSpec, Trace, bar, day_chart
@@ -76,6 +78,36 @@ class TotalsRow:
 
 
 @dataclass(frozen=True, slots=True)
+class TrafficRow:
+    """One line of a traffic table (net clicks and views), its figures as shown."""
+
+    label: str
+    id: int
+    currency: str
+    clicks: str
+    views: str
+    conversion_rate: str
+    epc: str
+
+
+def traffic_rows(lines: list[TrafficLine], names: Mapping[int, str]) -> list[TrafficRow]:
+    """The lines by clicks (most first), then id; ``names`` labels ids (0 = "none")."""
+    ranked = sorted(lines, key=lambda line: (-line.clicks, line.id, line.currency))
+    return [
+        TrafficRow(
+            label=names.get(line.id, "none" if line.id == 0 else ""),
+            id=line.id,
+            currency=line.currency,
+            clicks=count_text(line.clicks),
+            views=count_text(line.views),
+            conversion_rate=f"{line.conversion_rate * 100:.2f} %",
+            epc=f"{line.epc} {line.currency}" if line.currency else "–",
+        )
+        for line in ranked
+    ]
+
+
+@dataclass(frozen=True, slots=True)
 class AffiliatePage:
     """What the affiliate page shows; ``error`` names a refused filter (then the default
     view is shown)."""
@@ -90,6 +122,8 @@ class AffiliatePage:
     top_campaigns: list[TotalsRow]
     top_publishers: list[TotalsRow]
     exports: list[tuple[str, str]]
+    traffic: list[tuple[str, str, list[TrafficRow]]] = field(default_factory=list)
+    """(title, test id, rows) of the traffic tables: per campaign, publisher and admedia."""
 
 
 def parse_affiliate_filters(params: Mapping[str, str], today: date) -> AffiliateFilters:
@@ -282,6 +316,9 @@ def affiliate_page(
     per_day = per_day_and_status(figures.daily, filters.period, "counts", None)
     valid_per_day = [sum(day) for day in zip(*(per_day[s] for s in VALID_STATUSES), strict=True)]
     query = urlencode(filters.query)
+    traffic = traffic_figures(database, account, filters.selection())
+    campaign_names = {line.id: line.name for line in figures.campaigns}
+    publisher_names = {line.id: line.name for line in figures.publishers}
     return AffiliatePage(
         params=params,
         error=error,
@@ -299,6 +336,19 @@ def affiliate_page(
         top_campaigns=totals_rows(figures.campaigns, 10),
         top_publishers=totals_rows(figures.publishers, 10),
         exports=[(name, f"/affiliate/export.{name}?{query}") for name in EXPORT_FORMATS],
+        traffic=[
+            (
+                "Traffic by campaign",
+                "traffic-campaigns",
+                traffic_rows(traffic.campaigns, campaign_names),
+            ),
+            (
+                "Traffic by publisher",
+                "traffic-publishers",
+                traffic_rows(traffic.publishers, publisher_names),
+            ),
+            ("Traffic by admedia", "traffic-admedia", traffic_rows(traffic.admedia, {})),
+        ],
     )
 
 
