@@ -34,7 +34,7 @@ from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
 
 WORKDIR = Path(os.environ.get("AFFILIATE_BENCH_DIR", "/tmp/affiliate-bench"))
-SCHEMA = "0012"
+SCHEMA = "0011"
 TRANSACTIONS = 1_000_000
 TRAFFIC = 20_000_000
 """Clicks and views together (half each)."""

@@ -4,7 +4,7 @@ One row per entry: the network-local day, campaign, publisher, optional project 
 admedia (0 = none), views, clicks and per status (open, confirmed, canceled, paid) the
 count, commission and turnover in the minor unit of the campaign's currency, and a note.
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-02 20:30:00
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 from commerce_stats.db.types import UTCDateTime
 
-revision: str = "0012"
+revision: str = "0011"
 down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
