@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
 from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.errors import (
     InvalidTurnoverError,
     UnknownCampaignError,
@@ -16,6 +21,12 @@ from commerce_stats.affiliate.tracker import ClickInput, ConversionInput, Tracke
 from commerce_stats.db.engine import Database
 from tests.affiliate.conftest import Network
 from tests.affiliate.helpers import csv_rows
+
+NOON = datetime(2026, 3, 10, 12, tzinfo=UTC)
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
 
 
 def _click(network: Network, *, campaign_id: int = 0, project_id: int = 0) -> ClickInput:
@@ -28,6 +39,7 @@ def _click(network: Network, *, campaign_id: int = 0, project_id: int = 0) -> Cl
         referrer="https://blog.example/",
         user_agent="UA",
         country="DE",
+        address="192.0.2.1",
     )
 
 
@@ -106,3 +118,96 @@ def test_a_conversion_is_recorded_once_per_order(
     tracker.track_conversion(_conversion(network, click_id))
     rows = csv_rows(client, network.export_url())
     assert [(row["ordertoken"], row["turnover"]) for row in rows] == [("T-1", "10.00")]
+
+
+def _stored_click(database: Database, network: Network, click_id: int) -> Any:
+    with database.read() as conn:
+        return repository.click(conn, network.account_id, click_id)
+
+
+def _net_of_second_click(
+    database: Database, accounts: Accounts, network: Network, first: datetime, second: datetime
+) -> int:
+    tracker = Tracker(database, accounts)
+    tracker.track_click(_click(network), now=first)
+    click_id, _location = tracker.track_click(_click(network), now=second)
+    return int(_stored_click(database, network, click_id).net)
+
+
+def test_a_first_click_counts_net(database: Database, accounts: Accounts, network: Network) -> None:
+    click_id, _location = Tracker(database, accounts).track_click(_click(network), now=NOON)
+    assert _stored_click(database, network, click_id).net == 1
+
+
+def test_a_second_click_within_four_hours_is_not_net(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    assert _net_of_second_click(database, accounts, network, NOON, NOON + timedelta(hours=3)) == 0
+
+
+def test_a_click_four_hours_later_counts_net_again(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    assert _net_of_second_click(database, accounts, network, NOON, NOON + timedelta(hours=4)) == 1
+
+
+def test_a_second_click_across_midnight_is_not_net(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    late = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
+    assert _net_of_second_click(database, accounts, network, late, late + timedelta(hours=1)) == 0
+
+
+def test_a_click_from_another_address_counts_net(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    tracker = Tracker(database, accounts)
+    tracker.track_click(_click(network), now=NOON)
+    other = replace(_click(network), address="198.51.100.7")
+    click_id, _location = tracker.track_click(other, now=NOON)
+    assert _stored_click(database, network, click_id).net == 1
+
+
+def test_a_click_on_another_campaign_counts_net(
+    client: TestClient,
+    admin_headers: dict[str, str],
+    database: Database,
+    accounts: Accounts,
+    network: Network,
+) -> None:
+    second = client.post(
+        network.admin + "/campaigns",
+        json={
+            "advertiser_id": network.advertiser_id,
+            "title": "Zweite",
+            "target_url": "https://shop.example/b",
+            "currency": "EUR",
+        },
+        headers=admin_headers,
+    ).json()["id"]
+    tracker = Tracker(database, accounts)
+    tracker.track_click(_click(network), now=NOON)
+    click_id, _location = tracker.track_click(_click(network, campaign_id=second), now=NOON)
+    assert _stored_click(database, network, click_id).net == 1
+
+
+def test_a_click_stores_a_visitor_hash_not_the_address(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    click_id, _location = Tracker(database, accounts).track_click(_click(network), now=NOON)
+    stored = _stored_click(database, network, click_id)
+    assert (len(stored.visitor), "192.0.2.1" in repr(tuple(stored))) == (32, False)
+
+
+def test_a_click_stores_the_device_fields_of_its_user_agent(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    click = replace(_click(network), user_agent=IPHONE)
+    click_id, _location = Tracker(database, accounts).track_click(click, now=NOON)
+    stored = _stored_click(database, network, click_id)
+    assert (stored.devicetype, stored.device, stored.browser, stored.os) == (
+        "Mobile",
+        "iPhone",
+        "Mobile Safari",
+        "iOS",
+    )

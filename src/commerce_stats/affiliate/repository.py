@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    delete,
     false,
     func,
     insert,
@@ -47,6 +48,8 @@ from commerce_stats.affiliate.tables import (
     publishers,
     transactions,
     triggers,
+    views,
+    visitor_salts,
 )
 from commerce_stats.db.upsert import insert_ignoring_duplicates, upsert
 
@@ -291,6 +294,85 @@ def commission_rule(
 def click(conn: Connection, account_id: int, click_id: int) -> Row[Any] | None:
     return conn.execute(
         select(clicks).where(clicks.c.account_id == account_id, clicks.c.id == click_id)
+    ).first()
+
+
+def visitor_salts_since(conn: Connection, account_id: int, first_day: date) -> dict[date, bytes]:
+    """The account's salts of ``first_day`` and later, by day."""
+    rows = conn.execute(
+        select(visitor_salts.c.day, visitor_salts.c.salt).where(
+            visitor_salts.c.account_id == account_id, visitor_salts.c.day >= first_day
+        )
+    )
+    return {row.day: bytes(row.salt) for row in rows}
+
+
+def add_visitor_salt(conn: Connection, account_id: int, day: date, salt: bytes) -> None:
+    """Stores ``salt`` for the day unless another writer already stored one (that one stays)."""
+    statement = insert_ignoring_duplicates(conn, visitor_salts, ["account_id", "day"])
+    conn.execute(statement.values(account_id=account_id, day=day, salt=salt))
+
+
+def delete_visitor_salts_before(conn: Connection, account_id: int, day: date) -> None:
+    conn.execute(
+        delete(visitor_salts).where(
+            visitor_salts.c.account_id == account_id, visitor_salts.c.day < day
+        )
+    )
+
+
+TrafficKind = Literal["clicks", "views"]
+_TRAFFIC: dict[str, Table] = {"clicks": clicks, "views": views}
+
+
+def visitor_seen_since(
+    conn: Connection,
+    kind: TrafficKind,
+    account_id: int,
+    campaign_id: int,
+    visitors: Sequence[str],
+    since: datetime,
+) -> bool:
+    """Whether one of ``visitors`` (hashes) has a click or view of the campaign after ``since``."""
+    table = _TRAFFIC[kind]
+    found = conn.execute(
+        select(table.c.id)
+        .where(
+            table.c.account_id == account_id,
+            table.c.campaign_id == campaign_id,
+            table.c.visitor.in_(list(visitors)),
+            table.c.created_at > since,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def insert_views(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(views), rows)
+
+
+def view(conn: Connection, account_id: int, view_id: int) -> Row[Any] | None:
+    return conn.execute(
+        select(views).where(views.c.account_id == account_id, views.c.id == view_id)
+    ).first()
+
+
+def latest_view_of_visitor(
+    conn: Connection, account_id: int, campaign_id: int, visitors: Sequence[str], since: datetime
+) -> Row[Any] | None:
+    """The visitor's most recent counted view of the campaign after ``since``."""
+    return conn.execute(
+        select(views)
+        .where(
+            views.c.account_id == account_id,
+            views.c.campaign_id == campaign_id,
+            views.c.visitor.in_(list(visitors)),
+            views.c.created_at > since,
+        )
+        .order_by(views.c.created_at.desc(), views.c.id.desc())
+        .limit(1)
     ).first()
 
 

@@ -292,7 +292,7 @@ def payout(body: PayoutIn, account: AccountDep, network: NetworkDep) -> object:
 )
 def track_click(request: Request, network: NetworkDep) -> Response:
     """A publisher's tracked link: records the click, redirects with ``emid``."""
-    click = click_input(request.query_params, request.headers)
+    click = click_input(request.query_params, request.headers, client_address(request))
     click_id, location = network.tracker.track_click(click)
     response = RedirectResponse(location, status_code=302, headers=NO_CACHE)
     name, value = click_cookie(click.campaign_id, click_id)

@@ -29,10 +29,12 @@ from commerce_stats.affiliate.errors import (
 )
 from commerce_stats.affiliate.lifecycle import number_new_transactions
 from commerce_stats.affiliate.rules import NOT_PAID_OUT, OPEN, commission_minor, parse_amount
+from commerce_stats.affiliate.visitors import ReclickFilter, VisitorSalts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.tenancy import Feature
 from commerce_stats.kit.timeutil import utc_now
+from commerce_stats.kit.useragent import device_fields
 
 MAX_TEXT = 255
 MAX_URL = 2000
@@ -48,6 +50,8 @@ class ClickInput:
     referrer: str
     user_agent: str
     country: str
+    address: str = ""
+    """The client's address: hashed into ``visitor``, never stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,17 @@ class ConversionInput:
     country: str
 
 
+def device_columns(user_agent: str) -> dict[str, str]:
+    """The device columns of a click, view or transaction from its user agent."""
+    fields = device_fields(user_agent)
+    return {
+        "devicetype": fields.devicetype,
+        "device": fields.device,
+        "browser": fields.browser,
+        "os": fields.os,
+    }
+
+
 def with_emid(target_url: str, click_id: int) -> str:
     """The landing page URL with ``emid=<click id>`` added to its query."""
     parts = urlsplit(target_url)
@@ -83,9 +98,13 @@ class Tracker:
         self.database = database
         self.accounts = accounts
 
-    def track_click(self, click: ClickInput) -> tuple[int, str]:
-        """Records a click; returns (click id, landing URL with ``emid``)."""
-        now = utc_now()
+    def track_click(self, click: ClickInput, now: datetime | None = None) -> tuple[int, str]:
+        """Records a click; returns (click id, landing URL with ``emid``).
+
+        The click stores the visitor hash, its net flag (reclick filter) and the device
+        fields of its user agent (``affiliate.visitors``, ``kit.useragent``).
+        """
+        now = now or utc_now()
         with self.database.read() as conn:
             campaign = repository.campaign_anywhere(conn, click.campaign_id)
         if campaign is None or not self.tracks(campaign.account_id):
@@ -93,8 +112,12 @@ class Tracker:
         account_id = campaign.account_id
         with self.database.write() as conn:
             self._check_click_source(conn, account_id, click)
+            visitor = VisitorSalts(conn).visitor(account_id, now, click.address, click.user_agent)
+            net = ReclickFilter(conn, "clicks").net(account_id, click.campaign_id, visitor, now)
             click_id = repository.allocate_ids(conn, account_id, "click")
-            repository.insert_click(conn, _click_values(account_id, click_id, click, now))
+            values = _click_values(account_id, click_id, click, now)
+            values.update(visitor=visitor.stored, net=net, **device_columns(click.user_agent))
+            repository.insert_click(conn, values)
         return click_id, with_emid(campaign.target_url, click_id)
 
     @staticmethod

@@ -63,7 +63,9 @@ def click_cookie(campaign_id: int, click_id: int) -> tuple[str, str]:
     return f"emid_{campaign_id}", str(click_id)
 
 
-def click_input(params: Mapping[str, str], headers: Mapping[str, str]) -> ClickInput:
+def click_input(
+    params: Mapping[str, str], headers: Mapping[str, str], address: str = ""
+) -> ClickInput:
     return ClickInput(
         campaign_id=_int(params, "campaign_id", required=True),
         publisher_id=_int(params, "publisher_id", required=True),
@@ -73,6 +75,7 @@ def click_input(params: Mapping[str, str], headers: Mapping[str, str]) -> ClickI
         referrer=headers.get("referer", ""),
         user_agent=headers.get("user-agent", ""),
         country=country_of(headers),
+        address=address,
     )
 
 
