@@ -36,6 +36,7 @@ from commerce_stats.affiliate.export_lines import (
     renderer_for,
 )
 from commerce_stats.affiliate.tables import (
+    admedia,
     advertisers,
     campaign_directory,
     campaigns,
@@ -75,7 +76,9 @@ def next_campaign_id(conn: Connection) -> int:
     return (current or 0) + 1
 
 
-Collection = Literal["advertisers", "campaigns", "triggers", "groups", "publishers", "projects"]
+Collection = Literal[
+    "advertisers", "campaigns", "triggers", "groups", "publishers", "projects", "admedia"
+]
 """The model's kinds of items, by the names the admin API lists them under."""
 Listed = Collection | Literal["rates", "memberships"]
 
@@ -86,6 +89,7 @@ _TABLES: dict[Listed, Table] = {
     "groups": commission_groups,
     "publishers": publishers,
     "projects": projects,
+    "admedia": admedia,
     "rates": commission_rates,
     "memberships": memberships,
 }
@@ -96,6 +100,7 @@ ITEM_NAMES: dict[Collection, str] = {
     "groups": "commission group",
     "publishers": "publisher",
     "projects": "project",
+    "admedia": "admedia",
 }
 """How a refusal names one item of each kind."""
 SEQUENCES: dict[Collection, str] = {
@@ -105,6 +110,7 @@ SEQUENCES: dict[Collection, str] = {
     "groups": "group",
     "publishers": "publisher",
     "projects": "project",
+    "admedia": "admedia",
 }
 """The per-account id sequence of each kind (campaign ids come from ``next_campaign_id``)."""
 

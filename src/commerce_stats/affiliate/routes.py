@@ -65,11 +65,14 @@ from commerce_stats.affiliate.schemas import (
 )
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.affiliate.tracking import (
+    COOKIE_DAYS,
     NO_CACHE,
     PIXEL_GIF,
     click_cookie,
     click_input,
     conversion_input,
+    view_cookie,
+    view_input,
 )
 from commerce_stats.kit.admin_http import admin_router
 from commerce_stats.kit.exports import MEDIA_TYPES, stop_when
@@ -296,8 +299,31 @@ def track_click(request: Request, network: NetworkDep) -> Response:
     click_id, location = network.tracker.track_click(click)
     response = RedirectResponse(location, status_code=302, headers=NO_CACHE)
     name, value = click_cookie(click.campaign_id, click_id)
-    response.set_cookie(name, value, max_age=30 * 86400, httponly=True, samesite="lax")
+    response.set_cookie(name, value, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="lax")
     return response
+
+
+async def view_pixel(request: Request) -> Response:
+    """``GET /trck/eview/``: the view pixel, a 1x1 GIF once the view is durable, with the
+    cookie ``emv_<campaign_id>=<view id>`` for postview attribution. A bot's view is
+    answered and not recorded (no cookie). A plain Starlette endpoint, as the conversion
+    pixel."""
+    try:
+        view = view_input(request.query_params, request.headers, client_address(request))
+        view_id = await ingest.record_view(get_runtime(request), view)
+    except AffiliateError as error:
+        return render_plain(error)
+    except Exception:
+        log.exception("unhandled error on GET /trck/eview/")
+        return render_plain(internal())
+    response = Response(PIXEL_GIF, media_type="image/gif", headers=NO_CACHE)
+    if view_id is not None:
+        name, value = view_cookie(view.campaign_id, view_id)
+        response.set_cookie(name, value, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="lax")
+    return response
+
+
+public_router.add_route("/trck/eview/", view_pixel, methods=["GET"], include_in_schema=False)
 
 
 async def conversion_pixel(request: Request) -> Response:

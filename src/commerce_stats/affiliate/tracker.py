@@ -20,7 +20,9 @@ from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.errors import (
     AffiliateError,
     InvalidTurnoverError,
+    NotAMemberError,
     NoTrackedClickError,
+    UnknownAdmediaError,
     UnknownCampaignError,
     UnknownCommissionTriggerError,
     UnknownProjectError,
@@ -34,7 +36,7 @@ from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.tenancy import Feature
 from commerce_stats.kit.timeutil import utc_now
-from commerce_stats.kit.useragent import device_fields
+from commerce_stats.kit.useragent import BOT, device_fields
 
 MAX_TEXT = 255
 MAX_URL = 2000
@@ -52,6 +54,10 @@ class ClickInput:
     country: str
     address: str = ""
     """The client's address: hashed into ``visitor``, never stored."""
+
+
+ViewInput = ClickInput
+"""The view pixel takes the click's parameters and headers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +150,55 @@ class Tracker:
         if refusal is not None:
             raise refusal
 
+    def track_view(self, view: ViewInput, now: datetime | None = None) -> int | None:
+        """Records one view in a transaction of its own (``record_views``)."""
+        with self.database.write() as conn:
+            outcome = self.record_views(conn, [view], now or utc_now())[0]
+        if isinstance(outcome, AffiliateError):
+            raise outcome
+        return outcome
+
+    def record_views(
+        self, conn: Connection, views: list[ViewInput], now: datetime
+    ) -> list[int | AffiliateError | None]:
+        """Records many views in the caller's write transaction (group commit).
+
+        Per view: its id, None for a bot's view (answered, not recorded), or why it was
+        refused (nothing recorded for it). Views carry no dedupe id: every request that
+        arrives is one view; a repeat by the same visitor within the reclick window is
+        stored with ``net`` 0.
+        """
+        lookups = _ConversionLookups(self, conn)
+        salts = VisitorSalts(conn)
+        reviews = ReclickFilter(conn, "views")
+        outcomes: list[int | AffiliateError | None] = []
+        pending: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        for view in views:
+            try:
+                account_id = lookups.traffic_source(view)
+            except AffiliateError as refused:
+                outcomes.append(refused)
+                continue
+            devices = device_columns(view.user_agent)
+            if devices["devicetype"] == BOT:
+                outcomes.append(None)
+                continue
+            visitor = salts.visitor(account_id, now, view.address, view.user_agent)
+            values = _traffic_values(account_id, 0, view, now)
+            values.update(
+                visitor=visitor.stored,
+                net=reviews.net(account_id, view.campaign_id, visitor, now),
+                **devices,
+            )
+            pending.setdefault(account_id, []).append((len(outcomes), values))
+            outcomes.append(None)
+        for account_id, rows in pending.items():
+            first = repository.allocate_ids(conn, account_id, "view", len(rows))
+            for offset, (position, values) in enumerate(rows):
+                values["id"] = outcomes[position] = first + offset
+            repository.insert_views(conn, [values for _position, values in rows])
+        return outcomes
+
     def record_conversions(
         self, conn: Connection, conversions: list[ConversionInput], now: datetime
     ) -> list[AffiliateError | None]:
@@ -172,12 +227,13 @@ class Tracker:
         return outcomes
 
 
-def _click_values(
-    account_id: int, click_id: int, click: ClickInput, now: datetime
+def _traffic_values(
+    account_id: int, row_id: int, click: ClickInput, now: datetime
 ) -> dict[str, Any]:
+    """The columns a click and a view share (``tables._traffic_columns``)."""
     return {
         "account_id": account_id,
-        "id": click_id,
+        "id": row_id,
         "campaign_id": click.campaign_id,
         "publisher_id": click.publisher_id,
         "project_id": click.project_id,
@@ -185,9 +241,16 @@ def _click_values(
         "admedia_id": click.admedia_id,
         "created_at": now,
         "referrer": click.referrer[:MAX_URL],
-        "user_agent": click.user_agent[:MAX_URL],
         "country": click.country,
     }
+
+
+def _click_values(
+    account_id: int, click_id: int, click: ClickInput, now: datetime
+) -> dict[str, Any]:
+    values = _traffic_values(account_id, click_id, click, now)
+    values["user_agent"] = click.user_agent[:MAX_URL]
+    return values
 
 
 def _conversion_values(
@@ -260,6 +323,7 @@ class _ConversionLookups:
         self._campaigns: dict[int, Row[Any] | None] = {}
         self._tracking: dict[int, bool] = {}
         self._rules: dict[tuple[int, int, int], repository.RuleRow | None] = {}
+        self._sources: dict[tuple[int, int, int, int, int], AffiliateError | None] = {}
 
     def campaign(self, campaign_id: int) -> Row[Any] | None:
         """The campaign, if its account is enabled and runs the affiliate network."""
@@ -271,6 +335,38 @@ class _ConversionLookups:
                 campaign = None
             self._campaigns[campaign_id] = campaign
         return self._campaigns[campaign_id]
+
+    def traffic_source(self, view: ClickInput) -> int:
+        """The account of a view's campaign; raises why the view is refused."""
+        campaign = self.campaign(view.campaign_id)
+        if campaign is None:
+            raise UnknownCampaignError
+        account_id: int = campaign.account_id
+        key = (account_id, view.campaign_id, view.publisher_id, view.project_id, view.admedia_id)
+        if key not in self._sources:
+            self._sources[key] = self._source_refusal(campaign, view)
+        refusal = self._sources[key]
+        if refusal is not None:
+            raise refusal
+        return account_id
+
+    def _source_refusal(self, campaign: Row[Any], view: ClickInput) -> AffiliateError | None:
+        account_id = campaign.account_id
+        conn = self.conn
+        if repository.item(conn, "publishers", account_id, view.publisher_id) is None:
+            return UnknownPublisherError()
+        group = repository.membership_group(conn, account_id, campaign.id, view.publisher_id)
+        if group is None and campaign.default_group_id is None:
+            return NotAMemberError()
+        if view.project_id:
+            project = repository.item(conn, "projects", account_id, view.project_id)
+            if project is None or project.publisher_id != view.publisher_id:
+                return UnknownProjectError()
+        if view.admedia_id:
+            medium = repository.item(conn, "admedia", account_id, view.admedia_id)
+            if medium is None or medium.campaign_id != campaign.id:
+                return UnknownAdmediaError()
+        return None
 
     def click(self, account_id: int, click_id: int) -> Row[Any] | None:
         return repository.click(self.conn, account_id, click_id)
