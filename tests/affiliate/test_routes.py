@@ -302,3 +302,68 @@ def test_a_repeated_view_is_stored_again_and_not_net(
     for _ in range(2):
         assert client.get("/trck/eview/", params=_view_params(network)).status_code == 200
     assert [row.net for row in _views(database)] == [1, 0]
+
+
+# -- admin: admedia -------------------------------------------------------------------------
+
+
+def test_admedia_are_created_read_and_listed_over_the_admin_api(
+    client: TestClient, admin_headers: dict[str, str], network: Network
+) -> None:
+    created = client.post(
+        f"{network.admin}/campaigns/{network.campaign_id}/admedia",
+        json={"title": "Textlink", "kind": "textlink", "target_url": "https://shop.example/t"},
+        headers=admin_headers,
+    )
+    assert created.status_code == 201, created.text
+    admedia_id = created.json()["id"]
+    one = client.get(f"{network.admin}/admedia/{admedia_id}", headers=admin_headers).json()
+    listed = client.get(f"{network.admin}/admedia", headers=admin_headers).json()
+    assert (one["title"], one["kind"], one["target_url"]) == (
+        "Textlink",
+        "textlink",
+        "https://shop.example/t",
+    )
+    assert listed == {"admedia": [one]}
+
+
+def test_an_admedia_for_another_accounts_campaign_is_404_and_stores_nothing(
+    client: TestClient,
+    admin_headers: dict[str, str],
+    network: Network,
+    build_network: Callable[..., Network],
+) -> None:
+    other = build_network("Other")
+    response = client.post(
+        f"{network.admin}/campaigns/{other.campaign_id}/admedia",
+        json={"title": "Banner", "kind": "banner"},
+        headers=admin_headers,
+    )
+    assert response.status_code == 404
+    for owner in (network, other):
+        listed = client.get(f"{owner.admin}/admedia", headers=admin_headers).json()
+        assert listed == {"admedia": []}
+
+
+def test_an_admedia_of_an_unknown_kind_is_422_naming_the_field(
+    client: TestClient, admin_headers: dict[str, str], network: Network
+) -> None:
+    response = client.post(
+        f"{network.admin}/campaigns/{network.campaign_id}/admedia",
+        json={"title": "Popup", "kind": "popup"},
+        headers=admin_headers,
+    )
+    assert (response.status_code, response.json()["error"]["field"]) == (422, "kind")
+    listed = client.get(f"{network.admin}/admedia", headers=admin_headers).json()
+    assert listed == {"admedia": []}
+
+
+def test_a_campaigns_postview_window_is_changed_over_the_admin_api(
+    client: TestClient, admin_headers: dict[str, str], network: Network
+) -> None:
+    response = client.patch(
+        f"{network.admin}/campaigns/{network.campaign_id}",
+        json={"postview_window_hours": 72},
+        headers=admin_headers,
+    )
+    assert (response.status_code, response.json()["postview_window_hours"]) == (200, 72)

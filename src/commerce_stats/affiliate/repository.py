@@ -177,6 +177,39 @@ def set_publisher_token_hash(
     )
 
 
+def set_postview_window(conn: Connection, account_id: int, campaign_id: int, hours: int) -> None:
+    conn.execute(
+        update(campaigns)
+        .where(campaigns.c.account_id == account_id, campaigns.c.id == campaign_id)
+        .values(postview_window_hours=hours)
+    )
+
+
+def admedia_list(conn: Connection, account_id: int, publisher_id: int | None) -> Sequence[Row[Any]]:
+    """The account's admedia with their campaign's title, in id order; for a publisher only
+    those of campaigns it takes part in (a membership, or a campaign with a default group)."""
+    query = (
+        select(admedia, campaigns.c.title.label("campaign_title"))
+        .join(
+            campaigns,
+            and_(
+                campaigns.c.account_id == admedia.c.account_id,
+                campaigns.c.id == admedia.c.campaign_id,
+            ),
+        )
+        .where(admedia.c.account_id == account_id)
+        .order_by(admedia.c.id)
+    )
+    if publisher_id is not None:
+        member = select(memberships.c.campaign_id).where(
+            memberships.c.account_id == account_id, memberships.c.publisher_id == publisher_id
+        )
+        query = query.where(
+            campaigns.c.default_group_id.is_not(None) | admedia.c.campaign_id.in_(member)
+        )
+    return conn.execute(query).all()
+
+
 def set_default_group(conn: Connection, account_id: int, campaign_id: int, group_id: int) -> None:
     conn.execute(
         update(campaigns)

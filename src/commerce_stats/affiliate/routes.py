@@ -37,10 +37,13 @@ from commerce_stats.affiliate.schemas import (
     EXPORT_RESPONSES,
     LIFECYCLE_RESPONSES,
     UPLOAD_RESPONSES,
+    AdmediaIn,
+    AdmediaOut,
     AdvertiserIn,
     AdvertiserOut,
     CampaignIn,
     CampaignOut,
+    CampaignPatch,
     CancelIn,
     GroupIn,
     ListingOut,
@@ -150,8 +153,39 @@ def create_advertiser(body: AdvertiserIn, account: AccountDep, network: NetworkD
 @admin_refusals
 def create_campaign(body: CampaignIn, account: AccountDep, network: NetworkDep) -> object:
     return network.model.create_campaign(
-        account, body.advertiser_id, body.title, body.target_url, body.currency
+        account,
+        body.advertiser_id,
+        body.title,
+        body.target_url,
+        body.currency,
+        body.postview_window_hours,
     )
+
+
+@router.patch(f"{BASE}/campaigns/{{campaign_id}}", response_model=CampaignOut)
+@admin_refusals
+def update_campaign(
+    campaign_id: IdPath, body: CampaignPatch, account: AccountDep, network: NetworkDep
+) -> object:
+    return network.model.set_postview_window(account, campaign_id, body.postview_window_hours)
+
+
+@router.post(
+    f"{BASE}/campaigns/{{campaign_id}}/admedia", status_code=201, response_model=AdmediaOut
+)
+@admin_refusals
+def create_admedia(
+    campaign_id: IdPath, body: AdmediaIn, account: AccountDep, network: NetworkDep
+) -> object:
+    return network.model.create_admedia(
+        account, campaign_id, body.title, body.kind, body.target_url
+    )
+
+
+@router.get(f"{BASE}/admedia/{{admedia_id}}", response_model=AdmediaOut)
+@admin_refusals
+def get_admedia(admedia_id: IdPath, account: AccountDep, network: NetworkDep) -> object:
+    return network.model.admedia(account, admedia_id)
 
 
 @router.post(
@@ -391,6 +425,7 @@ def export_report(
         request.query_params.multi_items(),
         client_address(request),
         progress=stop_when(stopped),
+        base_url=str(request.base_url).rstrip("/"),
     )
     headers = {"Content-Disposition": f'attachment; filename="{prepared.filename}"'}
     if prepared.ignored:
