@@ -375,7 +375,9 @@ async def conversion_pixel(request: Request) -> Response:
             cap_body(request, DEFAULT_BODY_LIMIT)
             form = await request.form()
             params.update({key: value for key, value in form.items() if isinstance(value, str)})
-        conversion = conversion_input(params, request.headers, request.cookies)
+        conversion = conversion_input(
+            params, request.headers, request.cookies, client_address(request)
+        )
         await ingest.record(get_runtime(request), conversion)
     except AffiliateError as error:
         return render_plain(error)

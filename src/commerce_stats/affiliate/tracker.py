@@ -9,7 +9,7 @@ publisher's group (``rules.commission_minor``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -75,6 +75,10 @@ class ConversionInput:
     user_agent: str
     referrer: str
     country: str
+    view_id: int | None = None
+    """The view the ``emv_<campaign_id>`` cookie names, if any."""
+    address: str = ""
+    """The client's address: finds the visitor's last view when no cookie names one."""
 
 
 def device_columns(user_agent: str) -> dict[str, str]:
@@ -268,14 +272,11 @@ def _conversion_values(
         turnover = parse_amount(conversion.turnover or "0", currency)
     except ValueError as exc:
         raise InvalidTurnoverError(str(exc)) from exc
-    click = None
-    if conversion.click_id is not None:
-        click = lookups.click(account_id, conversion.click_id)
-    if click is None or click.campaign_id != campaign.id:
-        raise NoTrackedClickError
-    rule = lookups.rule(campaign, click.publisher_id, conversion.trigger_id)
+    touch = lookups.touch_point(campaign, conversion, now)
+    rule = lookups.rule(campaign, touch.publisher_id, conversion.trigger_id)
     if rule is None:
         raise UnknownCommissionTriggerError
+    is_click = touch.action_type == "click"
     return {
         "account_id": account_id,
         "status": OPEN,
@@ -283,7 +284,7 @@ def _conversion_values(
         "campaign_id": campaign.id,
         "ordertoken": conversion.ordertoken[:MAX_TEXT],
         "source": conversion.source,
-        "project_id": click.project_id,
+        "project_id": touch.row.project_id,
         "commission_minor": commission_minor(rule.trigger_type, rule.value_scaled, turnover),
         "commission_group_id": rule.group_id,
         "campaign_group_title": rule.group_title,
@@ -296,7 +297,11 @@ def _conversion_values(
         "turnover_minor": turnover,
         "source_turnover_minor": turnover,
         "currency": currency,
-        "click_id": click.id,
+        "click_id": touch.row.id if is_click else None,
+        "view_id": None if is_click else touch.row.id,
+        "action_type": touch.action_type,
+        "admedia_id": touch.row.admedia_id,
+        **device_columns(conversion.user_agent),
         "salary_id": NOT_PAID_OUT,
         "status_change_date": now,
         "last_change": now,
@@ -304,14 +309,27 @@ def _conversion_values(
         "cancel_reason": "",
         "user_agent": conversion.user_agent[:MAX_URL],
         "order_timestamp": now,
-        "action_timestamp": click.created_at,
+        "action_timestamp": touch.row.created_at,
         "advertiser_id": campaign.advertiser_id,
-        "publisher_id": click.publisher_id,
-        "referrer": click.referrer,
-        "country": conversion.country or click.country,
-        "subid": click.subid,
+        "publisher_id": touch.publisher_id,
+        "referrer": touch.row.referrer,
+        "country": conversion.country or touch.row.country,
+        "subid": touch.row.subid,
         "basket_items": conversion.basket_items,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _TouchPoint:
+    """What a conversion is credited to: a click, or (postview) a view."""
+
+    action_type: str
+    row: Row[Any]
+
+    @property
+    def publisher_id(self) -> int:
+        publisher_id: int = self.row.publisher_id
+        return publisher_id
 
 
 class _ConversionLookups:
@@ -324,6 +342,7 @@ class _ConversionLookups:
         self._tracking: dict[int, bool] = {}
         self._rules: dict[tuple[int, int, int], repository.RuleRow | None] = {}
         self._sources: dict[tuple[int, int, int, int, int], AffiliateError | None] = {}
+        self.salts = VisitorSalts(conn)
 
     def campaign(self, campaign_id: int) -> Row[Any] | None:
         """The campaign, if its account is enabled and runs the affiliate network."""
@@ -370,6 +389,34 @@ class _ConversionLookups:
 
     def click(self, account_id: int, click_id: int) -> Row[Any] | None:
         return repository.click(self.conn, account_id, click_id)
+
+    def touch_point(
+        self, campaign: Row[Any], conversion: ConversionInput, now: datetime
+    ) -> _TouchPoint:
+        """The conversion's click; else, within the campaign's postview window, the view the
+        ``emv_`` cookie names or the visitor's latest view of the campaign; else refused."""
+        account_id = campaign.account_id
+        if conversion.click_id is not None:
+            click = self.click(account_id, conversion.click_id)
+            if click is not None and click.campaign_id == campaign.id:
+                return _TouchPoint("click", click)
+        hours = campaign.postview_window_hours
+        if not hours:
+            raise NoTrackedClickError
+        since = now - timedelta(hours=hours)
+        view = None
+        if conversion.view_id is not None:
+            view = repository.view(self.conn, account_id, conversion.view_id)
+            if view is not None and (view.campaign_id != campaign.id or view.created_at <= since):
+                view = None
+        if view is None:
+            visitor = self.salts.visitor(account_id, now, conversion.address, conversion.user_agent)
+            view = repository.latest_view_of_visitor(
+                self.conn, account_id, campaign.id, visitor.known_as, since
+            )
+        if view is None:
+            raise NoTrackedClickError
+        return _TouchPoint("view", view)
 
     def rule(
         self, campaign: Row[Any], publisher_id: int, trigger_id: int

@@ -96,7 +96,10 @@ def view_input(
 
 
 def conversion_input(
-    params: Mapping[str, str], headers: Mapping[str, str], cookies: Mapping[str, str]
+    params: Mapping[str, str],
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+    address: str = "",
 ) -> ConversionInput:
     campaign_id = _int(params, "campaign_id", required=True)
     token = _text(params, "token").strip()
@@ -120,4 +123,6 @@ def conversion_input(
         user_agent=headers.get("user-agent", ""),
         referrer=headers.get("referer", ""),
         country=country_of(headers),
+        view_id=as_id(cookies.get(f"emv_{campaign_id}", "").strip(), MAX_BIG_ID),
+        address=address,
     )
