@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future
 from dataclasses import replace
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -14,12 +15,13 @@ from commerce_stats.affiliate.errors import (
     AffiliateError,
     InvalidTurnoverError,
     NoTrackedClickError,
+    UnknownPublisherError,
     WrongCurrencyError,
 )
-from commerce_stats.affiliate.ingest import ConversionBatcher
+from commerce_stats.affiliate.ingest import ConversionBatcher, ViewBatcher
 from commerce_stats.affiliate.service import AffiliateNetwork
-from commerce_stats.affiliate.tables import transactions
-from commerce_stats.affiliate.tracker import ConversionInput
+from commerce_stats.affiliate.tables import transactions, views
+from commerce_stats.affiliate.tracker import ConversionInput, ViewInput
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.timeutil import utc_now
 from tests.affiliate.conftest import Network
@@ -221,3 +223,73 @@ def test_poison_pixels_sent_concurrently_with_valid_ones_refuse_only_themselves(
             assert status == 400
             assert text.startswith(field)
     assert _stored_tokens(database) == valid
+
+
+def _view(net: Network, **changes: Any) -> ViewInput:
+    view = ViewInput(
+        campaign_id=net.campaign_id,
+        publisher_id=net.publisher_id,
+        project_id=0,
+        subid="",
+        admedia_id=0,
+        referrer="",
+        user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
+        country="DE",
+        address="192.0.2.1",
+    )
+    return replace(view, **changes)
+
+
+def _stored_views(database: Database) -> list[tuple[int, int]]:
+    with database.read() as conn:
+        return [
+            (row.id, row.net)
+            for row in conn.execute(select(views.c.id, views.c.net).order_by(views.c.id))
+        ]
+
+
+def test_views_submitted_together_are_each_stored_in_one_batch(
+    network: Network, database: Database, accounts: Accounts
+) -> None:
+    batcher = ViewBatcher(AffiliateNetwork(database, accounts))
+    futures = [batcher.submit(_view(network)) for _ in range(5)]  # queued: one batch
+    batcher.start()
+    batcher.stop()
+    assert [future.result() for future in futures] == [1, 2, 3, 4, 5]
+    assert _stored_views(database) == [(1, 1), (2, 0), (3, 0), (4, 0), (5, 0)]
+
+
+def test_a_refused_view_in_a_batch_stores_nothing_and_the_others_are_stored(
+    network: Network, database: Database, accounts: Accounts
+) -> None:
+    batcher = ViewBatcher(AffiliateNetwork(database, accounts))
+    ok = batcher.submit(_view(network))
+    refused = batcher.submit(_view(network, publisher_id=999))
+    batcher.start()
+    batcher.stop()
+    assert (ok.result(), type(refused.exception())) == (1, UnknownPublisherError)
+    assert _stored_views(database) == [(1, 1)]
+
+
+def test_views_from_many_threads_are_each_stored(
+    network: Network, database: Database, accounts: Accounts
+) -> None:
+    batcher = ViewBatcher(AffiliateNetwork(database, accounts))
+    batcher.start()
+    results: list[int | None] = []
+    lock = threading.Lock()
+
+    def send() -> None:
+        for index in range(10):
+            view_id = batcher.submit(_view(network, address=f"192.0.2.{index}")).result()
+            with lock:
+                results.append(view_id)
+
+    workers = [threading.Thread(target=send) for _ in range(4)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    batcher.stop()
+    assert sorted(view_id or 0 for view_id in results) == list(range(1, 41))
+    assert len(_stored_views(database)) == 40

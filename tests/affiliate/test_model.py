@@ -137,3 +137,71 @@ def test_listings_are_scoped_by_account(
     _campaign(model, account)
     assert model.listing(other, "campaigns") == []
     assert model.listing(other, "advertisers") == []
+
+
+# -- admedia and the postview window ------------------------------------------------------------
+
+
+def test_an_admedia_is_created_listed_and_read_back(model: NetworkModel, account: Account) -> None:
+    campaign = _campaign(model, account)
+    created = model.create_admedia(account, campaign.id, "Banner 300x250", "Banner")
+    assert (created.kind, created.target_url) == ("banner", "")
+    assert model.listing(account, "admedia") == [created]
+    assert model.admedia(account, created.id) == created
+
+
+def test_an_admedia_of_an_unknown_kind_is_refused_and_not_stored(
+    model: NetworkModel, account: Account
+) -> None:
+    campaign = _campaign(model, account)
+    with pytest.raises(InvalidFieldError, match="kind must be one of banner") as refused:
+        model.create_admedia(account, campaign.id, "Popup", "popup")
+    assert (refused.value.field, model.listing(account, "admedia")) == ("kind", [])
+
+
+def test_an_admedia_target_must_be_an_absolute_url(model: NetworkModel, account: Account) -> None:
+    campaign = _campaign(model, account)
+    with pytest.raises(InvalidFieldError, match="absolute"):
+        model.create_admedia(account, campaign.id, "Link", "textlink", "shop.example/x")
+    assert model.listing(account, "admedia") == []
+
+
+def test_an_admedia_for_another_accounts_campaign_is_refused_and_not_stored(
+    model: NetworkModel,
+    account: Account,
+    make_service_account: Callable[..., tuple[Account, dict[str, str]]],
+) -> None:
+    other = make_service_account("Other Net")[0]
+    foreign = _campaign(model, other)
+    with pytest.raises(ItemNotFoundError):
+        model.create_admedia(account, foreign.id, "Banner", "banner")
+    assert (model.listing(account, "admedia"), model.listing(other, "admedia")) == ([], [])
+
+
+def test_an_admedia_of_another_account_is_not_found(
+    model: NetworkModel,
+    account: Account,
+    make_service_account: Callable[..., tuple[Account, dict[str, str]]],
+) -> None:
+    other = make_service_account("Other Net")[0]
+    theirs = model.create_admedia(other, _campaign(model, other).id, "Banner", "banner")
+    with pytest.raises(ItemNotFoundError):
+        model.admedia(account, theirs.id)
+
+
+def test_a_campaign_keeps_its_postview_window(model: NetworkModel, account: Account) -> None:
+    advertiser = model.create_advertiser(account, "Shop")
+    campaign = model.create_campaign(
+        account, advertiser.id, "K", "https://shop.example/", "EUR", postview_window_hours=24
+    )
+    assert model.set_postview_window(account, campaign.id, 48).postview_window_hours == 48
+
+
+@pytest.mark.parametrize("hours", [-1, 721])
+def test_a_postview_window_outside_0_to_720_hours_is_refused_and_nothing_changes(
+    model: NetworkModel, account: Account, hours: int
+) -> None:
+    campaign = _campaign(model, account)
+    with pytest.raises(InvalidFieldError, match="between 0 and 720"):
+        model.set_postview_window(account, campaign.id, hours)
+    assert model.listing(account, "campaigns") == [campaign]

@@ -63,6 +63,20 @@ class UnknownProjectError(AffiliateError):
         super().__init__("unknown project")
 
 
+class NotAMemberError(AffiliateError):
+    """The publisher takes no part in the campaign (no membership and no default group)."""
+
+    def __init__(self) -> None:
+        super().__init__("the publisher is not a member of the campaign")
+
+
+class UnknownAdmediaError(AffiliateError):
+    """An ``admedia_id`` that names no admedia of the campaign."""
+
+    def __init__(self) -> None:
+        super().__init__("unknown admedia_id for the campaign")
+
+
 class NoTrackedClickError(AffiliateError):
     """A conversion whose ``emid`` names no click of its campaign."""
 

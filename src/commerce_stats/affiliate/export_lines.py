@@ -98,6 +98,7 @@ EXPORT_FIELDS = (
     "country",
     "subid",
     "basket_items",
+    "view_id",
 )
 """What ``transaction_cells`` reads, in order: the one list the repository selects by."""
 JOINED_FIELDS = (
@@ -216,6 +217,8 @@ class Money:
 def transaction_cells(row: Sequence[Any], clock: LocalClock, money: Money) -> tuple[Cell, ...]:
     """One transaction (``repository.EXPORT_COLUMNS``, in order) as the seed's 43 values.
 
+    ``action_id`` is the click's id, or for a postview sale the view's id.
+
     The row is unpacked by position: attribute access by name would cost more
     than the formatting itself on exports of millions of rows.
     """
@@ -225,7 +228,7 @@ def transaction_cells(row: Sequence[Any], clock: LocalClock, money: Money) -> tu
         click_id, salary_id, currency, status_change_date, cancel_reason, source_turnover,
         last_change, user_agent, ebestid, order_timestamp, action_timestamp, trigger_title,
         payoutdate, group_title, campaign_title, advertiser_id, publisher_id, prename, surname,
-        searchtitle, referrer, country, subid, basket_items,
+        searchtitle, referrer, country, subid, basket_items, view_id,
     ) = row  # fmt: skip
     text = clock.raw_text
     amount = money.amount
@@ -245,7 +248,7 @@ def transaction_cells(row: Sequence[Any], clock: LocalClock, money: Money) -> tu
         trigger_value_decimal(trigger_type, trigger_value, currency),
         trigger_type,
         amount(turnover, currency),
-        click_id or 0,
+        click_id or view_id or 0,
         salary_id,
         "" if click_id is None else str(click_id),
         currency,

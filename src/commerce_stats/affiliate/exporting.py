@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from commerce_stats.affiliate import repository
+from commerce_stats.affiliate import admedialist, repository
 from commerce_stats.affiliate.access import Owner
 from commerce_stats.affiliate.errors import NoPermissionError, UnknownReportError
 from commerce_stats.affiliate.export_lines import (
@@ -193,9 +193,17 @@ def export(
     params: Iterable[tuple[str, str]],
     client: str = "unknown",
     progress: Progress | None = None,
+    base_url: str = "",
 ) -> Export:
-    """Authorises, validates the filters, and prepares the streamed body of one report."""
+    """Authorises, validates the filters, and prepares the streamed body of one report.
+    ``base_url`` (scheme and host) starts the tracking links of the admedia list."""
     owner = network.access.export_owner(access_token, role, as_id(owner_id), client)
+    if admedialist.is_admedia_link(filename):
+        list_format = admedialist.parse_name(filename)
+        body = admedialist.export_body(network.database, owner, list_format, base_url)
+        return Export(
+            f"{admedialist.PREFIX}{admedialist.REPORT}.{list_format.value}", list_format, body
+        )
     report, export_format = parse_report_name(filename)
     return prepare(network, owner, report, export_format, params, progress)
 

@@ -51,6 +51,25 @@ class Campaign:
     currency: str
     default_group_id: int | None
     created_at: datetime
+    postview_window_hours: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Admedia:
+    """An advertising medium (Werbemittel) of a campaign; ``target_url`` empty means the
+    campaign's landing page."""
+
+    id: int
+    campaign_id: int
+    title: str
+    kind: str
+    target_url: str
+    created_at: datetime
+
+
+ADMEDIA_KINDS = ("banner", "textlink", "productfeed", "html", "video", "email")
+MAX_POSTVIEW_WINDOW_HOURS = 720
+"""Thirty days, the lifetime of the view cookie."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +127,7 @@ class Membership:
     group_id: int
 
 
-Item = Advertiser | Campaign | Trigger | Group | Publisher | Project
+Item = Advertiser | Campaign | Trigger | Group | Publisher | Project | Admedia
 
 
 def _text(value: str, field: str, *, required: bool = True) -> str:
@@ -146,7 +165,29 @@ def advertiser_of(row: Row[Any]) -> Advertiser:
 
 def campaign_of(row: Row[Any]) -> Campaign:
     names = ("id", "advertiser_id", "title", "target_url", "currency")
-    return Campaign(*_values(row, *names, "default_group_id", "created_at"))
+    extra = ("default_group_id", "created_at", "postview_window_hours")
+    return Campaign(*_values(row, *names, *extra))
+
+
+def admedia_of(row: Row[Any]) -> Admedia:
+    names = ("id", "campaign_id", "title", "kind", "target_url", "created_at")
+    return Admedia(*_values(row, *names))
+
+
+def _checked_window(hours: int) -> int:
+    if not 0 <= hours <= MAX_POSTVIEW_WINDOW_HOURS:
+        raise InvalidFieldError(
+            "postview_window_hours",
+            f"postview_window_hours must be between 0 and {MAX_POSTVIEW_WINDOW_HOURS}",
+        )
+    return hours
+
+
+def _checked_kind(kind: str) -> str:
+    cleaned = kind.strip().lower()
+    if cleaned not in ADMEDIA_KINDS:
+        raise InvalidFieldError("kind", f"kind must be one of {', '.join(ADMEDIA_KINDS)}")
+    return cleaned
 
 
 def trigger_of(row: Row[Any]) -> Trigger:
@@ -173,9 +214,16 @@ class NetworkModel:
             return advertiser_of(_insert_numbered(conn, "advertisers", account.id, values))
 
     def create_campaign(
-        self, account: Account, advertiser_id: int, title: str, target_url: str, currency: str
+        self,
+        account: Account,
+        advertiser_id: int,
+        title: str,
+        target_url: str,
+        currency: str,
+        postview_window_hours: int = 0,
     ) -> Campaign:
         values: dict[str, Any] = {
+            "postview_window_hours": _checked_window(postview_window_hours),
             "account_id": account.id,
             "advertiser_id": advertiser_id,
             "title": _text(title, "title"),
@@ -189,6 +237,33 @@ class NetworkModel:
             campaign_id = repository.next_campaign_id(conn)
             repository.insert_campaign(conn, {"id": campaign_id, **values})
             return campaign_of(_require(conn, "campaigns", account.id, campaign_id))
+
+    def set_postview_window(self, account: Account, campaign_id: int, hours: int) -> Campaign:
+        """Changes how long after a view a conversion without a click is credited to it."""
+        checked = _checked_window(hours)
+        with self.database.write() as conn:
+            _require(conn, "campaigns", account.id, campaign_id)
+            repository.set_postview_window(conn, account.id, campaign_id, checked)
+            return campaign_of(_require(conn, "campaigns", account.id, campaign_id))
+
+    def create_admedia(
+        self, account: Account, campaign_id: int, title: str, kind: str, target_url: str = ""
+    ) -> Admedia:
+        """An admedia of the campaign; an empty ``target_url`` lands on the campaign's."""
+        values = {
+            "campaign_id": campaign_id,
+            "title": _text(title, "title"),
+            "kind": _checked_kind(kind),
+            "target_url": _checked_url(target_url) if target_url.strip() else "",
+            "created_at": utc_now(),
+        }
+        with self.database.write() as conn:
+            _require(conn, "campaigns", account.id, campaign_id)
+            return admedia_of(_insert_numbered(conn, "admedia", account.id, values))
+
+    def admedia(self, account: Account, admedia_id: int) -> Admedia:
+        with self.database.read() as conn:
+            return admedia_of(_require(conn, "admedia", account.id, admedia_id))
 
     def create_trigger(self, account: Account, campaign_id: int, title: str) -> Trigger:
         values = {"campaign_id": campaign_id, "title": _text(title, "title")}
@@ -351,5 +426,6 @@ _LISTINGS: dict[str, Listing] = {
     "groups": _groups,
     "publishers": _listed("publishers", publisher_of),
     "projects": _listed("projects", project_of),
+    "admedia": _listed("admedia", admedia_of),
 }
 """How each collection the admin API lists is read, by its name in the URL."""

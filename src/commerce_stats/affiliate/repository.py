@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    delete,
     false,
     func,
     insert,
@@ -37,6 +38,7 @@ from commerce_stats.affiliate.export_lines import (
     renderer_for,
 )
 from commerce_stats.affiliate.tables import (
+    admedia,
     advertisers,
     campaign_directory,
     campaigns,
@@ -49,6 +51,8 @@ from commerce_stats.affiliate.tables import (
     publishers,
     transactions,
     triggers,
+    views,
+    visitor_salts,
 )
 from commerce_stats.db.upsert import insert_ignoring_duplicates, upsert
 
@@ -74,7 +78,9 @@ def next_campaign_id(conn: Connection) -> int:
     return (current or 0) + 1
 
 
-Collection = Literal["advertisers", "campaigns", "triggers", "groups", "publishers", "projects"]
+Collection = Literal[
+    "advertisers", "campaigns", "triggers", "groups", "publishers", "projects", "admedia"
+]
 """The model's kinds of items, by the names the admin API lists them under."""
 Listed = Collection | Literal["rates", "memberships"]
 
@@ -85,6 +91,7 @@ _TABLES: dict[Listed, Table] = {
     "groups": commission_groups,
     "publishers": publishers,
     "projects": projects,
+    "admedia": admedia,
     "rates": commission_rates,
     "memberships": memberships,
 }
@@ -95,6 +102,7 @@ ITEM_NAMES: dict[Collection, str] = {
     "groups": "commission group",
     "publishers": "publisher",
     "projects": "project",
+    "admedia": "admedia",
 }
 """How a refusal names one item of each kind."""
 SEQUENCES: dict[Collection, str] = {
@@ -104,6 +112,7 @@ SEQUENCES: dict[Collection, str] = {
     "groups": "group",
     "publishers": "publisher",
     "projects": "project",
+    "admedia": "admedia",
 }
 """The per-account id sequence of each kind (campaign ids come from ``next_campaign_id``)."""
 
@@ -168,6 +177,39 @@ def set_publisher_token_hash(
         .where(publishers.c.account_id == account_id, publishers.c.id == publisher_id)
         .values(token_hash=token_hash)
     )
+
+
+def set_postview_window(conn: Connection, account_id: int, campaign_id: int, hours: int) -> None:
+    conn.execute(
+        update(campaigns)
+        .where(campaigns.c.account_id == account_id, campaigns.c.id == campaign_id)
+        .values(postview_window_hours=hours)
+    )
+
+
+def admedia_list(conn: Connection, account_id: int, publisher_id: int | None) -> Sequence[Row[Any]]:
+    """The account's admedia with their campaign's title, in id order; for a publisher only
+    those of campaigns it takes part in (a membership, or a campaign with a default group)."""
+    query = (
+        select(admedia, campaigns.c.title.label("campaign_title"))
+        .join(
+            campaigns,
+            and_(
+                campaigns.c.account_id == admedia.c.account_id,
+                campaigns.c.id == admedia.c.campaign_id,
+            ),
+        )
+        .where(admedia.c.account_id == account_id)
+        .order_by(admedia.c.id)
+    )
+    if publisher_id is not None:
+        member = select(memberships.c.campaign_id).where(
+            memberships.c.account_id == account_id, memberships.c.publisher_id == publisher_id
+        )
+        query = query.where(
+            campaigns.c.default_group_id.is_not(None) | admedia.c.campaign_id.in_(member)
+        )
+    return conn.execute(query).all()
 
 
 def set_default_group(conn: Connection, account_id: int, campaign_id: int, group_id: int) -> None:
@@ -293,6 +335,85 @@ def commission_rule(
 def click(conn: Connection, account_id: int, click_id: int) -> Row[Any] | None:
     return conn.execute(
         select(clicks).where(clicks.c.account_id == account_id, clicks.c.id == click_id)
+    ).first()
+
+
+def visitor_salts_since(conn: Connection, account_id: int, first_day: date) -> dict[date, bytes]:
+    """The account's salts of ``first_day`` and later, by day."""
+    rows = conn.execute(
+        select(visitor_salts.c.day, visitor_salts.c.salt).where(
+            visitor_salts.c.account_id == account_id, visitor_salts.c.day >= first_day
+        )
+    )
+    return {row.day: bytes(row.salt) for row in rows}
+
+
+def add_visitor_salt(conn: Connection, account_id: int, day: date, salt: bytes) -> None:
+    """Stores ``salt`` for the day unless another writer already stored one (that one stays)."""
+    statement = insert_ignoring_duplicates(conn, visitor_salts, ["account_id", "day"])
+    conn.execute(statement.values(account_id=account_id, day=day, salt=salt))
+
+
+def delete_visitor_salts_before(conn: Connection, account_id: int, day: date) -> None:
+    conn.execute(
+        delete(visitor_salts).where(
+            visitor_salts.c.account_id == account_id, visitor_salts.c.day < day
+        )
+    )
+
+
+TrafficKind = Literal["clicks", "views"]
+_TRAFFIC: dict[str, Table] = {"clicks": clicks, "views": views}
+
+
+def visitor_seen_since(
+    conn: Connection,
+    kind: TrafficKind,
+    account_id: int,
+    campaign_id: int,
+    visitors: Sequence[str],
+    since: datetime,
+) -> bool:
+    """Whether one of ``visitors`` (hashes) has a click or view of the campaign after ``since``."""
+    table = _TRAFFIC[kind]
+    found = conn.execute(
+        select(table.c.id)
+        .where(
+            table.c.account_id == account_id,
+            table.c.campaign_id == campaign_id,
+            table.c.visitor.in_(list(visitors)),
+            table.c.created_at > since,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def insert_views(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(views), rows)
+
+
+def view(conn: Connection, account_id: int, view_id: int) -> Row[Any] | None:
+    return conn.execute(
+        select(views).where(views.c.account_id == account_id, views.c.id == view_id)
+    ).first()
+
+
+def latest_view_of_visitor(
+    conn: Connection, account_id: int, campaign_id: int, visitors: Sequence[str], since: datetime
+) -> Row[Any] | None:
+    """The visitor's most recent counted view of the campaign after ``since``."""
+    return conn.execute(
+        select(views)
+        .where(
+            views.c.account_id == account_id,
+            views.c.campaign_id == campaign_id,
+            views.c.visitor.in_(list(visitors)),
+            views.c.created_at > since,
+        )
+        .order_by(views.c.created_at.desc(), views.c.id.desc())
+        .limit(1)
     ).first()
 
 

@@ -39,10 +39,13 @@ from commerce_stats.affiliate.schemas import (
     EXPORT_RESPONSES,
     LIFECYCLE_RESPONSES,
     UPLOAD_RESPONSES,
+    AdmediaIn,
+    AdmediaOut,
     AdvertiserIn,
     AdvertiserOut,
     CampaignIn,
     CampaignOut,
+    CampaignPatch,
     CancelIn,
     GroupIn,
     ListingOut,
@@ -70,11 +73,14 @@ from commerce_stats.affiliate.schemas import (
 )
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.affiliate.tracking import (
+    COOKIE_DAYS,
     NO_CACHE,
     PIXEL_GIF,
     click_cookie,
     click_input,
     conversion_input,
+    view_cookie,
+    view_input,
 )
 from commerce_stats.kit.admin_http import admin_router
 from commerce_stats.kit.exports import MEDIA_TYPES, stop_when
@@ -152,8 +158,39 @@ def create_advertiser(body: AdvertiserIn, account: AccountDep, network: NetworkD
 @admin_refusals
 def create_campaign(body: CampaignIn, account: AccountDep, network: NetworkDep) -> object:
     return network.model.create_campaign(
-        account, body.advertiser_id, body.title, body.target_url, body.currency
+        account,
+        body.advertiser_id,
+        body.title,
+        body.target_url,
+        body.currency,
+        body.postview_window_hours,
     )
+
+
+@router.patch(f"{BASE}/campaigns/{{campaign_id}}", response_model=CampaignOut)
+@admin_refusals
+def update_campaign(
+    campaign_id: IdPath, body: CampaignPatch, account: AccountDep, network: NetworkDep
+) -> object:
+    return network.model.set_postview_window(account, campaign_id, body.postview_window_hours)
+
+
+@router.post(
+    f"{BASE}/campaigns/{{campaign_id}}/admedia", status_code=201, response_model=AdmediaOut
+)
+@admin_refusals
+def create_admedia(
+    campaign_id: IdPath, body: AdmediaIn, account: AccountDep, network: NetworkDep
+) -> object:
+    return network.model.create_admedia(
+        account, campaign_id, body.title, body.kind, body.target_url
+    )
+
+
+@router.get(f"{BASE}/admedia/{{admedia_id}}", response_model=AdmediaOut)
+@admin_refusals
+def get_admedia(admedia_id: IdPath, account: AccountDep, network: NetworkDep) -> object:
+    return network.model.admedia(account, admedia_id)
 
 
 @router.post(
@@ -350,12 +387,35 @@ def payout(body: PayoutIn, account: AccountDep, network: NetworkDep) -> object:
 )
 def track_click(request: Request, network: NetworkDep) -> Response:
     """A publisher's tracked link: records the click, redirects with ``emid``."""
-    click = click_input(request.query_params, request.headers)
+    click = click_input(request.query_params, request.headers, client_address(request))
     click_id, location = network.tracker.track_click(click)
     response = RedirectResponse(location, status_code=302, headers=NO_CACHE)
     name, value = click_cookie(click.campaign_id, click_id)
-    response.set_cookie(name, value, max_age=30 * 86400, httponly=True, samesite="lax")
+    response.set_cookie(name, value, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="lax")
     return response
+
+
+async def view_pixel(request: Request) -> Response:
+    """``GET /trck/eview/``: the view pixel, a 1x1 GIF once the view is durable, with the
+    cookie ``emv_<campaign_id>=<view id>`` for postview attribution. A bot's view is
+    answered and not recorded (no cookie). A plain Starlette endpoint, as the conversion
+    pixel."""
+    try:
+        view = view_input(request.query_params, request.headers, client_address(request))
+        view_id = await ingest.record_view(get_runtime(request), view)
+    except AffiliateError as error:
+        return render_plain(error)
+    except Exception:
+        log.exception("unhandled error on GET /trck/eview/")
+        return render_plain(internal())
+    response = Response(PIXEL_GIF, media_type="image/gif", headers=NO_CACHE)
+    if view_id is not None:
+        name, value = view_cookie(view.campaign_id, view_id)
+        response.set_cookie(name, value, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="lax")
+    return response
+
+
+public_router.add_route("/trck/eview/", view_pixel, methods=["GET"], include_in_schema=False)
 
 
 async def conversion_pixel(request: Request) -> Response:
@@ -373,7 +433,9 @@ async def conversion_pixel(request: Request) -> Response:
             cap_body(request, DEFAULT_BODY_LIMIT)
             form = await request.form()
             params.update({key: value for key, value in form.items() if isinstance(value, str)})
-        conversion = conversion_input(params, request.headers, request.cookies)
+        conversion = conversion_input(
+            params, request.headers, request.cookies, client_address(request)
+        )
         await ingest.record(get_runtime(request), conversion)
     except AffiliateError as error:
         return render_plain(error)
@@ -423,6 +485,7 @@ def export_report(
         request.query_params.multi_items(),
         client_address(request),
         progress=stop_when(stopped),
+        base_url=str(request.base_url).rstrip("/"),
     )
     headers = {"Content-Disposition": f'attachment; filename="{prepared.filename}"'}
     if prepared.ignored:

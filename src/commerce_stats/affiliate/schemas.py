@@ -25,6 +25,23 @@ class CampaignIn(StorableTextModel):
         max_length=2000, description="Landing page; clicks add emid=<click id>."
     )
     currency: str = Field(default="EUR", description="ISO 4217 code of every amount.")
+    postview_window_hours: int = Field(
+        default=0,
+        description="A conversion without a click is credited to a view this many hours old "
+        "at most (0 to 720; 0 = no postview attribution).",
+    )
+
+
+class CampaignPatch(BaseModel):
+    postview_window_hours: int = Field(description="0 to 720; 0 = no postview attribution.")
+
+
+class AdmediaIn(StorableTextModel):
+    title: str = Field(max_length=200)
+    kind: str = Field(description="banner | textlink | productfeed | html | video | email")
+    target_url: str = Field(
+        default="", max_length=2000, description="Landing page; empty = the campaign's."
+    )
 
 
 class TriggerIn(StorableTextModel):
@@ -92,6 +109,16 @@ class CampaignOut(BaseModel):
     currency: str
     default_group_id: int | None
     created_at: Moment
+    postview_window_hours: int
+
+
+class AdmediaOut(BaseModel):
+    id: int
+    campaign_id: int
+    title: str
+    kind: str
+    target_url: str
+    created_at: Moment
 
 
 class TriggerOut(BaseModel):
@@ -158,6 +185,7 @@ class ListingOut(BaseModel):
     groups: list[GroupOut] | None = None
     publishers: list[PublisherOut] | None = None
     projects: list[ProjectOut] | None = None
+    admedia: list[AdmediaOut] | None = None
 
 
 class TransactionOut(BaseModel):

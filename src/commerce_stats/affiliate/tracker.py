@@ -9,7 +9,7 @@ publisher's group (``rules.commission_minor``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -20,7 +20,9 @@ from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.errors import (
     AffiliateError,
     InvalidTurnoverError,
+    NotAMemberError,
     NoTrackedClickError,
+    UnknownAdmediaError,
     UnknownCampaignError,
     UnknownCommissionTriggerError,
     UnknownProjectError,
@@ -29,10 +31,12 @@ from commerce_stats.affiliate.errors import (
 )
 from commerce_stats.affiliate.lifecycle import number_new_transactions
 from commerce_stats.affiliate.rules import NOT_PAID_OUT, OPEN, commission_minor, parse_amount
+from commerce_stats.affiliate.visitors import ReclickFilter, VisitorSalts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.tenancy import Feature
 from commerce_stats.kit.timeutil import utc_now
+from commerce_stats.kit.useragent import BOT, device_fields
 
 MAX_TEXT = 255
 MAX_URL = 2000
@@ -48,6 +52,12 @@ class ClickInput:
     referrer: str
     user_agent: str
     country: str
+    address: str = ""
+    """The client's address: hashed into ``visitor``, never stored."""
+
+
+ViewInput = ClickInput
+"""The view pixel takes the click's parameters and headers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,21 @@ class ConversionInput:
     user_agent: str
     referrer: str
     country: str
+    view_id: int | None = None
+    """The view the ``emv_<campaign_id>`` cookie names, if any."""
+    address: str = ""
+    """The client's address: finds the visitor's last view when no cookie names one."""
+
+
+def device_columns(user_agent: str) -> dict[str, str]:
+    """The device columns of a click, view or transaction from its user agent."""
+    fields = device_fields(user_agent)
+    return {
+        "devicetype": fields.devicetype,
+        "device": fields.device,
+        "browser": fields.browser,
+        "os": fields.os,
+    }
 
 
 def with_emid(target_url: str, click_id: int) -> str:
@@ -83,9 +108,13 @@ class Tracker:
         self.database = database
         self.accounts = accounts
 
-    def track_click(self, click: ClickInput) -> tuple[int, str]:
-        """Records a click; returns (click id, landing URL with ``emid``)."""
-        now = utc_now()
+    def track_click(self, click: ClickInput, now: datetime | None = None) -> tuple[int, str]:
+        """Records a click; returns (click id, landing URL with ``emid``).
+
+        The click stores the visitor hash, its net flag (reclick filter) and the device
+        fields of its user agent (``affiliate.visitors``, ``kit.useragent``).
+        """
+        now = now or utc_now()
         with self.database.read() as conn:
             campaign = repository.campaign_anywhere(conn, click.campaign_id)
         if campaign is None or not self.tracks(campaign.account_id):
@@ -93,8 +122,12 @@ class Tracker:
         account_id = campaign.account_id
         with self.database.write() as conn:
             self._check_click_source(conn, account_id, click)
+            visitor = VisitorSalts(conn).visitor(account_id, now, click.address, click.user_agent)
+            net = ReclickFilter(conn, "clicks").net(account_id, click.campaign_id, visitor, now)
             click_id = repository.allocate_ids(conn, account_id, "click")
-            repository.insert_click(conn, _click_values(account_id, click_id, click, now))
+            values = _click_values(account_id, click_id, click, now)
+            values.update(visitor=visitor.stored, net=net, **device_columns(click.user_agent))
+            repository.insert_click(conn, values)
         return click_id, with_emid(campaign.target_url, click_id)
 
     @staticmethod
@@ -120,6 +153,55 @@ class Tracker:
             refusal = self.record_conversions(conn, [conversion], utc_now())[0]
         if refusal is not None:
             raise refusal
+
+    def track_view(self, view: ViewInput, now: datetime | None = None) -> int | None:
+        """Records one view in a transaction of its own (``record_views``)."""
+        with self.database.write() as conn:
+            outcome = self.record_views(conn, [view], now or utc_now())[0]
+        if isinstance(outcome, AffiliateError):
+            raise outcome
+        return outcome
+
+    def record_views(
+        self, conn: Connection, views: list[ViewInput], now: datetime
+    ) -> list[int | AffiliateError | None]:
+        """Records many views in the caller's write transaction (group commit).
+
+        Per view: its id, None for a bot's view (answered, not recorded), or why it was
+        refused (nothing recorded for it). Views carry no dedupe id: every request that
+        arrives is one view; a repeat by the same visitor within the reclick window is
+        stored with ``net`` 0.
+        """
+        lookups = _ConversionLookups(self, conn)
+        salts = VisitorSalts(conn)
+        reviews = ReclickFilter(conn, "views")
+        outcomes: list[int | AffiliateError | None] = []
+        pending: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        for view in views:
+            try:
+                account_id = lookups.traffic_source(view)
+            except AffiliateError as refused:
+                outcomes.append(refused)
+                continue
+            devices = device_columns(view.user_agent)
+            if devices["devicetype"] == BOT:
+                outcomes.append(None)
+                continue
+            visitor = salts.visitor(account_id, now, view.address, view.user_agent)
+            values = _traffic_values(account_id, 0, view, now)
+            values.update(
+                visitor=visitor.stored,
+                net=reviews.net(account_id, view.campaign_id, visitor, now),
+                **devices,
+            )
+            pending.setdefault(account_id, []).append((len(outcomes), values))
+            outcomes.append(None)
+        for account_id, rows in pending.items():
+            first = repository.allocate_ids(conn, account_id, "view", len(rows))
+            for offset, (position, values) in enumerate(rows):
+                values["id"] = outcomes[position] = first + offset
+            repository.insert_views(conn, [values for _position, values in rows])
+        return outcomes
 
     def record_conversions(
         self, conn: Connection, conversions: list[ConversionInput], now: datetime
@@ -149,12 +231,13 @@ class Tracker:
         return outcomes
 
 
-def _click_values(
-    account_id: int, click_id: int, click: ClickInput, now: datetime
+def _traffic_values(
+    account_id: int, row_id: int, click: ClickInput, now: datetime
 ) -> dict[str, Any]:
+    """The columns a click and a view share (``tables._traffic_columns``)."""
     return {
         "account_id": account_id,
-        "id": click_id,
+        "id": row_id,
         "campaign_id": click.campaign_id,
         "publisher_id": click.publisher_id,
         "project_id": click.project_id,
@@ -162,9 +245,16 @@ def _click_values(
         "admedia_id": click.admedia_id,
         "created_at": now,
         "referrer": click.referrer[:MAX_URL],
-        "user_agent": click.user_agent[:MAX_URL],
         "country": click.country,
     }
+
+
+def _click_values(
+    account_id: int, click_id: int, click: ClickInput, now: datetime
+) -> dict[str, Any]:
+    values = _traffic_values(account_id, click_id, click, now)
+    values["user_agent"] = click.user_agent[:MAX_URL]
+    return values
 
 
 def _conversion_values(
@@ -182,14 +272,11 @@ def _conversion_values(
         turnover = parse_amount(conversion.turnover or "0", currency)
     except ValueError as exc:
         raise InvalidTurnoverError(str(exc)) from exc
-    click = None
-    if conversion.click_id is not None:
-        click = lookups.click(account_id, conversion.click_id)
-    if click is None or click.campaign_id != campaign.id:
-        raise NoTrackedClickError
-    rule = lookups.rule(campaign, click.publisher_id, conversion.trigger_id)
+    touch = lookups.touch_point(campaign, conversion, now)
+    rule = lookups.rule(campaign, touch.publisher_id, conversion.trigger_id)
     if rule is None:
         raise UnknownCommissionTriggerError
+    is_click = touch.action_type == "click"
     return {
         "account_id": account_id,
         "status": OPEN,
@@ -197,7 +284,7 @@ def _conversion_values(
         "campaign_id": campaign.id,
         "ordertoken": conversion.ordertoken[:MAX_TEXT],
         "source": conversion.source,
-        "project_id": click.project_id,
+        "project_id": touch.row.project_id,
         "commission_minor": commission_minor(rule.trigger_type, rule.value_scaled, turnover),
         "commission_group_id": rule.group_id,
         "campaign_group_title": rule.group_title,
@@ -210,7 +297,11 @@ def _conversion_values(
         "turnover_minor": turnover,
         "source_turnover_minor": turnover,
         "currency": currency,
-        "click_id": click.id,
+        "click_id": touch.row.id if is_click else None,
+        "view_id": None if is_click else touch.row.id,
+        "action_type": touch.action_type,
+        "admedia_id": touch.row.admedia_id,
+        **device_columns(conversion.user_agent),
         "salary_id": NOT_PAID_OUT,
         "status_change_date": now,
         "last_change": now,
@@ -218,14 +309,27 @@ def _conversion_values(
         "cancel_reason": "",
         "user_agent": conversion.user_agent[:MAX_URL],
         "order_timestamp": now,
-        "action_timestamp": click.created_at,
+        "action_timestamp": touch.row.created_at,
         "advertiser_id": campaign.advertiser_id,
-        "publisher_id": click.publisher_id,
-        "referrer": click.referrer,
-        "country": conversion.country or click.country,
-        "subid": click.subid,
+        "publisher_id": touch.publisher_id,
+        "referrer": touch.row.referrer,
+        "country": conversion.country or touch.row.country,
+        "subid": touch.row.subid,
         "basket_items": conversion.basket_items,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _TouchPoint:
+    """What a conversion is credited to: a click, or (postview) a view."""
+
+    action_type: str
+    row: Row[Any]
+
+    @property
+    def publisher_id(self) -> int:
+        publisher_id: int = self.row.publisher_id
+        return publisher_id
 
 
 class _ConversionLookups:
@@ -237,6 +341,8 @@ class _ConversionLookups:
         self._campaigns: dict[int, Row[Any] | None] = {}
         self._tracking: dict[int, bool] = {}
         self._rules: dict[tuple[int, int, int], repository.RuleRow | None] = {}
+        self._sources: dict[tuple[int, int, int, int, int], AffiliateError | None] = {}
+        self.salts = VisitorSalts(conn)
 
     def campaign(self, campaign_id: int) -> Row[Any] | None:
         """The campaign, if its account is enabled and runs the affiliate network."""
@@ -249,8 +355,68 @@ class _ConversionLookups:
             self._campaigns[campaign_id] = campaign
         return self._campaigns[campaign_id]
 
+    def traffic_source(self, view: ClickInput) -> int:
+        """The account of a view's campaign; raises why the view is refused."""
+        campaign = self.campaign(view.campaign_id)
+        if campaign is None:
+            raise UnknownCampaignError
+        account_id: int = campaign.account_id
+        key = (account_id, view.campaign_id, view.publisher_id, view.project_id, view.admedia_id)
+        if key not in self._sources:
+            self._sources[key] = self._source_refusal(campaign, view)
+        refusal = self._sources[key]
+        if refusal is not None:
+            raise refusal
+        return account_id
+
+    def _source_refusal(self, campaign: Row[Any], view: ClickInput) -> AffiliateError | None:
+        account_id = campaign.account_id
+        conn = self.conn
+        if repository.item(conn, "publishers", account_id, view.publisher_id) is None:
+            return UnknownPublisherError()
+        group = repository.membership_group(conn, account_id, campaign.id, view.publisher_id)
+        if group is None and campaign.default_group_id is None:
+            return NotAMemberError()
+        if view.project_id:
+            project = repository.item(conn, "projects", account_id, view.project_id)
+            if project is None or project.publisher_id != view.publisher_id:
+                return UnknownProjectError()
+        if view.admedia_id:
+            medium = repository.item(conn, "admedia", account_id, view.admedia_id)
+            if medium is None or medium.campaign_id != campaign.id:
+                return UnknownAdmediaError()
+        return None
+
     def click(self, account_id: int, click_id: int) -> Row[Any] | None:
         return repository.click(self.conn, account_id, click_id)
+
+    def touch_point(
+        self, campaign: Row[Any], conversion: ConversionInput, now: datetime
+    ) -> _TouchPoint:
+        """The conversion's click; else, within the campaign's postview window, the view the
+        ``emv_`` cookie names or the visitor's latest view of the campaign; else refused."""
+        account_id = campaign.account_id
+        if conversion.click_id is not None:
+            click = self.click(account_id, conversion.click_id)
+            if click is not None and click.campaign_id == campaign.id:
+                return _TouchPoint("click", click)
+        hours = campaign.postview_window_hours
+        if not hours:
+            raise NoTrackedClickError
+        since = now - timedelta(hours=hours)
+        view = None
+        if conversion.view_id is not None:
+            view = repository.view(self.conn, account_id, conversion.view_id)
+            if view is not None and (view.campaign_id != campaign.id or view.created_at <= since):
+                view = None
+        if view is None:
+            visitor = self.salts.visitor(account_id, now, conversion.address, conversion.user_agent)
+            view = repository.latest_view_of_visitor(
+                self.conn, account_id, campaign.id, visitor.known_as, since
+            )
+        if view is None:
+            raise NoTrackedClickError
+        return _TouchPoint("view", view)
 
     def rule(
         self, campaign: Row[Any], publisher_id: int, trigger_id: int

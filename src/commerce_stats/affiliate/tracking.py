@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from commerce_stats.affiliate.errors import InvalidParameterError
 from commerce_stats.affiliate.rules import MAX_BIG_ID, as_id
-from commerce_stats.affiliate.tracker import ClickInput, ConversionInput
+from commerce_stats.affiliate.tracker import ClickInput, ConversionInput, ViewInput
 
 PIXEL_GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
@@ -63,7 +63,17 @@ def click_cookie(campaign_id: int, click_id: int) -> tuple[str, str]:
     return f"emid_{campaign_id}", str(click_id)
 
 
-def click_input(params: Mapping[str, str], headers: Mapping[str, str]) -> ClickInput:
+def view_cookie(campaign_id: int, view_id: int) -> tuple[str, str]:
+    """The cookie a view pixel sets for postview attribution."""
+    return f"emv_{campaign_id}", str(view_id)
+
+
+COOKIE_DAYS = 30
+
+
+def click_input(
+    params: Mapping[str, str], headers: Mapping[str, str], address: str = ""
+) -> ClickInput:
     return ClickInput(
         campaign_id=_int(params, "campaign_id", required=True),
         publisher_id=_int(params, "publisher_id", required=True),
@@ -73,11 +83,23 @@ def click_input(params: Mapping[str, str], headers: Mapping[str, str]) -> ClickI
         referrer=headers.get("referer", ""),
         user_agent=headers.get("user-agent", ""),
         country=country_of(headers),
+        address=address,
     )
 
 
+def view_input(
+    params: Mapping[str, str], headers: Mapping[str, str], address: str = ""
+) -> ViewInput:
+    """The view pixel's parameters: the click's (``campaign_id``, ``publisher_id``,
+    ``project_id``, ``subid``, ``admedia_id``)."""
+    return click_input(params, headers, address)
+
+
 def conversion_input(
-    params: Mapping[str, str], headers: Mapping[str, str], cookies: Mapping[str, str]
+    params: Mapping[str, str],
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+    address: str = "",
 ) -> ConversionInput:
     campaign_id = _int(params, "campaign_id", required=True)
     token = _text(params, "token").strip()
@@ -101,4 +123,6 @@ def conversion_input(
         user_agent=headers.get("user-agent", ""),
         referrer=headers.get("referer", ""),
         country=country_of(headers),
+        view_id=as_id(cookies.get(f"emv_{campaign_id}", "").strip(), MAX_BIG_ID),
+        address=address,
     )
