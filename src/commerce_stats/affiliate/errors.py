@@ -214,7 +214,7 @@ class UnknownManualReferenceError(InvalidFieldError):
     """A manual statistic names a campaign, publisher, project or admedia the account lacks."""
 
 
-class NotAMemberError(InvalidFieldError):
+class ManualPublisherNotAMemberError(InvalidFieldError):
     """A manual statistic's publisher is no member of its campaign."""
 
 

@@ -23,9 +23,9 @@ from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.errors import (
     InvalidManualAmountError,
     InvalidPeriodError,
+    ManualPublisherNotAMemberError,
     ManualStatisticNotFoundError,
     NegativeCountError,
-    NotAMemberError,
     UnknownManualReferenceError,
 )
 from commerce_stats.affiliate.repository import TransactionQuery
@@ -138,7 +138,7 @@ def _checked_references(conn: Connection, account_id: int, entry: ManualEntry) -
             "publisher_id", f"publisher {entry.publisher_id} not found"
         )
     if not store.is_member(conn, account_id, entry.campaign_id, entry.publisher_id):
-        raise NotAMemberError(
+        raise ManualPublisherNotAMemberError(
             "publisher_id",
             f"publisher {entry.publisher_id} is no member of campaign {entry.campaign_id}",
         )
