@@ -127,6 +127,13 @@ ISOLATION: dict[tuple[str, str], str] = {
     ("GET", "/trck/eclick/"): CROSS_NETWORK,
     ("GET", "/trck/etrack/"): CROSS_NETWORK,
     ("POST", "/trck/etrack/"): CROSS_NETWORK,
+    ("GET", "/trck/eview/"): CROSS_NETWORK,
+    ("PATCH", "/admin/v1/accounts/{account_id}/affiliate/campaigns/{campaign_id}"): ADMIN,
+    ("POST", "/admin/v1/accounts/{account_id}/affiliate/campaigns/{campaign_id}/admedia"): ADMIN,
+    ("GET", "/admin/v1/accounts/{account_id}/affiliate/admedia/{admedia_id}"): ADMIN,
+    ("POST", "/admin/v1/accounts/{account_id}/affiliate/manual-statistics"): ADMIN,
+    ("GET", "/admin/v1/accounts/{account_id}/affiliate/manual-statistics"): ADMIN,
+    ("DELETE", "/admin/v1/accounts/{account_id}/affiliate/manual-statistics/{row_id}"): ADMIN,
     ("GET", "/api/{access_token}/{role}/{owner_id}/{filename}"): HERE
     + "test_export_of_another_account_equals_unknown_account",
     ("GET", "/api//{access_token}/{role}/{owner_id}/{filename}"): HERE
