@@ -10,7 +10,7 @@ transactions CSV the lines ``export_lines.StoredLines`` finishes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -221,18 +221,13 @@ def prepare(
     filters = parse_filters(params, network_today(tz))
     query = build_query(owner, filters)
     name = f"get-statistic_{report}.{export_format.value}"
-    if report == "transactions" and owner.publisher_id is not None:
-        publisher_rows = _publisher_rows(network, query, tz)
-        if progress is not None:
-            publisher_rows = _counted(publisher_rows, progress)
-        body = write_export(export_format, PUBLISHER_COLUMNS, publisher_rows, name=report)
-        return Export(name, export_format, body, filters.ignored)
-    if report == "transactions" and export_format is ExportFormat.CSV:
+    publisher_link = owner.publisher_id is not None
+    if report == "transactions" and export_format is ExportFormat.CSV and not publisher_link:
         # text rendered just now must be read where it was written: on the primary
         rendered = network.exports.render_stale_export_text(owner.account)
         body = _stored_csv(network, query, progress, on_primary=rendered > 0)
         return Export(name, export_format, body, filters.ignored)
-    header, rows = _report(network, report, query, tz)
+    header, rows = _report(network, report, query, tz, publisher_link)
     if progress is not None:
         rows = _counted(rows, progress)
     body = write_export(export_format, header, rows, name=report)
@@ -283,34 +278,36 @@ def _stored_csv(
 
 
 def _report(
-    network: AffiliateNetwork, report: str, query: repository.TransactionQuery, tz: str
+    network: AffiliateNetwork,
+    report: str,
+    query: repository.TransactionQuery,
+    tz: str,
+    publisher_link: bool,
 ) -> tuple[tuple[str, ...], Iterator[tuple[Cell, ...]]]:
+    """Header and rows of a report; a publisher link's transactions are the publisher's
+    columns, an admin link's the seed's 43."""
+    exports = network.exports
+    if report == "transactions" and publisher_link:
+        return PUBLISHER_COLUMNS, _rendered(exports.publisher_rows(query), publisher_cells, tz)
     if report == "transactions":
-        return TRANSACTION_COLUMNS, _transaction_rows(network, query, tz)
+        return TRANSACTION_COLUMNS, _rendered(
+            exports.transaction_rows(query), transaction_cells, tz
+        )
     header = GROUP_COLUMNS[report] + METRIC_COLUMNS
     return header, _summary_rows(network, report, query, tz)
 
 
-def _transaction_rows(
-    network: AffiliateNetwork, query: repository.TransactionQuery, tz: str
-) -> Iterator[tuple[Cell, ...]]:
-    clock = LocalClock(tz)
-    money = Money()
-    rows = network.exports.transaction_rows(query)
-    with closing(rows):
-        for row in rows:
-            yield transaction_cells(row, clock, money)
+RowCells = Callable[[Any, LocalClock, Money], tuple[Cell, ...]]
+"""Renders one stored row as an export's values (``transaction_cells``, ``publisher_cells``)."""
 
 
-def _publisher_rows(
-    network: AffiliateNetwork, query: repository.TransactionQuery, tz: str
-) -> Iterator[tuple[Cell, ...]]:
+def _rendered(rows: Generator[Row[Any]], render: RowCells, tz: str) -> Iterator[tuple[Cell, ...]]:
+    """``rows`` rendered one by one; the read ends when this generator is closed."""
     clock = LocalClock(tz)
     money = Money()
-    rows = network.exports.publisher_rows(query)
     with closing(rows):
         for row in rows:
-            yield publisher_cells(row, clock, money)
+            yield render(row, clock, money)
 
 
 def _summary_rows(
