@@ -53,8 +53,8 @@ def test_stored_text_csv_equals_python_writer(database: Database, accounts: Acco
         exporting.prepare(network, owner, "transactions", ExportFormat.CSV, params).body
     )
     query = exporting.build_query(owner, parse_filters(params, datetime.now(UTC).date()))
-    rows = exporting._transaction_rows(network, query, account.timezone)
-    slow = b"".join(write_export(ExportFormat.CSV, exporting.TRANSACTION_COLUMNS, rows))
+    header, rows = exporting._report(network, "transactions", query, account.timezone, False)
+    slow = b"".join(write_export(ExportFormat.CSV, header, rows))
     text = fast.decode()
     for expected in (
         '"2026-03-29 01:59:59"',
