@@ -199,9 +199,7 @@ def test_a_transaction_outside_the_period_is_no_position(
     account = _network(database, make_service_account)
     with database.write() as conn:
         _position(conn, account, "A1", trigger_id=1)
-        _position(
-            conn, account, "A1", trigger_id=2, created_at=datetime(2026, 12, 2, tzinfo=UTC)
-        )
+        _position(conn, account, "A1", trigger_id=2, created_at=datetime(2026, 12, 2, tzinfo=UTC))
     assert [row[2] for row in _orders(database, _query(account))] == [1]
 
 

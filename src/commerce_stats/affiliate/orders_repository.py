@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Result, Row, and_, case, func, select
+from sqlalchemy import Connection, Result, Row, and_, case, func, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import NullType
 
 from commerce_stats.affiliate.repository import TransactionQuery
 from commerce_stats.affiliate.rules import CANCELED, CONFIRMED, OPEN, PAID
@@ -43,6 +44,12 @@ ORDER_STATUS: ColumnElement[Any] = case(
 """An order is open while one of its positions is open, else confirmed while one is
 confirmed (not yet paid out), else paid out while one is paid out; an order whose every
 position is canceled is canceled."""
+
+
+def _raw(aggregate: ColumnElement[Any], name: str) -> ColumnElement[Any]:
+    """A timestamp aggregate read as the driver's raw value (SQLite text, a naive UTC datetime
+    from PostgreSQL): the export turns it into local text without an aware datetime first."""
+    return type_coerce(aggregate, NullType()).label(name)
 
 
 def _transaction_filters(query: TransactionQuery) -> list[ColumnElement[bool]]:
@@ -80,13 +87,14 @@ ORDER_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _sum_unless_canceled(transactions.c.turnover_minor).label("turnover_standing"),
     _sum_unless_canceled(transactions.c.commission_minor).label("commission_standing"),
     transactions.c.currency,
-    func.min(transactions.c.created_at).label("first_tracked"),
-    func.min(transactions.c.order_timestamp).label("order_timestamp"),
-    func.max(transactions.c.last_change).label("last_change"),
+    _raw(func.min(transactions.c.created_at), "first_tracked"),
+    _raw(func.min(transactions.c.order_timestamp), "order_timestamp"),
+    _raw(func.max(transactions.c.last_change), "last_change"),
     func.min(transactions.c.id).label("first_id"),
 )
 """One order: its key, campaign, publisher, status, positions (in all and per status in
-``STATUS_ORDER``), the shop's basket size, sums in minor units and its times."""
+``STATUS_ORDER``), the shop's basket size, sums in minor units and its times (raw UTC
+values, see ``_raw``). ``orders_export.order_cells`` unpacks them in this order."""
 
 
 def orders_statement(query: TransactionQuery) -> Any:
