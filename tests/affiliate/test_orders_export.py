@@ -277,6 +277,35 @@ def test_another_mandant_is_400_naming_filter_and_value(
     )
 
 
+def test_a_mandant_list_naming_a_foreign_network_is_400(client: TestClient, shop: Shop) -> None:
+    net = shop.network
+    value = f"-1,{net.account_id + 5}"
+    response = client.get(_admin_url(net, ORDERS), params={"condition[l:mandant]": value})
+    assert (response.status_code, response.text) == (
+        400,
+        f"condition[l:mandant]: {net.account_id + 5} is not this network; "
+        f"use -1 or {net.account_id}",
+    )
+
+
+def test_a_repeated_mandant_is_400(client: TestClient, shop: Shop) -> None:
+    url = _admin_url(shop.network, ORDERS) + "?condition[l:mandant]=-1&condition[l:mandant]=-1"
+    response = client.get(url)
+    assert (response.status_code, response.text) == (
+        400,
+        "condition[l:mandant] is given more than once",
+    )
+
+
+def test_datemode_and_timetype_together_are_400(client: TestClient, shop: Shop) -> None:
+    params = {"condition[datemode]": "payout", "condition[timetype]": "2"}
+    response = client.get(_admin_url(shop.network, ORDERS), params=params)
+    assert (response.status_code, response.text) == (
+        400,
+        "condition[datemode] and condition[timetype] are the same filter; give one",
+    )
+
+
 def test_another_mandant_is_refused_on_the_baskets_too(client: TestClient, shop: Shop) -> None:
     net = shop.network
     response = client.get(

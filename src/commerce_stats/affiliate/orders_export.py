@@ -13,7 +13,7 @@ keeps one running line per basket size and currency, never the orders themselves
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
@@ -192,7 +192,7 @@ def standing_amounts(order: Row[Any]) -> tuple[int, int]:
     return int(order.turnover_standing), int(order.commission_standing)
 
 
-def order_cells(order: Row[Any], clock: LocalClock, money: Money) -> tuple[Cell, ...]:
+def order_cells(order: Sequence[Any], clock: LocalClock, money: Money) -> tuple[Cell, ...]:
     """One order (``orders_repository.ORDER_COLUMNS``) as the ``ORDER_COLUMNS`` values.
 
     The row is unpacked by position, as the transactions export does: by name would cost
