@@ -184,12 +184,25 @@ def stored_orders(database: Database, query: TransactionQuery) -> Generator[Row[
         yield from orders_repository.stream_orders(conn, query)
 
 
+def standing(
+    status: int, turnover_all: int, commission_all: int, turnover: int, commission: int
+) -> tuple[int, int]:
+    """The order's turnover and commission (minor units): those of its positions that stand
+    (are not canceled); an order canceled in full shows what was canceled."""
+    if status == CANCELED:
+        return int(turnover_all), int(commission_all)
+    return int(turnover), int(commission)
+
+
 def standing_amounts(order: Row[Any]) -> tuple[int, int]:
-    """Turnover and commission (minor units) of the order's positions that stand (are not
-    canceled); an order canceled in full shows what was canceled."""
-    if order.status == CANCELED:
-        return int(order.turnover_all), int(order.commission_all)
-    return int(order.turnover_standing), int(order.commission_standing)
+    """``standing`` of a stored order."""
+    return standing(
+        order.status,
+        order.turnover_all,
+        order.commission_all,
+        order.turnover_standing,
+        order.commission_standing,
+    )
 
 
 def order_cells(order: Sequence[Any], clock: LocalClock, money: Money) -> tuple[Cell, ...]:
@@ -203,10 +216,9 @@ def order_cells(order: Sequence[Any], clock: LocalClock, money: Money) -> tuple[
         paid_positions, basket_items, turnover_all, commission_all, turnover_standing,
         commission_standing, currency, first_tracked, order_timestamp, last_change, first_id,
     ) = order  # fmt: skip
-    if status == CANCELED:
-        turnover, commission = turnover_all, commission_all
-    else:
-        turnover, commission = turnover_standing, commission_standing
+    turnover, commission = standing(
+        status, turnover_all, commission_all, turnover_standing, commission_standing
+    )
     text = clock.raw_text
     return (
         ordertoken,
@@ -222,8 +234,8 @@ def order_cells(order: Sequence[Any], clock: LocalClock, money: Money) -> tuple[
         int(canceled_positions),
         int(paid_positions),
         int(basket_items),
-        money.amount(int(turnover), currency),
-        money.amount(int(commission), currency),
+        money.amount(turnover, currency),
+        money.amount(commission, currency),
         currency,
         text(first_tracked),
         text(order_timestamp),
