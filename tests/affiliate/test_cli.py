@@ -123,3 +123,19 @@ def test_an_unknown_condition_is_named_with_its_brackets(network: Network, tmp_p
     assert result.exit_code == 1
     assert "condition[dynamicdate]" in result.output
     assert not output.exists()
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_cli_exports_a_statistic_report(
+    network: Network, convert: Callable[..., int], tmp_path: Path
+) -> None:
+    convert(network, "CLI-2", "10.00", subid="news")
+    exported = tmp_path / "subid.csv"
+    command = ["affiliate", "export", str(network.account_id), str(exported), "--report", "subid"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    with exported.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    assert [(row["criterion"], row["clicks"], row["all_open_count"]) for row in rows] == [
+        ("news", "1", "1")
+    ]

@@ -57,9 +57,9 @@ def _fail(error: AffiliateError | ServiceError) -> typer.Exit:
 def export_command(
     account_id: Annotated[int, typer.Argument(help="The network's account id.")],
     output: Annotated[Path, typer.Argument(help="File to write; its suffix picks the format.")],
-    report: Annotated[str, typer.Option(help="transactions, daily, campaign or publisher.")] = (
-        "transactions"
-    ),
+    report: Annotated[
+        str, typer.Option(help="transactions or a statistic report: daily, campaign, subid, ...")
+    ] = "transactions",
     condition: Annotated[
         list[str] | None,
         typer.Option(
