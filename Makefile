@@ -53,7 +53,8 @@ test-postgres: env
 
 ## The video ClickHouse leg against the two-shard cluster of scripts/clickhouse_cluster.sh
 ## (`scripts/clickhouse_cluster.sh start` brings it up); in CI a cluster that is down fails.
-CLICKHOUSE_TESTS := tests/video/test_clickhouse_store.py tests/video/test_cli_clickhouse.py
+CLICKHOUSE_TESTS := tests/video/test_clickhouse_store.py tests/video/test_clickhouse_outbox.py \
+	tests/video/test_clickhouse_backfill.py tests/video/test_cli_clickhouse.py
 test-clickhouse: env
 	@if scripts/clickhouse_cluster.sh status >/dev/null 2>&1; then \
 		export COMMERCE_STATS_TEST_CLICKHOUSE_URL=$$(scripts/clickhouse_cluster.sh url); \

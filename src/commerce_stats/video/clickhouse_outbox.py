@@ -12,11 +12,16 @@ replicated table then recognises the identical block and drops it, so nothing is
 counted twice. While a shard does not answer, ``ensure_ready`` raises
 ``ShardUnavailableError`` before a flush writes anything: ingest answers 503 and the
 client's retry later is safe (nothing of the refused batch was kept).
+
+Any failure of a send or a drain, whatever raised it (a shard, the driver, the outbox
+delete, a stopped thread pool), marks the backlog: the parts stay in the outbox and the
+next drain sends them. A drain clears the mark only when no send failed while it ran.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 from collections.abc import Sequence
@@ -37,6 +42,15 @@ log = logging.getLogger("commerce_stats.video")
 PARTS_PER_DRAIN_READ = 200
 DELIVERIES_IN_FLIGHT = 2
 """Committed flushes whose send may still run while the writer commits the next one."""
+
+_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]*@")
+"""``user:password@`` in a URL quoted by an error message."""
+
+
+def loggable(failure: BaseException) -> str:
+    """A failure as a log line: its class and message, any URL credentials blanked (a
+    driver's message may quote the address it tried)."""
+    return f"{type(failure).__name__}: {_CREDENTIALS.sub('***@', str(failure))}"
 
 
 @dataclass
@@ -61,6 +75,10 @@ class ClickHouseCounters:
         self._backlog = True
         """Whether the outbox may hold parts not yet in ClickHouse (after a failed send,
         and at start: a previous run may have stopped before sending)."""
+        self._failures = 0
+        """Failed sends and drains so far: a drain that saw this change does not clear
+        ``_backlog`` (a concurrent send failed after the drain read the outbox)."""
+        self._state_lock = threading.Lock()
         self._lock = threading.Lock()
         self._senders = ThreadPoolExecutor(
             max_workers=store.shard_count, thread_name_prefix="video-clickhouse"
@@ -104,11 +122,11 @@ class ClickHouseCounters:
     def ensure_ready(self) -> None:
         """Raise ShardUnavailableError unless every shard answers and no older part is
         still waiting (waiting parts are sent first, so the outbox cannot grow without
-        bound while a shard is down)."""
+        bound while a shard is down). Every shard is asked even after a drain: a drain
+        of an empty outbox reaches none of them."""
         if self._backlog:
             self.drain()
-        else:
-            self.store.ping_all()
+        self.store.ping_all()
 
     def deliver(self, staged: Sequence[StagedBatch]) -> None:
         """Send freshly committed batches; on failure they stay in the outbox for later."""
@@ -119,9 +137,9 @@ class ClickHouseCounters:
         ]
         try:
             self._send(parts)
-        except ShardUnavailableError as exc:
-            self._backlog = True
-            log.warning("video counters wait in the outbox: %s", exc)
+        except Exception as failure:  # any failure: the parts wait, the next drain sends them
+            self._note_failure()
+            log.warning("video counters wait in the outbox: %s", loggable(failure))
 
     def deliver_later(self, staged: Sequence[StagedBatch]) -> Future[None]:
         """``deliver`` in the delivery thread, so that the writer commits the next flush
@@ -130,8 +148,16 @@ class ClickHouseCounters:
         self._in_flight.acquire()
         try:
             future = self._deliveries.submit(self.deliver, staged)
+        except Exception as failure:  # e.g. closed: the batch is committed, it waits
+            self._in_flight.release()
+            self._note_failure()
+            log.warning("video counters wait in the outbox: %s", loggable(failure))
+            future = Future()
+            future.set_result(None)
+            return future
         except BaseException:
             self._in_flight.release()
+            self._note_failure()
             raise
         future.add_done_callback(lambda _done: self._in_flight.release())
         return future
@@ -141,39 +167,51 @@ class ClickHouseCounters:
         self._deliveries.submit(_nothing).result()
 
     def drain(self) -> int:
-        """Send every waiting part; returns how many were sent. Raises
-        ShardUnavailableError (the rest keeps waiting) when a shard does not answer.
+        """Send every waiting part; returns how many were sent. Raises what stopped it
+        (ShardUnavailableError when a shard does not answer); the rest keeps waiting.
 
         Deliveries still running end first: a part is never sent by both at once."""
-        self.wait_for_deliveries()
-        sent = 0
-        with self._lock:
-            try:
-                while True:
-                    with self.database.read() as conn:
-                        parts = outbox_repository.pending_parts(conn, PARTS_PER_DRAIN_READ)
-                        if not parts:
-                            break
-                        loaded = [
-                            (batch_id, shard, outbox_repository.part_rows(conn, batch_id, shard))
-                            for batch_id, shard in parts
-                        ]
-                    for _batch_id, _shard, rows in loaded:
-                        rows.sort(key=_key_order)
-                    self._send(loaded)
-                    sent += len(loaded)
-            except ShardUnavailableError:
-                self._backlog = True
-                raise
-            self._backlog = False
+        failures_before = self._failures
+        try:
+            self.wait_for_deliveries()
+            with self._lock:
+                sent = self._send_waiting()
+        except BaseException:
+            self._note_failure()
+            raise
+        with self._state_lock:
+            if self._failures == failures_before:
+                self._backlog = False
         return sent
 
     def drain_quietly(self) -> None:
-        """``drain`` for the idle writer thread: a shard still down is only logged."""
+        """``drain`` for the idle writer thread: any failure is only logged (the backlog
+        stays marked and the writer tries again later; raising would end the thread)."""
         try:
             self.drain()
-        except ShardUnavailableError as exc:
-            log.warning("video counters still wait in the outbox: %s", exc)
+        except Exception as failure:
+            log.warning("video counters still wait in the outbox: %s", loggable(failure))
+
+    def _send_waiting(self) -> int:
+        sent = 0
+        while True:
+            with self.database.read() as conn:
+                parts = outbox_repository.pending_parts(conn, PARTS_PER_DRAIN_READ)
+                if not parts:
+                    return sent
+                loaded = [
+                    (batch_id, shard, outbox_repository.part_rows(conn, batch_id, shard))
+                    for batch_id, shard in parts
+                ]
+            for _batch_id, _shard, rows in loaded:
+                rows.sort(key=_key_order)
+            self._send(loaded)
+            sent += len(loaded)
+
+    def _note_failure(self) -> None:
+        with self._state_lock:
+            self._failures += 1
+            self._backlog = True
 
     def _send(self, parts: Sequence[tuple[int, int, list[tuple[Any, ...]]]]) -> None:
         """Insert each (batch_id, shard, rows) part, every shard's in a thread of its own
@@ -184,7 +222,7 @@ class ClickHouseCounters:
         for batch_id, shard, rows in parts:
             by_shard.setdefault(shard, []).append((batch_id, rows))
         sent: list[tuple[int, int]] = []
-        failures: list[ShardUnavailableError] = []
+        failures: list[Exception] = []
         futures = {
             shard: self._senders.submit(self._send_to_shard, shard, shard_parts)
             for shard, shard_parts in sorted(by_shard.items())
@@ -204,16 +242,17 @@ class ClickHouseCounters:
 
     def _send_to_shard(
         self, shard: int, parts: list[tuple[int, list[tuple[Any, ...]]]]
-    ) -> tuple[list[int], ShardUnavailableError | None]:
-        """(batch ids inserted, the error that stopped the rest or None)."""
+    ) -> tuple[list[int], Exception | None]:
+        """(batch ids inserted, the error that stopped the rest or None). Every error is
+        answered, not raised, so that the other shards' inserted parts are still deleted."""
         done: list[int] = []
         if shard >= self.store.shard_count:
             return done, ShardUnavailableError(shard + 1)
         for batch_id, rows in parts:
             try:
                 self.store.insert_part(shard, batch_id, rows)
-            except ShardUnavailableError as exc:
-                return done, exc
+            except Exception as failure:
+                return done, failure
             done.append(batch_id)
         return done, None
 
