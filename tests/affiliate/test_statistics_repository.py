@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sqlalchemy import Connection, insert
+
 from commerce_stats.affiliate import statistics_repository as stats_sql
 from commerce_stats.affiliate.repository import TransactionQuery
 from commerce_stats.affiliate.rules import CONFIRMED, OPEN, PAID
@@ -123,3 +125,46 @@ def test_the_publisher_filter_narrows_traffic(
             )
         ]
     assert rows == [(2, 1)]
+
+
+def _unrolled_click(conn: Connection, account_id: int, moment: datetime) -> None:
+    """A click stored without its quarter count (as only a direct insert would)."""
+    conn.execute(
+        insert(clicks).values(
+            account_id=account_id, id=10_000 + moment.minute, campaign_id=1, publisher_id=1,
+            project_id=1, subid="", admedia_id=0, created_at=moment, referrer="", country="",
+            user_agent="",
+        )
+    )  # fmt: skip
+
+
+def test_a_period_on_quarter_hours_reads_the_quarter_counts(
+    database: Database, make_service_account: Callable[..., tuple[Account, dict[str, str]]]
+) -> None:
+    first, _ = _accounts(make_service_account)
+    with database.write() as conn:
+        traffic_rows.click(conn, first, created_at=datetime(2026, 11, 10, 12, 5, tzinfo=UTC))
+        _unrolled_click(conn, first, datetime(2026, 11, 10, 12, 6, tzinfo=UTC))
+    with database.read() as conn:
+        rows = [tuple(r) for r in stats_sql.traffic_counts(conn, _query(first), "campaign_id",
+                                                           clicks, False)]  # fmt: skip
+    assert rows == [(1, 1)]
+
+
+def test_a_period_off_quarter_hours_reads_the_stored_rows(
+    database: Database, make_service_account: Callable[..., tuple[Account, dict[str, str]]]
+) -> None:
+    first, _ = _accounts(make_service_account)
+    with database.write() as conn:
+        traffic_rows.click(conn, first, created_at=datetime(2026, 11, 10, 12, 5, tzinfo=UTC))
+        _unrolled_click(conn, first, datetime(2026, 11, 10, 12, 6, tzinfo=UTC))
+    query = TransactionQuery(
+        account_id=first,
+        start=datetime(2026, 11, 10, 12, 1, tzinfo=UTC),
+        end=datetime(2026, 12, 1, tzinfo=UTC),
+        time_column="created_at",
+    )
+    with database.read() as conn:
+        rows = [tuple(r) for r in stats_sql.traffic_counts(conn, query, "campaign_id", clicks,
+                                                           False)]  # fmt: skip
+    assert rows == [(1, 2)]

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 from commerce_stats.accounts.repository import account_timezone
+from commerce_stats.affiliate import traffic_quarters_repository
 from commerce_stats.affiliate.export_lines import (
     EXPORT_FIELDS,
     PUBLISHER_FIELDS,
@@ -147,6 +148,7 @@ def item(conn: Connection, kind: Collection, account_id: int, item_id: int) -> R
 
 def insert_click(conn: Connection, values: Mapping[str, Any]) -> None:
     conn.execute(insert(clicks).values(**values))
+    traffic_quarters_repository.add(conn, clicks, [values])
 
 
 def campaign_anywhere(conn: Connection, campaign_id: int) -> Row[Any] | None:
@@ -392,6 +394,7 @@ def visitor_seen_since(
 def insert_views(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(views), rows)
+        traffic_quarters_repository.add(conn, views, rows)
 
 
 def view(conn: Connection, account_id: int, view_id: int) -> Row[Any] | None:
@@ -428,6 +431,7 @@ def insert_transactions_once(conn: Connection, rows: list[dict[str, Any]]) -> No
 def insert_clicks(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(clicks), rows)
+        traffic_quarters_repository.add(conn, clicks, rows)
 
 
 def insert_transactions(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -31,12 +31,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from commerce_stats.affiliate import traffic_quarters_repository as quarters
 from commerce_stats.affiliate.repository import TransactionQuery
 from commerce_stats.affiliate.rules import CANCELED, CONFIRMED, OPEN, PAID
-from commerce_stats.affiliate.tables import campaigns, clicks, memberships, transactions, views
+from commerce_stats.affiliate.tables import (
+    campaigns,
+    clicks,
+    memberships,
+    traffic_quarters,
+    transactions,
+    views,
+)
 
 STATUS_ORDER = (OPEN, CONFIRMED, CANCELED, PAID)
-QUARTER_SECONDS = 900
+QUARTER_SECONDS = quarters.QUARTER_SECONDS
 """The daily report reads UTC quarter hours; every time zone's midnight falls on one."""
 TRAFFIC_TABLES = {"clicks": clicks, "views": views}
 
@@ -209,7 +217,11 @@ def traffic_counts(
     conn: Connection, query: TransactionQuery, key: str, table: Table, gross: bool
 ) -> Iterator[Row[Any]]:
     """Per key: how many clicks or views (``table``), net unless ``gross``, as
-    ``k0[, k1], n``; nothing when the table has no such key."""
+    ``k0[, k1], n``; nothing when the table has no such key. Read from the quarter-hour
+    counts when they carry the key and the period starts and ends on a quarter hour."""
+    if key in ROLLED_UP_KEYS and _on_quarters(query):
+        yield from _quarter_counts(conn, query, key, table, gross)
+        return
     grouping = _grouping(key, table, conn)
     if grouping is None:
         return
@@ -221,5 +233,57 @@ def traffic_counts(
         .select_from(grouping.source)
         .where(*conditions)
         .group_by(*grouping.columns)
+    )
+    yield from conn.execute(statement)
+
+
+ROLLED_UP_KEYS = frozenset(
+    {"quarter", "campaign_id", "publisher_id", "project_id", "advertiser_id"}
+)
+"""The keys ``affiliate_traffic_quarters`` can group by."""
+
+
+def _on_quarters(query: TransactionQuery) -> bool:
+    return all(
+        moment.microsecond == 0 and int(moment.timestamp()) % QUARTER_SECONDS == 0
+        for moment in (query.start, query.end)
+    )
+
+
+def _quarter_counts(
+    conn: Connection, query: TransactionQuery, key: str, table: Table, gross: bool
+) -> Iterator[Row[Any]]:
+    counts = traffic_quarters
+    conditions: list[ColumnElement[bool]] = [
+        counts.c.account_id == query.account_id,
+        counts.c.kind == quarters.kind_of(table),
+        counts.c.quarter >= quarters.quarter_of(query.start),
+        counts.c.quarter < quarters.quarter_of(query.end),
+    ]
+    if not gross:
+        conditions.append(counts.c.net == 1)
+    if query.campaigns:
+        conditions.append(counts.c.campaign_id.in_(query.campaigns))
+    if query.publishers:
+        conditions.append(counts.c.publisher_id.in_(query.publishers))
+    if query.projects:
+        conditions.append(counts.c.project_id.in_(query.projects))
+    source: FromClause = counts
+    if key == "advertiser_id" or query.advertisers:
+        source = counts.join(
+            campaigns,
+            and_(
+                campaigns.c.account_id == counts.c.account_id,
+                campaigns.c.id == counts.c.campaign_id,
+            ),
+        )
+    if query.advertisers:
+        conditions.append(campaigns.c.advertiser_id.in_(query.advertisers))
+    group = campaigns.c.advertiser_id if key == "advertiser_id" else counts.c[key]
+    statement: Select[Any] = (
+        select(group.label("k0"), func.sum(counts.c.n).label("n"))
+        .select_from(source)
+        .where(*conditions)
+        .group_by(group)
     )
     yield from conn.execute(statement)

@@ -235,6 +235,22 @@ views = Table(
 )
 """Admedia views (postviews, impressions) from the view pixel."""
 
+traffic_quarters = Table(
+    "affiliate_traffic_quarters",
+    metadata,
+    _account_column(),
+    Column("quarter", BigInteger, primary_key=True, comment="UTC seconds since 1970 // 900"),
+    Column("kind", SmallInteger, primary_key=True, comment="0 click, 1 view"),
+    Column("campaign_id", Integer, primary_key=True),
+    Column("publisher_id", Integer, primary_key=True),
+    Column("project_id", Integer, primary_key=True),
+    Column("net", SmallInteger, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+"""Clicks and views counted per UTC quarter hour, campaign, publisher, project and net
+flag, kept in the same transaction as every click and view stored: the daily, campaign,
+advertiser, publisher and project reports read these counts instead of every row."""
+
 visitor_salts = Table(
     "affiliate_visitor_salts",
     metadata,
