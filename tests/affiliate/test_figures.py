@@ -335,9 +335,7 @@ def test_daily_traffic_has_one_line_per_currency_of_the_days_sales(
     with database.write() as conn:
         for _ in range(2):
             traffic_rows.click(conn, account.id, created_at=noon)
-        traffic_rows.sale(
-            conn, account.id, created_at=noon, status=CONFIRMED, commission_minor=100
-        )
+        traffic_rows.sale(conn, account.id, created_at=noon, status=CONFIRMED, commission_minor=100)
         traffic_rows.sale(
             conn, account.id, created_at=noon, currency="USD", status=CONFIRMED,
             commission_minor=300,

@@ -32,6 +32,7 @@ from commerce_stats.dashboard.charts import (
     ChartSpec,
     Trace,
     bar,
+    count_axis,
     day_chart,
 )
 from commerce_stats.dashboard.charts import day_labels as chart_day_labels
@@ -213,6 +214,7 @@ def traffic_charts(lines: list[DailyTrafficLine], period: Period) -> dict[str, C
             ],
             period,
             barmode="group",
+            yaxis=count_axis(max((max(day.clicks, day.views) for day in per_day), default=0)),
         ),
         "affiliate-conversion": day_chart(
             [line_trace("Conversion rate", x, rates, hovertemplate="%{y:.2f} %<extra></extra>")],
