@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from commerce_stats.affiliate import admedialist, repository
+from commerce_stats.affiliate import admedialist, orders_export, repository
 from commerce_stats.affiliate.access import Owner
 from commerce_stats.affiliate.errors import NoPermissionError, UnknownReportError
 from commerce_stats.affiliate.export_lines import (
@@ -204,6 +204,9 @@ def export(
         return Export(
             f"{admedialist.PREFIX}{admedialist.REPORT}.{list_format.value}", list_format, body
         )
+    if orders_export.is_orders_link(filename):
+        orders = orders_export.prepare(network.database, owner, filename, params, build_query)
+        return Export(orders.filename, orders.export_format, orders.body, orders.ignored)
     report, export_format = parse_report_name(filename)
     return prepare(network, owner, report, export_format, params, progress)
 
