@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.affiliate.conftest import Network
+from tests.affiliate.helpers import parse_csv
 from tests.affiliate.test_export import november  # noqa: F401  (the known data)
 from tests.affiliate.test_exporting import php_client_transactions
 
@@ -76,3 +77,46 @@ def test_a_month_without_transactions_reads_as_none(
     params = {"condition[period][from]": "01.09.2026", "condition[period][to]": "30.09.2026"}
 
     assert _statuses(client, november, params) == []
+
+
+def _rows(client: TestClient, url: str, params: dict[str, str]) -> list[dict[str, str]]:
+    response = client.get(url, params=params, headers=NO_BROWSER)
+    assert response.status_code == 200, response.text
+    return parse_csv(response.text)
+
+
+def test_the_advertiser_statistic_on_the_double_slash_link(
+    client: TestClient,
+    november: Network,  # noqa: F811
+) -> None:
+    token = november.credentials["affiliate_access_token"]
+    url = f"/api//{token}/admin/{november.account_id}/get-statistic_advertiser.csv"
+    rows = _rows(client, url, NOVEMBER | {"foo": "bar"})
+    assert [
+        (row["criterion"], row["all_open_count"], row["all_paidout_count"]) for row in rows
+    ] == [(str(november.advertiser_id), "1", "1")]
+
+
+def test_the_publishers_subid_statistic_with_paymentstatus(
+    client: TestClient,
+    november: Network,  # noqa: F811
+) -> None:
+    url = (
+        f"/api//{november.publisher_token}/publisher/{november.publisher_id}/"
+        "get-statistic_subid.csv"
+    )
+    rows = _rows(client, url, NOVEMBER | {"condition[paymentstatus]": "1"})
+    counts = [
+        sum(int(row[name]) for row in rows) for name in ("all_open_count", "all_paidout_count")
+    ]
+    assert counts == [0, 1]
+
+
+def test_get_orders_on_the_double_slash_link(
+    client: TestClient,
+    november: Network,  # noqa: F811
+) -> None:
+    token = november.credentials["affiliate_access_token"]
+    url = f"/api//{token}/admin/{november.account_id}/get-orders.csv"
+    rows = _rows(client, url, NOVEMBER | {"condition[l:mandant]": "-1"})
+    assert len(rows) == 2

@@ -17,7 +17,7 @@ from httpx2 import Response
 from lxml import etree
 
 from commerce_stats.affiliate import repository
-from commerce_stats.affiliate.exporting import REPORTS, TRANSACTION_COLUMNS
+from commerce_stats.affiliate.exporting import PUBLISHER_REPORTS, REPORTS, TRANSACTION_COLUMNS
 from commerce_stats.affiliate.routes import UNKNOWN_EXPORT_LINK
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.exports import ExportFormat
@@ -329,23 +329,28 @@ def test_json_export_is_an_array_of_objects(
     )
 
 
-def test_daily_campaign_and_publisher_reports(
+def test_statistic_reports_count_the_tracked_sales(
     client: TestClient, network: Network, convert: Callable[..., int]
 ) -> None:
+    """Two tracked sales (one per publisher) in the campaign, publisher and daily reports;
+    both clicks come from the one test client, so the second is a reclick (net 1 click)."""
     convert(network, "A", "100.00")
     convert(network, "B", "50.00", other=True)
     campaign = csv_rows(client, network.export_url("get-statistic_campaign.csv"))
-    assert len(campaign) == 1
-    assert (campaign[0]["transactions_open"], campaign[0]["turnover_open"]) == ("2", "150.00")
-    assert campaign[0]["commission_total"] == "17.50"
+    assert [(row["criterion"], row["clicks"], row["all_open_count"]) for row in campaign] == [
+        (str(network.campaign_id), "1", "2")
+    ]
+    assert (campaign[0]["all_open_turnover"], campaign[0]["all_open_provision"]) == (
+        "150.00",
+        "17.50",
+    )
     publisher = csv_rows(client, network.export_url("get-statistic_publisher.csv"))
-    assert [(row["publisher_id"], row["commission_open"]) for row in publisher] == [
+    assert [(row["criterion"], row["all_open_provision"]) for row in publisher] == [
         (str(network.publisher_id), "10.00"),
         (str(network.other_publisher_id), "7.50"),
     ]
     daily = csv_rows(client, network.export_url("get-statistic_daily.csv"))
-    assert len(daily) == 1
-    assert daily[0]["transactions_total"] == "2"
+    assert [(row["clicks"], row["all_open_count"]) for row in daily] == [("1", "2")]
 
 
 def test_out_of_range_ids_are_400_not_errors(client: TestClient, network: Network) -> None:
@@ -503,7 +508,8 @@ def test_every_report_and_format_answers_under_both_link_forms(
     ]
     query = "?condition[period][from]=2026-11-01&condition[period][to]=2026-11-30"
     for token, role, owner in owners:
-        for report in REPORTS:
+        reports = REPORTS if role == "admin" else sorted(PUBLISHER_REPORTS)
+        for report in reports:
             for export_format in ExportFormat:
                 name = f"get-statistic_{report}.{export_format.value}"
                 single = client.get(f"/api/{token}/{role}/{owner}/{name}{query}")

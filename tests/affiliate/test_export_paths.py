@@ -53,7 +53,7 @@ def test_stored_text_csv_equals_python_writer(database: Database, accounts: Acco
         exporting.prepare(network, owner, "transactions", ExportFormat.CSV, params).body
     )
     query = exporting.build_query(owner, parse_filters(params, datetime.now(UTC).date()))
-    header, rows = exporting._report(network, "transactions", query, account.timezone, False)
+    header, rows = exporting._report(network, "transactions", query, account.timezone, False, False)
     slow = b"".join(write_export(ExportFormat.CSV, header, rows))
     text = fast.decode()
     for expected in (

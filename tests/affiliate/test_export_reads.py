@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from commerce_stats.accounts.service import AccountChanges, Accounts
-from commerce_stats.affiliate import repository
+from commerce_stats.affiliate import repository, statistics
 from commerce_stats.affiliate.demo import Plan, build_catalog, fill_transactions
 from commerce_stats.affiliate.export_lines import LocalClock, Money, transaction_cells
 from commerce_stats.affiliate.export_reads import ExportReads
@@ -70,16 +70,16 @@ def test_a_new_time_zone_renders_each_transaction_again_once(
     assert reads.render_stale_export_text(moved) == 0
 
 
-def test_summary_rows_carry_each_transactions_amounts(
+def test_statistic_rows_sum_the_selected_transactions(
     database: Database, filled: tuple[Account, Plan]
 ) -> None:
     account, _plan = filled
     reads = ExportReads(database)
-    summary = [(row.turnover_minor, row.commission_minor) for row in reads.summary_rows(
-        _everything(account)
-    )]  # fmt: skip
-    full = [(row.turnover_minor, row.commission_minor) for row in reads.transaction_rows(
-        _everything(account)
-    )]  # fmt: skip
-    assert len(summary) == ROWS
-    assert summary == full
+    rows = list(
+        reads.statistic_rows(
+            _everything(account), statistics.DEFINITIONS["campaign"], False, account.timezone
+        )
+    )
+    full = list(reads.transaction_rows(_everything(account)))
+    assert sum(row.transactions for row in rows) == ROWS
+    assert sum(sum(row.totals[2::3]) for row in rows) == sum(r.commission_minor for r in full)

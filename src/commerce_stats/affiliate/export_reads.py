@@ -14,11 +14,12 @@ just rendered again (``csv_lines(..., on_primary=True)``).
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Row
 
-from commerce_stats.affiliate import repository
+from commerce_stats.affiliate import manual_statistics, repository, statistics
 from commerce_stats.affiliate.export_lines import StoredLines
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.tenancy import Account
@@ -50,10 +51,25 @@ class ExportReads:
         with self.database.read_replica() as conn:
             yield from repository.stream_publisher_transactions(conn, query)
 
-    def summary_rows(self, query: repository.TransactionQuery) -> Generator[Row[Any]]:
-        """What the aggregate reports need per selected transaction, in id order."""
+    def statistic_rows(
+        self,
+        query: repository.TransactionQuery,
+        definition: statistics.ReportDefinition,
+        gross: bool,
+        tz: str,
+    ) -> Generator[statistics.ReportRow]:
+        """A statistic report's rows (``statistics.report_rows``), read on a replica when
+        the response starts streaming."""
         with self.database.read_replica() as conn:
-            yield from repository.stream_summary_rows(conn, query)
+            yield from statistics.report_rows(conn, query, definition, gross, tz)
+
+    def manual_statistic_rows(
+        self, query: repository.TransactionQuery, tz: str
+    ) -> Generator[statistics.ReportRow]:
+        """The manual statistics report's rows, the day as its ISO text."""
+        with self.database.read_replica() as conn:
+            for row in manual_statistics.report_rows(conn, query, tz):
+                yield replace(row, criterion=row.criterion.isoformat())
 
     def csv_lines(
         self, query: repository.TransactionQuery, on_primary: bool = False

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Row
 
-from commerce_stats.affiliate import admedialist, orders_export, repository
+from commerce_stats.affiliate import admedialist, orders_export, repository, statistics
 from commerce_stats.affiliate.access import Owner
 from commerce_stats.affiliate.errors import NoPermissionError, UnknownReportError
 from commerce_stats.affiliate.export_lines import (
@@ -32,97 +32,24 @@ from commerce_stats.affiliate.export_lines import (
     TRANSACTION_COLUMNS as TRANSACTION_COLUMNS,
 )
 from commerce_stats.affiliate.filters import Filters, parse_filters
+from commerce_stats.affiliate.manual_statistics import MANUAL_DEFINITION
 from commerce_stats.affiliate.rules import (
-    CANCELED,
-    CONFIRMED,
-    OPEN,
-    PAID,
-    STATUS_NAMES,
     as_id,
 )
 from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.affiliate.statistics import PUBLISHER
 from commerce_stats.kit.exports import Cell, ExportFormat, csv_line, write_export
 from commerce_stats.kit.tenancy import Account, Feature
-from commerce_stats.kit.timeutil import local_days_to_utc, local_today, to_local
+from commerce_stats.kit.timeutil import local_days_to_utc, local_today
 
-REPORTS = ("transactions", "daily", "campaign", "publisher")
-STATUS_ORDER = (OPEN, CONFIRMED, CANCELED, PAID)
-METRIC_COLUMNS = (
-    *(
-        f"{metric}_{STATUS_NAMES[status]}"
-        for status in STATUS_ORDER
-        for metric in ("transactions", "turnover", "commission")
-    ),
-    "transactions_total",
-    "turnover_total",
-    "commission_total",
+REPORTS = ("transactions", *statistics.DEFINITIONS, MANUAL_DEFINITION.name)
+"""Every ``get-statistic_{report}``: the Transaktions-API and the statistic reports."""
+PUBLISHER_REPORTS = frozenset(
+    {"transactions"}
+    | {name for name, spec in statistics.DEFINITIONS.items() if PUBLISHER in spec.sides}
 )
-GROUP_COLUMNS = {
-    "daily": ("date", "currency"),
-    "campaign": ("campaign_id", "campaign_title", "currency"),
-    "publisher": (
-        "publisher_id",
-        "publisher_prename",
-        "publisher_surname",
-        "publisher_searchtitle",
-        "currency",
-    ),
-}
-
-
-@dataclass
-class Totals:
-    """Count, turnover and commission per status of one report line."""
-
-    label: tuple[Cell, ...]
-    currency: str
-    counts: dict[int, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
-    turnover: dict[int, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
-    commission: dict[int, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
-
-    def add(self, status: int, turnover: int, commission: int) -> None:
-        self.counts[status] += 1
-        self.turnover[status] += turnover
-        self.commission[status] += commission
-
-    def cells(self, money: Money) -> tuple[Cell, ...]:
-        values: list[Cell] = [*self.label, self.currency]
-        for status in STATUS_ORDER:
-            values.append(self.counts[status])
-            values.append(money.amount(self.turnover[status], self.currency))
-            values.append(money.amount(self.commission[status], self.currency))
-        values.append(sum(self.counts.values()))
-        values.append(money.amount(sum(self.turnover.values()), self.currency))
-        values.append(money.amount(sum(self.commission.values()), self.currency))
-        return tuple(values)
-
-
-def _summary_label(report: str, row: Row[Any], tz: str) -> tuple[Cell, ...]:
-    if report == "daily":
-        moment: datetime = row.moment
-        return (to_local(moment, tz).date().isoformat(),)
-    if report == "campaign":
-        return (row.campaign_id, row.campaign_title)
-    return (row.publisher_id, row.prename, row.surname, row.searchtitle)
-
-
-def summarize(report: str, rows: Iterable[Row[Any]], tz: str) -> list[Totals]:
-    """Report lines (per day, campaign or publisher, and currency) in ascending order."""
-    lines: dict[tuple[Any, ...], Totals] = {}
-    for row in rows:
-        _add_to_summary(lines, report, row, tz)
-    return [lines[key] for key in sorted(lines)]
-
-
-def _add_to_summary(
-    lines: dict[tuple[Any, ...], Totals], report: str, row: Row[Any], tz: str
-) -> None:
-    label = _summary_label(report, row, tz)
-    key = (label[0], row.currency)
-    line = lines.get(key)
-    if line is None:
-        line = lines[key] = Totals(label, row.currency)
-    line.add(row.status, row.turnover_minor, row.commission_minor)
+"""What a publisher's link may read: the others are the network's (every publisher's
+figures, manual rows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,16 +148,18 @@ def prepare(
 ) -> Export:
     """The streamed body of a report for an already authorised owner."""
     tz = owner.account.timezone
+    publisher_link = owner.publisher_id is not None
+    if publisher_link and report not in PUBLISHER_REPORTS:
+        raise NoPermissionError
     filters = parse_filters(params, network_today(tz))
     query = build_query(owner, filters)
     name = f"get-statistic_{report}.{export_format.value}"
-    publisher_link = owner.publisher_id is not None
     if report == "transactions" and export_format is ExportFormat.CSV and not publisher_link:
         # text rendered just now must be read where it was written: on the primary
         rendered = network.exports.render_stale_export_text(owner.account)
         body = _stored_csv(network, query, progress, on_primary=rendered > 0)
         return Export(name, export_format, body, filters.ignored)
-    header, rows = _report(network, report, query, tz, publisher_link)
+    header, rows = _report(network, report, query, tz, publisher_link, filters.gross)
     if progress is not None:
         rows = _counted(rows, progress)
     body = write_export(export_format, header, rows, name=report)
@@ -286,6 +215,7 @@ def _report(
     query: repository.TransactionQuery,
     tz: str,
     publisher_link: bool,
+    gross: bool,
 ) -> tuple[tuple[str, ...], Iterator[tuple[Cell, ...]]]:
     """Header and rows of a report; a publisher link's transactions are the publisher's
     columns, an admin link's the seed's 43."""
@@ -296,8 +226,26 @@ def _report(
         return TRANSACTION_COLUMNS, _rendered(
             exports.transaction_rows(query), transaction_cells, tz
         )
-    header = GROUP_COLUMNS[report] + METRIC_COLUMNS
-    return header, _summary_rows(network, report, query, tz)
+    return _statistic(network, report, query, tz, gross)
+
+
+def _statistic(
+    network: AffiliateNetwork,
+    report: str,
+    query: repository.TransactionQuery,
+    tz: str,
+    gross: bool,
+) -> tuple[tuple[str, ...], Iterator[tuple[Cell, ...]]]:
+    """A statistic report's header and rows (every report: ``statistics.cells``)."""
+    money = Money()
+    if report == MANUAL_DEFINITION.name:
+        header = MANUAL_DEFINITION.columns
+        rows = network.exports.manual_statistic_rows(query, tz)
+    else:
+        definition = statistics.DEFINITIONS[report]
+        header = definition.columns
+        rows = network.exports.statistic_rows(query, definition, gross, tz)
+    return header, (statistics.cells(row, money) for row in rows)
 
 
 RowCells = Callable[[Any, LocalClock, Money], tuple[Cell, ...]]
@@ -311,17 +259,6 @@ def _rendered(rows: Generator[Row[Any]], render: RowCells, tz: str) -> Iterator[
     with closing(rows):
         for row in rows:
             yield render(row, clock, money)
-
-
-def _summary_rows(
-    network: AffiliateNetwork, report: str, query: repository.TransactionQuery, tz: str
-) -> Iterator[tuple[Cell, ...]]:
-    money = Money()
-    rows = network.exports.summary_rows(query)
-    with closing(rows):
-        lines = summarize(report, rows, tz)
-    for line in lines:
-        yield line.cells(money)
 
 
 def account_export(

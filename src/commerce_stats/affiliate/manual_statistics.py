@@ -217,7 +217,7 @@ class ManualStatistics:
 
 # -- the manualstatistics report ------------------------------------------------------------
 
-MANUAL_DEFINITION = ReportDefinition("manualstatistics", "day", (ADMIN,))
+MANUAL_DEFINITION = ReportDefinition("manualstatistics", "day", sides=(ADMIN,))
 """``get-statistic_manualstatistics``: the manual rows by day (criterion = the day), with the
 daily report's columns; admins only. The other reports never add manual rows in."""
 
