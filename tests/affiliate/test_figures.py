@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate.figures import (
     CANCELED,
+    DailyTrafficLine,
     DayLine,
     RankedLine,
     Selection,
@@ -19,6 +20,7 @@ from commerce_stats.affiliate.figures import (
     TrafficFigures,
     TrafficLine,
     affiliate_figures,
+    daily_traffic,
     traffic_figures,
     transactions_download,
 )
@@ -231,3 +233,145 @@ def test_traffic_holds_only_the_accounts_own_rows(
     second = make_service_account("Second")[0].id
     _some_traffic(database, second)
     assert _traffic(database, accounts, first) == TrafficFigures([], [], [])
+
+
+# -- traffic per local day: the daily statistic report, every day of the selection ---------
+
+BERLIN = "Europe/Berlin"
+CLOCKS_GO_BACK = Selection(date(2026, 10, 24), date(2026, 10, 26))
+"""Berlin's 2026-10-25 has 25 hours: 2026-10-24T22:00Z to 2026-10-25T23:00Z."""
+ZERO = Decimal("0.0000")
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _berlin_account(
+    make_service_account: Callable[..., tuple[Account, dict[str, str]]], name: str = "First"
+) -> Account:
+    return make_service_account(name, timezone=BERLIN)[0]
+
+
+def _clicks_around_the_change(database: Database, account_id: int) -> None:
+    """One click just before and one just after each edge of Berlin's 2026-10-25."""
+    with database.write() as conn:
+        for moment in (
+            "2026-10-24T21:59:59", "2026-10-24T22:00:00",
+            "2026-10-25T22:59:59", "2026-10-25T23:00:00",
+        ):  # fmt: skip
+            traffic_rows.click(conn, account_id, created_at=_at(moment))
+
+
+def test_daily_traffic_counts_the_clicks_of_local_days_of_25_hours(
+    database: Database, make_service_account: Callable[..., tuple[Account, dict[str, str]]]
+) -> None:
+    account = _berlin_account(make_service_account)
+    _clicks_around_the_change(database, account.id)
+    lines = daily_traffic(database, account, CLOCKS_GO_BACK)
+    assert [(line.day, line.clicks) for line in lines] == [
+        (date(2026, 10, 24), 1),
+        (date(2026, 10, 25), 2),
+        (date(2026, 10, 26), 1),
+    ]
+
+
+def test_daily_traffic_counts_the_clicks_of_local_days_of_23_hours(
+    database: Database, make_service_account: Callable[..., tuple[Account, dict[str, str]]]
+) -> None:
+    account = _berlin_account(make_service_account)
+    with database.write() as conn:  # Berlin's 2026-03-29: 2026-03-28T23:00Z to 03-29T22:00Z
+        for moment in ("2026-03-28T22:59:59", "2026-03-28T23:00:00", "2026-03-29T21:59:59"):
+            traffic_rows.click(conn, account.id, created_at=_at(moment))
+        traffic_rows.click(conn, account.id, created_at=_at("2026-03-29T22:00:00"))
+    lines = daily_traffic(database, account, Selection(date(2026, 3, 28), date(2026, 3, 30)))
+    assert [(line.day, line.clicks) for line in lines] == [
+        (date(2026, 3, 28), 1),
+        (date(2026, 3, 29), 2),
+        (date(2026, 3, 30), 1),
+    ]
+
+
+def test_daily_traffic_gives_rate_and_epc_of_the_days_sales(
+    database: Database, make_service_account: Callable[..., tuple[Account, dict[str, str]]]
+) -> None:
+    account = _berlin_account(make_service_account)
+    with database.write() as conn:
+        for _ in range(4):
+            traffic_rows.click(conn, account.id, created_at=_at("2026-10-25T12:00:00"))
+        traffic_rows.click(conn, account.id, created_at=_at("2026-10-25T12:00:00"), net=0)
+        for _ in range(3):
+            traffic_rows.view(conn, account.id, created_at=_at("2026-10-25T22:30:00"))
+        traffic_rows.sale(
+            conn, account.id, created_at=_at("2026-10-24T22:30:00"),
+            status=CONFIRMED, commission_minor=250,
+        )  # fmt: skip
+        traffic_rows.sale(conn, account.id, created_at=_at("2026-10-25T08:00:00"), status=OPEN)
+    lines = daily_traffic(database, account, CLOCKS_GO_BACK)
+    assert lines[1] == DailyTrafficLine(
+        date(2026, 10, 25), "EUR", 4, 3, 2, Decimal("0.5000"), Decimal("0.6250")
+    )
+
+
+def test_daily_traffic_fills_days_without_anything_with_zeros(
+    database: Database, make_service_account: Callable[..., tuple[Account, dict[str, str]]]
+) -> None:
+    account = _berlin_account(make_service_account)
+    with database.write() as conn:
+        traffic_rows.view(conn, account.id, created_at=_at("2026-10-25T12:00:00"))
+    lines = daily_traffic(database, account, CLOCKS_GO_BACK)
+    assert lines == [
+        DailyTrafficLine(date(2026, 10, 24), "", 0, 0, 0, ZERO, ZERO),
+        DailyTrafficLine(date(2026, 10, 25), "", 0, 1, 0, ZERO, ZERO),
+        DailyTrafficLine(date(2026, 10, 26), "", 0, 0, 0, ZERO, ZERO),
+    ]
+
+
+def test_daily_traffic_has_one_line_per_currency_of_the_days_sales(
+    database: Database, make_service_account: Callable[..., tuple[Account, dict[str, str]]]
+) -> None:
+    account = _berlin_account(make_service_account)
+    noon = _at("2026-10-25T12:00:00")
+    with database.write() as conn:
+        for _ in range(2):
+            traffic_rows.click(conn, account.id, created_at=noon)
+        traffic_rows.sale(conn, account.id, created_at=noon, status=CONFIRMED, commission_minor=100)
+        traffic_rows.sale(
+            conn, account.id, created_at=noon, currency="USD", status=CONFIRMED,
+            commission_minor=300,
+        )  # fmt: skip
+    lines = daily_traffic(database, account, Selection(date(2026, 10, 25), date(2026, 10, 25)))
+    assert lines == [
+        DailyTrafficLine(date(2026, 10, 25), "EUR", 2, 0, 1, Decimal("0.5000"), Decimal("0.5000")),
+        DailyTrafficLine(date(2026, 10, 25), "USD", 2, 0, 1, Decimal("0.5000"), Decimal("1.5000")),
+    ]
+
+
+def test_daily_traffic_status_selection_narrows_the_sales_not_the_clicks(
+    database: Database, make_service_account: Callable[..., tuple[Account, dict[str, str]]]
+) -> None:
+    account = _berlin_account(make_service_account)
+    noon = _at("2026-10-25T12:00:00")
+    with database.write() as conn:
+        traffic_rows.click(conn, account.id, created_at=noon)
+        traffic_rows.sale(conn, account.id, created_at=noon, status=OPEN)
+    selection = Selection(date(2026, 10, 25), date(2026, 10, 25), "confirmed")
+    assert daily_traffic(database, account, selection) == [
+        DailyTrafficLine(date(2026, 10, 25), "", 1, 0, 0, ZERO, ZERO),
+    ]
+
+
+def test_daily_traffic_never_counts_another_accounts_rows(
+    database: Database, make_service_account: Callable[..., tuple[Account, dict[str, str]]]
+) -> None:
+    first = _berlin_account(make_service_account, "First")
+    second = _berlin_account(make_service_account, "Second")
+    _clicks_around_the_change(database, second.id)
+    with database.write() as conn:
+        traffic_rows.view(conn, second.id, created_at=_at("2026-10-25T12:00:00"))
+        traffic_rows.sale(conn, second.id, created_at=_at("2026-10-25T12:00:00"))
+    lines = daily_traffic(database, first, CLOCKS_GO_BACK)
+    assert lines == [
+        DailyTrafficLine(day, "", 0, 0, 0, ZERO, ZERO)
+        for day in (date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26))
+    ]

@@ -5,13 +5,24 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 from fastapi.testclient import TestClient
 
 from commerce_stats.accounts.service import Accounts
+from commerce_stats.affiliate.figures import DailyTrafficLine
 from commerce_stats.affiliate.rules import CONFIRMED
-from commerce_stats.dashboard.affiliate_page import AffiliatePage, TrafficRow, affiliate_page
+from commerce_stats.dashboard.affiliate_page import (
+    AffiliatePage,
+    DailyTrafficRow,
+    TrafficRow,
+    affiliate_page,
+    traffic_charts,
+)
+from commerce_stats.dashboard.charts import ChartSpec
+from commerce_stats.dashboard.figures import Period
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import local_today
@@ -149,3 +160,94 @@ def test_traffic_of_another_account_is_not_shown(
     _traffic(database, network, other.id)
     page = affiliate_page(database, accounts.get(network.account_id), NOVEMBER)
     assert [rows for _title, _name, rows in page.traffic] == [[], [], []]
+
+
+# -- traffic per local day: charts and table ------------------------------------------------
+
+AROUND_THE_SALE = {"from": "2026-11-09", "to": "2026-11-11"}
+"""The three local days around ``traffic_rows.MOMENT`` (2026-11-10)."""
+ZERO = Decimal("0.0000")
+
+
+def _ys(spec: ChartSpec) -> dict[str, list[Any]]:
+    return {trace["name"]: trace["y"] for trace in spec["traces"]}
+
+
+def test_traffic_per_day_table_lists_every_day_of_the_period(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    _traffic(database, network)
+    page = affiliate_page(database, accounts.get(network.account_id), AROUND_THE_SALE)
+    assert page.daily_traffic == [
+        DailyTrafficRow("2026-11-09", "0", "0", "0.00 %", "–"),
+        DailyTrafficRow("2026-11-10", "3", "1", "33.33 %", "1.5000 EUR"),
+        DailyTrafficRow("2026-11-11", "0", "0", "0.00 %", "–"),
+    ]
+
+
+def test_traffic_per_day_charts_draw_clicks_views_rate_and_epc(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    _traffic(database, network)
+    page = affiliate_page(database, accounts.get(network.account_id), AROUND_THE_SALE)
+    charts = page.traffic_charts
+    assert (
+        _ys(charts["affiliate-traffic"]),
+        _ys(charts["affiliate-conversion"]),
+        _ys(charts["affiliate-epc-eur"]),
+    ) == (
+        {"Clicks": [0, 3, 0], "Views": [0, 1, 0]},
+        {"Conversion rate": [None, 33.33, None]},
+        {"EPC (EUR)": [None, "1.5000", None]},
+    )
+
+
+def test_traffic_per_day_of_another_account_is_not_shown(
+    database: Database,
+    accounts: Accounts,
+    network: Network,
+    make_service_account: Callable[..., tuple[Account, dict[str, str]]],
+) -> None:
+    other = make_service_account("Rival")[0]
+    _traffic(database, network, other.id)
+    page = affiliate_page(database, accounts.get(network.account_id), AROUND_THE_SALE)
+    assert [row.clicks for row in page.daily_traffic] == ["0", "0", "0"]
+    assert [spec["traces"] for spec in page.traffic_charts.values()] == [[], []]
+
+
+THREE_DAYS = Period(date(2026, 10, 24), date(2026, 10, 26))
+
+
+def test_the_days_conversion_rate_counts_the_transactions_of_every_currency() -> None:
+    day = date(2026, 10, 25)
+    lines = [
+        DailyTrafficLine(date(2026, 10, 24), "", 0, 0, 0, ZERO, ZERO),
+        DailyTrafficLine(day, "EUR", 4, 0, 1, Decimal("0.2500"), Decimal("0.5000")),
+        DailyTrafficLine(day, "USD", 4, 0, 2, Decimal("0.5000"), Decimal("1.2500")),
+        DailyTrafficLine(date(2026, 10, 26), "", 0, 0, 0, ZERO, ZERO),
+    ]
+    charts = traffic_charts(lines, THREE_DAYS)
+    assert (_ys(charts["affiliate-traffic"])["Clicks"], _ys(charts["affiliate-conversion"])) == (
+        [0, 4, 0],
+        {"Conversion rate": [None, 75.0, None]},
+    )
+    assert (_ys(charts["affiliate-epc-eur"]), _ys(charts["affiliate-epc-usd"])) == (
+        {"EPC (EUR)": [None, "0.5000", None]},
+        {"EPC (USD)": [None, "1.2500", None]},
+    )
+
+
+def test_a_day_with_clicks_but_no_earnings_draws_an_epc_of_zero() -> None:
+    lines = [
+        DailyTrafficLine(date(2026, 10, 24), "", 2, 0, 0, ZERO, ZERO),
+        DailyTrafficLine(date(2026, 10, 25), "EUR", 1, 0, 1, Decimal("1.0000"), Decimal("3.0000")),
+        DailyTrafficLine(date(2026, 10, 26), "", 0, 0, 0, ZERO, ZERO),
+    ]
+    epc = traffic_charts(lines, THREE_DAYS)["affiliate-epc-eur"]
+    assert _ys(epc) == {"EPC (EUR)": ["0.0000", "3.0000", None]}
+
+
+def test_a_currency_that_earned_nothing_has_an_empty_epc_chart() -> None:
+    lines = [DailyTrafficLine(date(2026, 10, 25), "EUR", 3, 0, 1, Decimal("0.3333"), ZERO)]
+    charts = traffic_charts(lines, Period(date(2026, 10, 25), date(2026, 10, 25)))
+    assert charts["affiliate-epc-eur"]["traces"] == []

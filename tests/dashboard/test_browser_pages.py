@@ -116,6 +116,11 @@ def test_affiliate_page_draws_money_and_downloads_the_export(
     turnover = {trace["name"]: trace for trace in _drawn(page, "affiliate-turnover-eur")}
     assert sum(float(value) * 100 for value in turnover["open"]["y"]) == 323450
     expect(page.get_by_test_id("top-publishers")).to_contain_text("2,000.00 EUR")
+    clicks = {trace["name"]: trace for trace in _drawn(page, "affiliate-traffic")}["Clicks"]
+    assert sum(clicks["y"]) == 1
+    rate = _drawn(page, "affiliate-conversion")[0]
+    assert [value for value in rate["y"] if value is not None] == [200]
+    expect(page.get_by_test_id("traffic-daily")).to_contain_text("200.00 %")
     page.screenshot(path=artifacts / "affiliate.png", full_page=True)
     with page.expect_download() as download_info:
         page.get_by_test_id("exports").get_by_role("link", name="CSV").click()

@@ -8,6 +8,7 @@ from commerce_stats.dashboard.charts import (
     STATUS_COLORS,
     bar,
     chart,
+    count_axis,
     day_axis,
     day_labels,
     ranking_bar,
@@ -92,3 +93,11 @@ def test_a_trend_has_one_line_per_figure_over_the_period() -> None:
 
 def test_every_transaction_status_has_a_colour() -> None:
     assert sorted(STATUS_COLORS) == ["canceled", "confirmed", "open", "paid"]
+
+
+def test_small_counts_get_a_tick_on_every_whole_number() -> None:
+    assert count_axis(5) == {"tickformat": ",d", "rangemode": "tozero", "dtick": 1}
+
+
+def test_larger_counts_leave_the_tick_step_to_plotly() -> None:
+    assert count_axis(6) == {"tickformat": ",d", "rangemode": "tozero"}

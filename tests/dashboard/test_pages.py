@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate.exporting import TRANSACTION_COLUMNS
 from commerce_stats.app import create_app
 from commerce_stats.config import Settings
+from commerce_stats.kit.timeutil import local_today
 from tests.affiliate.conftest import Network
 from tests.dashboard.pages import (
     VIDEO_A,
@@ -265,6 +267,23 @@ def test_affiliate_ranks_publishers_and_campaigns(
     ]
 
 
+def test_affiliate_page_shows_the_traffic_of_each_day(
+    client: TestClient, accounts: Accounts, network: Network, convert: Callable[..., int]
+) -> None:
+    # The same visitor clicks twice (once per sale): one net click, two transactions.
+    load_affiliate(network, convert)
+    sign_in(client, accounts, network.account_id, "acme")
+    today = local_today(accounts.get(network.account_id).timezone)
+    days = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
+    html = client.get("/affiliate", params=days).text
+    assert table_rows(html, "traffic-daily") == [
+        [days["from"], "0", "0", "0.00 %", "–"],
+        [days["to"], "1", "0", "200.00 %", "0.0000 EUR"],
+    ]
+    assert traces_by_name(chart(html, "affiliate-traffic"))["Clicks"]["y"] == [0, 1]
+    assert chart(html, "affiliate-conversion")["traces"][0]["y"] == [None, 200.0]
+
+
 def test_affiliate_page_never_shows_another_accounts_transactions(
     client: TestClient,
     accounts: Accounts,
@@ -278,6 +297,7 @@ def test_affiliate_page_never_shows_another_accounts_transactions(
     html = client.get("/affiliate").text
     assert _kpis(html) == {"Transactions": "0", "Canceled transactions": "0"}
     assert "top-publishers" not in html
+    assert table_rows(html, "traffic-daily")[-1][1:] == ["0", "0", "0.00 %", "–"]
 
 
 def test_export_route_streams_the_same_bytes_as_the_transaktions_api(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ from commerce_stats.affiliate import exporting, repository, statistics
 from commerce_stats.affiliate.access import Owner
 from commerce_stats.affiliate.errors import AffiliateError
 from commerce_stats.affiliate.export_lines import Money
-from commerce_stats.affiliate.filters import dotted_day, parse_filters
+from commerce_stats.affiliate.filters import Filters, dotted_day, parse_filters
 from commerce_stats.affiliate.rules import CANCELED, STATUS_BY_NAME, STATUS_NAMES
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.db.engine import Database
@@ -33,6 +33,7 @@ __all__ = [
     "STATUS_BY_NAME",
     "STATUS_NAMES",
     "AffiliateFigures",
+    "DailyTrafficLine",
     "DayLine",
     "Download",
     "RankedLine",
@@ -42,6 +43,7 @@ __all__ = [
     "TrafficFigures",
     "TrafficLine",
     "affiliate_figures",
+    "daily_traffic",
     "traffic_figures",
     "transactions_download",
 ]
@@ -198,12 +200,15 @@ class TrafficFigures:
     admedia: list[TrafficLine]
 
 
-def _query(account: Account, selection: Selection) -> repository.TransactionQuery:
+def _filters(account: Account, selection: Selection) -> Filters:
     try:
-        filters = parse_filters(selection.conditions(), local_today(account.timezone))
+        return parse_filters(selection.conditions(), local_today(account.timezone))
     except AffiliateError as refusal:
         raise SelectionError(refusal.message) from None
-    return exporting.build_query(Owner(account, None), filters)
+
+
+def _query(account: Account, selection: Selection) -> repository.TransactionQuery:
+    return exporting.build_query(Owner(account, None), _filters(account, selection))
 
 
 def traffic_figures(database: Database, account: Account, selection: Selection) -> TrafficFigures:
@@ -229,6 +234,62 @@ def traffic_figures(database: Database, account: Account, selection: Selection) 
     return TrafficFigures(lines["campaign"], lines["publisher"], lines["media"])
 
 
+@dataclass(frozen=True, slots=True)
+class DailyTrafficLine:
+    """Net clicks and views of one local day and, in one currency, that day's transactions
+    (every status the selection keeps), conversion rate (transactions per click) and EPC
+    (earned commission per click, currency units). ``currency`` is empty on a day without
+    transactions; such a day's rate and EPC are 0."""
+
+    day: date
+    currency: str
+    clicks: int
+    views: int
+    transactions: int
+    conversion_rate: Decimal
+    epc: Decimal
+
+
+def _daily_line(row: statistics.ReportRow, money: Money) -> DailyTrafficLine:
+    return DailyTrafficLine(
+        date.fromisoformat(str(row.criterion)),
+        row.currency,
+        row.clicks,
+        row.views,
+        row.transactions,
+        statistics.ratio(row.transactions, row.clicks),
+        statistics.epc(row, money),
+    )
+
+
+def _quiet_day(day: date) -> DailyTrafficLine:
+    return DailyTrafficLine(day, "", 0, 0, 0, Decimal("0.0000"), Decimal("0.0000"))
+
+
+def daily_traffic(
+    database: Database, account: Account, selection: Selection
+) -> list[DailyTrafficLine]:
+    """The account's traffic per local day of ``selection`` (the account's time zone, so a
+    day may have 23 or 25 hours), through the ``daily`` statistic report, so the page and
+    that report agree. Every day of the selection has at least one line, a day without
+    clicks, views or transactions a line of zeros, so a chart over the days has no holes.
+    A day with transactions in several currencies has one line per currency, each with
+    the day's clicks and views."""
+    filters = _filters(account, selection)
+    query = exporting.build_query(Owner(account, None), filters)
+    money = Money()
+    with database.read_replica() as conn:  # dashboard figures may lag: read on a replica
+        rows = statistics.report_rows(
+            conn, query, statistics.DEFINITIONS["daily"], tz=account.timezone
+        )
+        lines = [_daily_line(row, money) for row in rows]
+    seen = {line.day for line in lines}
+    span = (filters.last_day - filters.first_day).days + 1
+    every_day = (filters.first_day + timedelta(days=n) for n in range(span))
+    lines.extend(_quiet_day(day) for day in every_day if day not in seen)
+    return sorted(lines, key=lambda line: (line.day, line.currency))
+
+
 def affiliate_figures(
     database: Database, account: Account, selection: Selection
 ) -> AffiliateFigures:
@@ -237,10 +298,7 @@ def affiliate_figures(
     One streamed pass over the selected transactions feeds all three summaries, so
     memory grows with the number of days, campaigns and publishers, not transactions.
     """
-    try:
-        filters = parse_filters(selection.conditions(), local_today(account.timezone))
-    except AffiliateError as refusal:
-        raise SelectionError(refusal.message) from None
+    filters = _filters(account, selection)
     query = exporting.build_query(Owner(account, None), filters)
     summaries = _Summaries(account.timezone)
     with database.read_replica() as conn:  # dashboard figures may lag: read on a replica

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from commerce_stats.affiliate.figures import (
     STATUS_BY_NAME,
     STATUS_NAMES,
     AffiliateFigures,
+    DailyTrafficLine,
     DayLine,
     RankedLine,
     Selection,
@@ -21,11 +23,20 @@ from commerce_stats.affiliate.figures import (
     StatusSums,
     TrafficLine,
     affiliate_figures,
+    daily_traffic,
     traffic_figures,
     transactions_download,
 )
-from commerce_stats.dashboard.charts import STATUS_COLORS, ChartSpec, Trace, bar, day_chart
+from commerce_stats.dashboard.charts import (
+    STATUS_COLORS,
+    ChartSpec,
+    Trace,
+    bar,
+    count_axis,
+    day_chart,
+)
 from commerce_stats.dashboard.charts import day_labels as chart_day_labels
+from commerce_stats.dashboard.charts import line as line_trace
 from commerce_stats.dashboard.charts import trend as trend_chart
 from commerce_stats.dashboard.errors import (
     DashboardError,
@@ -37,6 +48,7 @@ from commerce_stats.dashboard.pages import (
     count_text,
     money_text,
     parse_period,
+    percent,
     require_section,
     with_error,
 )
@@ -90,6 +102,16 @@ class TrafficRow:
     epc: str
 
 
+def _rate_text(rate: Decimal) -> str:
+    """A conversion rate (transactions per click) in percent: ``0.3333`` is "33.33 %"."""
+    return f"{rate * 100:.2f} %"
+
+
+def _epc_text(epc: Decimal, currency: str) -> str:
+    """The EPC with its currency; "–" for traffic without transactions (no currency)."""
+    return f"{epc} {currency}" if currency else "–"
+
+
 def traffic_rows(lines: list[TrafficLine], names: Mapping[int, str]) -> list[TrafficRow]:
     """The lines by clicks (most first), then id; ``names`` labels ids (0 = "none")."""
     ranked = sorted(lines, key=lambda line: (-line.clicks, line.id, line.currency))
@@ -100,11 +122,113 @@ def traffic_rows(lines: list[TrafficLine], names: Mapping[int, str]) -> list[Tra
             currency=line.currency,
             clicks=count_text(line.clicks),
             views=count_text(line.views),
-            conversion_rate=f"{line.conversion_rate * 100:.2f} %",
-            epc=f"{line.epc} {line.currency}" if line.currency else "–",
+            conversion_rate=_rate_text(line.conversion_rate),
+            epc=_epc_text(line.epc, line.currency),
         )
         for line in ranked
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class DailyTrafficRow:
+    """One line of the traffic-per-day table (a local day, one currency), as shown."""
+
+    day: str
+    clicks: str
+    views: str
+    conversion_rate: str
+    epc: str
+
+
+def daily_traffic_rows(lines: list[DailyTrafficLine]) -> list[DailyTrafficRow]:
+    """Every day in order (a day with sales in several currencies has a row per currency)."""
+    return [
+        DailyTrafficRow(
+            day=line.day.isoformat(),
+            clicks=count_text(line.clicks),
+            views=count_text(line.views),
+            conversion_rate=_rate_text(line.conversion_rate),
+            epc=_epc_text(line.epc, line.currency),
+        )
+        for line in sorted(lines, key=lambda line: (line.day, line.currency))
+    ]
+
+
+@dataclass(slots=True)
+class _DayTraffic:
+    """A day's clicks and views and its transactions summed over every currency."""
+
+    clicks: int = 0
+    views: int = 0
+    transactions: int = 0
+
+
+def _traffic_per_day(lines: list[DailyTrafficLine], period: Period) -> list[_DayTraffic]:
+    """One entry per day of the period; each currency's line repeats the day's traffic,
+    so clicks and views are taken once and transactions added up."""
+    days = {day: _DayTraffic() for day in period.days}
+    for daily in lines:
+        totals = days.get(daily.day)
+        if totals is not None:
+            totals.clicks, totals.views = daily.clicks, daily.views
+            totals.transactions += daily.transactions
+    return list(days.values())
+
+
+def _epc_trace(
+    lines: list[DailyTrafficLine], period: Period, per_day: list[_DayTraffic], currency: str
+) -> list[Trace]:
+    """The currency's EPC per day as exact decimal strings: 0 on a day with clicks but no
+    earnings in it, a gap on a day without clicks; no trace when it never earned."""
+    by_day = {daily.day: daily.epc for daily in lines if daily.currency == currency}
+    values: list[Decimal | None] = [
+        by_day.get(day, Decimal("0.0000")) if totals.clicks else None
+        for day, totals in zip(period.days, per_day, strict=True)
+    ]
+    if not any(values):
+        return []
+    return [
+        line_trace(
+            f"EPC ({currency})",
+            chart_day_labels(period),
+            [None if value is None else str(value) for value in values],
+            customdata=["" if value is None else _epc_text(value, currency) for value in values],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    ]
+
+
+def traffic_charts(lines: list[DailyTrafficLine], period: Period) -> dict[str, ChartSpec]:
+    """Clicks and views per day, the day's conversion rate (every currency's transactions
+    per click, a gap on a day without clicks) and the EPC per day in each currency."""
+    x = chart_day_labels(period)
+    per_day = _traffic_per_day(lines, period)
+    rates = [
+        float(percent(day.transactions, day.clicks)) if day.clicks else None for day in per_day
+    ]
+    charts = {
+        "affiliate-traffic": day_chart(
+            [
+                bar("Clicks", x, [day.clicks for day in per_day], hovertemplate="%{y:,d}"),
+                bar("Views", x, [day.views for day in per_day], hovertemplate="%{y:,d}"),
+            ],
+            period,
+            barmode="group",
+            yaxis=count_axis(max((max(day.clicks, day.views) for day in per_day), default=0)),
+        ),
+        "affiliate-conversion": day_chart(
+            [line_trace("Conversion rate", x, rates, hovertemplate="%{y:.2f} %<extra></extra>")],
+            period,
+            yaxis={"ticksuffix": " %", "rangemode": "tozero", "tickformat": ".2f"},
+        ),
+    }
+    for currency in sorted({daily.currency for daily in lines if daily.currency}):
+        charts[f"affiliate-epc-{currency.lower()}"] = day_chart(
+            _epc_trace(lines, period, per_day, currency),
+            period,
+            yaxis={"tickformat": ",.4f", "rangemode": "tozero"},
+        )
+    return charts
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +248,10 @@ class AffiliatePage:
     exports: list[tuple[str, str]]
     traffic: list[tuple[str, str, list[TrafficRow]]] = field(default_factory=list)
     """(title, test id, rows) of the traffic tables: per campaign, publisher and admedia."""
+    traffic_charts: dict[str, ChartSpec] = field(default_factory=dict)
+    """Clicks and views, conversion rate and EPC (per currency) per local day."""
+    daily_traffic: list[DailyTrafficRow] = field(default_factory=list)
+    """The same per day as a table: every day of the period, one row per currency."""
 
 
 def parse_affiliate_filters(params: Mapping[str, str], today: date) -> AffiliateFilters:
@@ -317,6 +445,7 @@ def affiliate_page(
     valid_per_day = [sum(day) for day in zip(*(per_day[s] for s in VALID_STATUSES), strict=True)]
     query = urlencode(filters.query)
     traffic = traffic_figures(database, account, filters.selection())
+    per_day_traffic = daily_traffic(database, account, filters.selection())
     campaign_names = {line.id: line.name for line in figures.campaigns}
     publisher_names = {line.id: line.name for line in figures.publishers}
     return AffiliatePage(
@@ -349,6 +478,8 @@ def affiliate_page(
             ),
             ("Traffic by admedia", "traffic-admedia", traffic_rows(traffic.admedia, {})),
         ],
+        traffic_charts=traffic_charts(per_day_traffic, filters.period),
+        daily_traffic=daily_traffic_rows(per_day_traffic),
     )
 
 

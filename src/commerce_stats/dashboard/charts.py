@@ -22,6 +22,8 @@ MAX_DAY_TICKS = 8
 """Day ticks stay readable at phone width up to about this many labels."""
 TICK_STEPS_DAYS = (1, 2, 7, 14)
 LABEL_LINE_CHARS = 22
+SMALL_COUNT = 5
+"""Counts up to this get a tick on every whole number."""
 
 STATUS_COLORS = {
     "open": "#f2a93b",
@@ -51,6 +53,15 @@ def day_axis(period: Period) -> dict[str, Any]:
     axis["dtick"] = steps[0] * DAY_MS if steps else "M1"
     if not steps:
         axis["tick0"] = period.first.replace(day=1).isoformat()
+    return axis
+
+
+def count_axis(peak: int) -> dict[str, Any]:
+    """A y axis for whole counts up to ``peak``: below about six, Plotly's own ticks fall
+    on halves (0, 0.5, 1, ...) that read as repeated whole numbers, so ticks step by one."""
+    axis: dict[str, Any] = {"tickformat": ",d", "rangemode": "tozero"}
+    if peak <= SMALL_COUNT:
+        axis["dtick"] = 1
     return axis
 
 
