@@ -59,6 +59,8 @@ DEMO_ADMEDIA = (
     ("Newsletter-Anzeige", "email", "https://shop.example/newsletter"),
 )
 """(title, kind, target URL; empty: the campaign's landing page)."""
+NO_DEVICE = {"devicetype": "", "device": "", "browser": "", "os": ""}
+"""The device fields of a transaction without a click or view (its user agent is not parsed)."""
 VIEWED_KINDS = frozenset({"banner", "email", "html", "video"})
 """Admedia kinds a view pixel is shown with (a text link or a feed entry has none)."""
 PUBLISHERS = (
@@ -313,6 +315,10 @@ def _transaction(
         "source_turnover_minor": source_turnover,
         "currency": plan.currency,
         "click_id": None,
+        "view_id": None,
+        "action_type": "",
+        "admedia_id": 0,
+        **NO_DEVICE,
         "salary_id": 1 if status == PAID else NOT_PAID_OUT,
         "status_change_date": changed if status != OPEN else created,
         "last_change": changed,
@@ -378,11 +384,12 @@ def fill_network(
     rng: random.Random,
     *,
     now: datetime | None = None,
+    days: int = 60,
     transactions: int = DEMO_TRANSACTIONS,
     unconverted: dict[TrafficKind, int] | None = None,
 ) -> None:
     """The demo's transactions, each after a click or a view, and the traffic that did not
-    convert, over the last 60 days (``plan`` with admedia, see ``add_admedia``)."""
+    convert, over the last ``days`` days (``plan`` with admedia, see ``add_admedia``)."""
     end = now or utc_now()
     visitors = DemoVisitors(rng.randbytes(32))
     fill_transactions(
@@ -391,13 +398,14 @@ def fill_network(
         plan,
         transactions,
         rng,
+        days=days,
         now=end,
         click_share=DEMO_CLICK_SHARE,
         view_share=DEMO_VIEW_SHARE,
         visitors=visitors,
     )
     counts = DEMO_UNCONVERTED if unconverted is None else unconverted
-    fill_traffic(database, account_id, plan, rng, visitors, counts, now=end)
+    fill_traffic(database, account_id, plan, rng, visitors, counts, days=days, now=end)
 
 
 def load(
