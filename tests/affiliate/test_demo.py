@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
 UNCONVERTED = {"clicks": 2_500, "views": 4_500}
 NOVEMBER = Selection(date(2026, 11, 1), date(2026, 11, 30))
+DOCS = Path(__file__).parents[2] / "docs" / "affiliate.md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,3 +314,15 @@ def test_the_full_demo_holds_the_documented_numbers(database: Database, accounts
         for publisher, count in Counter(sale.publisher_id for sale in sales).items()
     }
     assert all(0.02 <= rate <= 0.10 for rate in rates.values()), rates
+
+
+def test_the_docs_quote_the_full_demos_numbers() -> None:
+    """The figures test_the_full_demo_holds_the_documented_numbers pins, as the docs write them."""
+    text = " ".join(DOCS.read_text(encoding="utf-8").split())
+    for figure in (
+        "**2,000 transactions**",
+        "1,811 after a click",
+        "189 postview sales",
+        "**29,846 clicks, 27,873 net** and **58,645 views, 49,685 net**",
+    ):
+        assert figure in text
