@@ -18,6 +18,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 from typing import Any, Final, Protocol
 
 from sqlalchemy import Connection
@@ -197,11 +198,12 @@ def unconverted_traffic(
 ) -> list[Touch]:
     """``counts`` new visitors' clicks and views over the ``days`` before ``end``, with
     their repeats (``REPEAT_SHARE``); none of them led to a transaction."""
+    spread = list(accumulate(source.weights))
     touches: list[Touch] = []
     for kind, count in counts.items():
         admedia = source.clicked_admedia if kind == "clicks" else source.viewed_admedia
         for _ in range(count):
-            placement = rng.choices(source.placements, weights=source.weights)[0]
+            placement = rng.choices(source.placements, cum_weights=spread)[0]
             origin = Origin(
                 rng.choice(SUBIDS),
                 rng.choice(admedia),
@@ -210,23 +212,35 @@ def unconverted_traffic(
                 rng.choice(USER_AGENTS),
             )
             at = end - timedelta(seconds=rng.randrange(days * 86400))
-            first = make_touch(
-                visitors, kind, source.account_id, source.campaign_id, placement, origin, at
-            )
-            touches.append(first)
-            if rng.random() < REPEAT_SHARE[kind]:
-                again = at + timedelta(seconds=rng.randrange(*REPEAT_GAP_SECONDS))
-                if again < end:
-                    touches.append(
-                        make_touch(
-                            visitors,
-                            kind,
-                            source.account_id,
-                            source.campaign_id,
-                            placement,
-                            origin,
-                            again,
-                            first.visitor,
-                        )
-                    )
+            touches += _visit(source, visitors, rng, kind, (placement, origin, at), end)
     return touches
+
+
+def _visit(
+    source: TrafficSource,
+    visitors: DemoVisitors,
+    rng: random.Random,
+    kind: TrafficKind,
+    first: tuple[Placement, Origin, datetime],
+    end: datetime,
+) -> list[Touch]:
+    """A new visitor's click or view and, for ``REPEAT_SHARE`` of them, the same visitor's
+    second one from the same place (unless it would come after ``end``)."""
+    placement, origin, at = first
+    touch = make_touch(visitors, kind, source.account_id, source.campaign_id, placement, origin, at)
+    if rng.random() >= REPEAT_SHARE[kind]:
+        return [touch]
+    again = at + timedelta(seconds=rng.randrange(*REPEAT_GAP_SECONDS))
+    if again >= end:
+        return [touch]
+    repeat = make_touch(
+        visitors,
+        kind,
+        source.account_id,
+        source.campaign_id,
+        placement,
+        origin,
+        again,
+        touch.visitor,
+    )
+    return [touch, repeat]
