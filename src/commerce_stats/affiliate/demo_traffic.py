@@ -159,7 +159,8 @@ def mark_net(touches: Sequence[Touch]) -> None:
 def store_touches(conn: Connection, account_id: int, touches: Sequence[Touch]) -> None:
     """Numbers the touches (clicks and views, each their own sequence, in time order) and
     inserts them; each touch's ``values`` then holds its id."""
-    for kind in ("clicks", "views"):
+    kinds: tuple[TrafficKind, ...] = ("clicks", "views")
+    for kind in kinds:
         rows = sorted(
             (touch.values for touch in touches if touch.kind == kind),
             key=lambda values: values["created_at"],
@@ -169,10 +170,7 @@ def store_touches(conn: Connection, account_id: int, touches: Sequence[Touch]) -
         first = repository.allocate_ids(conn, account_id, kind[:-1], len(rows))
         for offset, values in enumerate(rows):
             values["id"] = first + offset
-        if kind == "clicks":
-            repository.insert_clicks(conn, rows)
-        else:
-            repository.insert_views(conn, rows)
+        repository.insert_traffic_bulk(conn, kind, rows)
 
 
 @dataclass(frozen=True, slots=True)
