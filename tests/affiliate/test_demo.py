@@ -326,3 +326,12 @@ def test_the_docs_quote_the_full_demos_numbers() -> None:
         "**29,846 clicks, 27,873 net** and **58,645 views, 49,685 net**",
     ):
         assert figure in text
+
+
+def test_the_demo_links_to_its_admedia_list(
+    database: Database, accounts: Accounts, client: TestClient
+) -> None:
+    info = load_demo(database, accounts)
+    (listed,) = [link.target for link in info.links if link.label == "Affiliate admedia list (CSV)"]
+    titles = [row["title"] for row in csv_rows(client, listed.replace("{base}", ""))]
+    assert titles == [title for title, _kind, _url in DEMO_ADMEDIA]

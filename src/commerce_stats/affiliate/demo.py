@@ -429,6 +429,7 @@ def load(
             "?condition[dynamicdate]=last30d&condition[l:status]=confirmed,paid'",
         ),
         DemoLink("Affiliate daily report (JSON)", f"{base}/get-statistic_daily.json"),
+        DemoLink("Affiliate admedia list (CSV)", f"{base}/get-campaigns_admedialist.csv"),
         DemoLink(
             "Affiliate tracked click (redirects with emid)",
             f"{{base}}/trck/eclick/?campaign_id={plan.campaign_id}"
