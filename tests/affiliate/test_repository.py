@@ -171,3 +171,72 @@ def test_membership_group_is_none_until_assigned_then_the_latest(
         repository.upsert_membership(conn, account.id, campaign_id, publisher_id, second.id)
         after = repository.membership_group(conn, account.id, campaign_id, publisher_id)
     assert (before, after) == (None, second.id)
+
+
+def _traffic_row(account_id: int, row_id: int) -> dict[str, Any]:
+    return {
+        "account_id": account_id,
+        "id": row_id,
+        "campaign_id": 4,
+        "publisher_id": 2,
+        "project_id": 3,
+        "subid": "sidebar",
+        "admedia_id": 5,
+        "created_at": datetime(2026, 11, 30, 23, 59, 58, 123456, tzinfo=UTC),
+        "referrer": "https://publisher2.example/",
+        "country": "AT",
+        "visitor": "ab" * 16,
+        "net": 0,
+        "devicetype": "Mobile",
+        "device": "iPhone",
+        "browser": "Mobile Safari",
+        "os": "iOS",
+    }
+
+
+def _without_id(row: Any) -> dict[str, Any]:
+    values = dict(row._mapping)
+    del values["id"]
+    return values
+
+
+def test_a_bulk_click_is_stored_as_a_single_insert_stores_it(
+    database: Database, make_service_account: Maker
+) -> None:
+    account, _credentials = make_service_account("Bulk")
+    single = {**_traffic_row(account.id, 1), "user_agent": "Mozilla/5.0 (iPhone)"}
+    with database.write() as conn:
+        repository.insert_clicks(conn, [single])
+        repository.insert_traffic_bulk(conn, "clicks", [{**single, "id": 2}])
+    with database.read() as conn:
+        first = repository.click(conn, account.id, 1)
+        second = repository.click(conn, account.id, 2)
+    assert first is not None
+    assert second is not None
+    assert _without_id(second) == _without_id(first)
+    assert second.created_at == single["created_at"]
+
+
+def test_a_bulk_view_is_stored_as_a_single_insert_stores_it(
+    database: Database, make_service_account: Maker
+) -> None:
+    account, _credentials = make_service_account("Bulk")
+    with database.write() as conn:
+        repository.insert_views(conn, [_traffic_row(account.id, 1)])
+        repository.insert_traffic_bulk(conn, "views", [_traffic_row(account.id, 2)])
+    with database.read() as conn:
+        first = repository.view(conn, account.id, 1)
+        second = repository.view(conn, account.id, 2)
+    assert first is not None
+    assert second is not None
+    assert _without_id(second) == _without_id(first)
+
+
+def test_a_bulk_insert_of_nothing_stores_nothing(
+    database: Database, make_service_account: Maker
+) -> None:
+    account, _credentials = make_service_account("Bulk")
+    with database.write() as conn:
+        repository.insert_traffic_bulk(conn, "views", [])
+    with database.read() as conn:
+        assert repository.view(conn, account.id, 1) is None

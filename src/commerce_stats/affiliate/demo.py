@@ -1,4 +1,5 @@
-"""Demo data for the affiliate network: a shop's campaigns, publishers and transactions.
+"""Demo data for the affiliate network: a shop's campaign with its admedia, publishers,
+transactions, and the clicks and views behind them.
 
 ``fill_transactions`` is also what the benchmarks use to make large datasets.
 """
@@ -6,15 +7,25 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection
-
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import repository
+from commerce_stats.affiliate.demo_traffic import USER_AGENTS as TRAFFIC_USER_AGENTS
+from commerce_stats.affiliate.demo_traffic import (
+    DemoVisitors,
+    Origin,
+    Touch,
+    TrafficSource,
+    make_touch,
+    mark_net,
+    store_touches,
+    unconverted_traffic,
+)
 from commerce_stats.affiliate.model import RateSpec
+from commerce_stats.affiliate.repository import TrafficKind
 from commerce_stats.affiliate.rules import (
     CANCELED,
     CONFIRMED,
@@ -25,14 +36,33 @@ from commerce_stats.affiliate.rules import (
     ebestid,
 )
 from commerce_stats.affiliate.service import AffiliateNetwork
+from commerce_stats.affiliate.tracker import device_columns
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.demo_links import DemoLink
 from commerce_stats.kit.tenancy import Account
 from commerce_stats.kit.timeutil import utc_now
 
-DEMO_TRANSACTIONS = 3_000
+DEMO_TRANSACTIONS = 2_000
 DEMO_CLICK_SHARE = 0.9
-"""Share of demo transactions that came from a tracked click."""
+"""Share of demo transactions that came from a tracked click; the others came from a view."""
+DEMO_VIEW_SHARE = 0.1
+DEMO_UNCONVERTED: dict[TrafficKind, int] = {"clicks": 25_000, "views": 45_000}
+"""New visitors whose click or view led to no transaction (their repeats come on top)."""
+DEMO_POSTVIEW_WINDOW_HOURS = 24
+TRAFFIC_WEIGHTS = (5, 4, 4, 3, 3)
+"""How much of the unconverted traffic each publisher sends, in ``PUBLISHERS`` order."""
+DEMO_ADMEDIA = (
+    ("Banner 728x90 Winterschlussverkauf", "banner", "https://shop.example/sale"),
+    ("Banner 300x250 Neuheiten", "banner", ""),
+    ("Textlink Versandkostenfrei", "textlink", "https://shop.example/versand"),
+    ("Produktdatenfeed Sortiment", "productfeed", ""),
+    ("Newsletter-Anzeige", "email", "https://shop.example/newsletter"),
+)
+"""(title, kind, target URL; empty: the campaign's landing page)."""
+NO_DEVICE = {"devicetype": "", "device": "", "browser": "", "os": ""}
+"""The device fields of a transaction without a click or view (its user agent is not parsed)."""
+VIEWED_KINDS = frozenset({"banner", "email", "html", "video"})
+"""Admedia kinds a view pixel is shown with (a text link or a feed entry has none)."""
 PUBLISHERS = (
     ("Anna", "Berg", "annas-deals"),
     ("Ben", "Schulz", "gutschein-ben"),
@@ -77,6 +107,10 @@ class Plan:
     currency: str
     rates: list[Rate]
     members: list[Member]
+    admedia: tuple[int, ...] = ()
+    viewed_admedia: tuple[int, ...] = ()
+    """The admedia of kinds in ``VIEWED_KINDS``."""
+    postview_window_hours: int = 0
 
     def rates_of(self, group_id: int) -> list[Rate]:
         return [rate for rate in self.rates if rate.group_id == group_id]
@@ -133,6 +167,22 @@ def build_catalog(network: AffiliateNetwork, account: Account) -> Plan:
     return Plan(campaign.id, advertiser.id, "EUR", rates, members)
 
 
+def add_admedia(network: AffiliateNetwork, account: Account, plan: Plan) -> Plan:
+    """The demo's admedia (``DEMO_ADMEDIA``) and its postview window on the plan's campaign,
+    made as the admin API makes them."""
+    made = [
+        network.model.create_admedia(account, plan.campaign_id, title, kind, target_url)
+        for title, kind, target_url in DEMO_ADMEDIA
+    ]
+    network.model.set_postview_window(account, plan.campaign_id, DEMO_POSTVIEW_WINDOW_HOURS)
+    return replace(
+        plan,
+        admedia=tuple(medium.id for medium in made),
+        viewed_admedia=tuple(medium.id for medium in made if medium.kind in VIEWED_KINDS),
+        postview_window_hours=DEMO_POSTVIEW_WINDOW_HOURS,
+    )
+
+
 def fill_transactions(
     database: Database,
     account_id: int,
@@ -144,59 +194,83 @@ def fill_transactions(
     now: datetime | None = None,
     batch: int = 5_000,
     click_share: float = 0.0,
+    view_share: float = 0.0,
+    visitors: DemoVisitors | None = None,
 ) -> None:
     """Inserts ``count`` plausible transactions spread over the last ``days`` days.
 
-    ``click_share`` of them come from a tracked click, stored too: the transaction's
-    ``click_id`` (exported as ``action_id``) names it and its ``action_timestamp`` is the
-    click's time. The others have neither, as a sale reported without a click.
+    ``click_share`` of them come from a tracked click and ``view_share`` (postview) from a
+    view of one of the plan's viewed admedia within its postview window; that click or view
+    is stored too, with the tracker's columns (``demo_traffic``). The transaction names it
+    (``click_id`` or ``view_id``, exported as ``action_id``), takes its time as
+    ``action_timestamp`` and its admedia, subid, user agent and device fields. The others
+    have neither, as a sale reported without a click. ``visitors`` numbers the visitors
+    (new ones from ``rng`` when None), so that other demo traffic can share them.
     """
     end = now or utc_now()
+    if (click_share or view_share) and visitors is None:
+        visitors = DemoVisitors(rng.randbytes(32))
+    shares = Shares(click_share, view_share, visitors)
     with database.write() as conn:
         first_id = repository.allocate_ids(conn, account_id, "transaction", count)
     for start in range(0, count, batch):
         pairs = [
-            _transaction(account_id, first_id + index, plan, rng, end, days, click_share)
+            _transaction(account_id, first_id + index, plan, rng, end, days, shares)
             for index in range(start, min(count, start + batch))
         ]
+        touches = [touch for touch, _row in pairs if touch]
+        mark_net(touches)
         with database.write() as conn:
-            _number_clicks(conn, account_id, pairs)
-            repository.insert_clicks(conn, [click for click, _row in pairs if click])
-            repository.insert_transactions(conn, [row for _click, row in pairs])
+            store_touches(conn, account_id, touches)
+            for touch, row in pairs:
+                if touch:
+                    row["click_id" if touch.kind == "clicks" else "view_id"] = touch.values["id"]
+            repository.insert_transactions(conn, [row for _touch, row in pairs])
 
 
-Generated = tuple[dict[str, object] | None, dict[str, object]]
-"""A generated click (or None) and the transaction row it led to."""
+def fill_traffic(
+    database: Database,
+    account_id: int,
+    plan: Plan,
+    rng: random.Random,
+    visitors: DemoVisitors,
+    counts: dict[TrafficKind, int],
+    *,
+    days: int = 60,
+    now: datetime | None = None,
+    batch: int = 10_000,
+) -> None:
+    """Clicks and views of ``counts`` new visitors that led to no transaction, with their
+    repeats, over the last ``days`` days; publishers get traffic by ``TRAFFIC_WEIGHTS``."""
+    end = now or utc_now()
+    source = TrafficSource(
+        account_id,
+        plan.campaign_id,
+        plan.members,
+        TRAFFIC_WEIGHTS[: len(plan.members)],
+        (0, *plan.admedia),
+        plan.viewed_admedia or (0,),
+    )
+    for kind, count in counts.items():
+        for start in range(0, count, batch):
+            wanted: dict[TrafficKind, int] = {kind: min(batch, count - start)}
+            touches = unconverted_traffic(source, visitors, rng, wanted, end, days)
+            mark_net(touches)
+            with database.write() as conn:
+                store_touches(conn, account_id, touches)
 
 
-def _number_clicks(conn: Connection, account_id: int, pairs: list[Generated]) -> None:
-    """Give each generated click the next click id and let its transaction name it."""
-    wanted = sum(1 for click, _row in pairs if click)
-    if not wanted:
-        return
-    click_id = repository.allocate_ids(conn, account_id, "click", wanted)
-    for click, row in pairs:
-        if click:
-            click["id"] = row["click_id"] = click_id
-            click_id += 1
+@dataclass(frozen=True, slots=True)
+class Shares:
+    """Which share of generated transactions comes from a click, which from a view."""
+
+    click: float
+    view: float
+    visitors: DemoVisitors | None
 
 
-def _click(
-    account_id: int, member: Member, plan: Plan, row: dict[str, object], at: datetime
-) -> dict[str, object]:
-    """The tracked click that led to ``row`` (its id is given when the batch is written)."""
-    return {
-        "account_id": account_id,
-        "campaign_id": plan.campaign_id,
-        "publisher_id": member.publisher_id,
-        "project_id": member.project_id,
-        "subid": row["subid"],
-        "admedia_id": 0,
-        "created_at": at,
-        "referrer": row["referrer"],
-        "user_agent": row["user_agent"],
-        "country": row["country"],
-    }
+Generated = tuple[Touch | None, dict[str, object]]
+"""A generated click or view (or None) and the transaction row it led to."""
 
 
 def _transaction(
@@ -206,9 +280,9 @@ def _transaction(
     rng: random.Random,
     end: datetime,
     days: int,
-    click_share: float,
+    shares: Shares,
 ) -> Generated:
-    """A transaction, and the click it came from when it came from one."""
+    """A transaction, and the click or view it came from when it came from one."""
     member = rng.choice(plan.members)
     rate = rng.choice(plan.rates_of(member.group_id))
     created = end - timedelta(seconds=rng.randrange(days * 86400))
@@ -241,6 +315,10 @@ def _transaction(
         "source_turnover_minor": source_turnover,
         "currency": plan.currency,
         "click_id": None,
+        "view_id": None,
+        "action_type": "",
+        "admedia_id": 0,
+        **NO_DEVICE,
         "salary_id": 1 if status == PAID else NOT_PAID_OUT,
         "status_change_date": changed if status != OPEN else created,
         "last_change": changed,
@@ -257,11 +335,77 @@ def _transaction(
         "subid": rng.choice(("", "newsletter", "sidebar")),
         "basket_items": rng.randrange(1, 6) if rate.trigger_type.startswith("sale") else 0,
     }
-    if rng.random() >= click_share:
+    drawn = rng.random()
+    if drawn >= shares.click + shares.view or shares.visitors is None:
         return None, row
-    clicked = created - timedelta(minutes=rng.randrange(1, 600))
-    row["action_timestamp"] = clicked
-    return _click(account_id, member, plan, row, clicked), row
+    kind: TrafficKind = "clicks" if drawn < shares.click else "views"
+    return _touch_of(shares.visitors, kind, (account_id, plan, member), row, rng), row
+
+
+def _touch_of(
+    visitors: DemoVisitors,
+    kind: TrafficKind,
+    placed: tuple[int, Plan, Member],
+    row: dict[str, object],
+    rng: random.Random,
+) -> Touch:
+    """The click (up to ten hours before the order) or the view (within the postview
+    window) that led to ``row``; the row takes its time, admedia and device fields."""
+    account_id, plan, member = placed
+    created = row["created_at"]
+    assert isinstance(created, datetime)
+    if kind == "clicks":
+        admedia_id = rng.choice((0, *plan.admedia))
+        at = created - timedelta(minutes=rng.randrange(1, 600))
+    else:
+        if not plan.viewed_admedia or not plan.postview_window_hours:
+            raise ValueError("postview transactions need viewed admedia and a postview window")
+        admedia_id = rng.choice(plan.viewed_admedia)
+        at = created - timedelta(minutes=rng.randrange(1, plan.postview_window_hours * 60))
+    user_agent = rng.choice(TRAFFIC_USER_AGENTS)
+    origin = Origin(
+        str(row["subid"]), admedia_id, str(row["referrer"]), str(row["country"]), user_agent
+    )
+    touch = make_touch(visitors, kind, account_id, plan.campaign_id, member, origin, at)
+    row.update(
+        action_type=kind[:-1],
+        action_timestamp=at,
+        admedia_id=admedia_id,
+        user_agent=user_agent,
+        **device_columns(user_agent),
+    )
+    return touch
+
+
+def fill_network(
+    database: Database,
+    account_id: int,
+    plan: Plan,
+    rng: random.Random,
+    *,
+    now: datetime | None = None,
+    days: int = 60,
+    transactions: int = DEMO_TRANSACTIONS,
+    unconverted: dict[TrafficKind, int] | None = None,
+) -> None:
+    """The demo's transactions, each after a click or a view, and the traffic that did not
+    convert, over the last ``days`` days (``plan`` with admedia, see ``add_admedia``)."""
+    end = now or utc_now()
+    visitors = DemoVisitors(rng.randbytes(32))
+    fill_transactions(
+        database,
+        account_id,
+        plan,
+        transactions,
+        rng,
+        days=days,
+        now=end,
+        click_share=DEMO_CLICK_SHARE,
+        view_share=DEMO_VIEW_SHARE,
+        visitors=visitors,
+    )
+    counts = DEMO_UNCONVERTED if unconverted is None else unconverted
+    fill_traffic(database, account_id, plan, rng, visitors, counts, days=days, now=end)
 
 
 def load(
@@ -269,12 +413,10 @@ def load(
 ) -> list[DemoLink]:
     """The demo network and links to its exports."""
     network = AffiliateNetwork(database, Accounts(database))
-    plan = build_catalog(network, account)
+    plan = add_admedia(network, account, build_catalog(network, account))
     with database.write() as conn:
         repository.allocate_ids(conn, account.id, "salary")
-    fill_transactions(
-        database, account.id, plan, DEMO_TRANSACTIONS, rng, click_share=DEMO_CLICK_SHARE
-    )
+    fill_network(database, account.id, plan, rng)
     token = credentials["affiliate_access_token"]
     base = f"{{base}}/api/{token}/admin/{account.id}"
     return [
@@ -287,6 +429,7 @@ def load(
             "?condition[dynamicdate]=last30d&condition[l:status]=confirmed,paid'",
         ),
         DemoLink("Affiliate daily report (JSON)", f"{base}/get-statistic_daily.json"),
+        DemoLink("Affiliate admedia list (CSV)", f"{base}/get-campaigns_admedialist.csv"),
         DemoLink(
             "Affiliate tracked click (redirects with emid)",
             f"{{base}}/trck/eclick/?campaign_id={plan.campaign_id}"
