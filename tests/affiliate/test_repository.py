@@ -7,8 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from commerce_stats.affiliate import repository
 from commerce_stats.affiliate.model import NetworkModel
+from commerce_stats.affiliate.tables import traffic_quarters
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.tenancy import Account
 
@@ -240,3 +243,19 @@ def test_a_bulk_insert_of_nothing_stores_nothing(
         repository.insert_traffic_bulk(conn, "views", [])
     with database.read() as conn:
         assert repository.view(conn, account.id, 1) is None
+
+
+def test_a_bulk_insert_counts_its_rows_into_the_quarter_hours(
+    database: Database, make_service_account: Maker
+) -> None:
+    account, _credentials = make_service_account("Bulk")
+    rows = [_traffic_row(account.id, 1), _traffic_row(account.id, 2)]
+    with database.write() as conn:
+        repository.insert_traffic_bulk(conn, "views", rows)
+    with database.read() as conn:
+        counted = conn.execute(
+            select(traffic_quarters.c.kind, traffic_quarters.c.n).where(
+                traffic_quarters.c.account_id == account.id
+            )
+        ).all()
+    assert [tuple(row) for row in counted] == [(1, 2)]

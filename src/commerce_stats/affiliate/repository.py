@@ -407,6 +407,11 @@ def insert_traffic_bulk(
     if not rows:
         return
     table = _TRAFFIC[kind]
+    _write_bulk(conn, table, rows)
+    traffic_quarters_repository.add(conn, table, rows)
+
+
+def _write_bulk(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     names = list(rows[0])
     dialect = conn.dialect
     processors = [table.c[name].type.bind_processor(dialect) for name in names]
