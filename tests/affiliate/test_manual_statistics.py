@@ -16,6 +16,7 @@ from commerce_stats.affiliate.rules import PAID
 from commerce_stats.affiliate.statistics import ADMIN, DEFINITIONS, ReportRow
 from commerce_stats.db.engine import Database
 from tests.affiliate.conftest import Network
+from tests.affiliate.helpers import parse_csv
 
 Headers = dict[str, str]
 
@@ -340,3 +341,34 @@ def test_no_other_report_adds_manual_rows_in(
     with database.read() as conn:
         rows = list(statistics.report_rows(conn, _query(network), DEFINITIONS["campaign"]))
     assert rows == []
+
+
+def test_the_export_link_serves_the_manual_rows_by_day(
+    client: TestClient, admin_headers: Headers, network: Network
+) -> None:
+    _create(client, admin_headers, network, day="2026-11-05")
+    _create(client, admin_headers, network, day="2026-11-05", views=5, clicks=1, open={})
+    response = client.get(
+        network.export_url("get-statistic_manualstatistics.csv"),
+        params={"condition[period][from]": "01.11.2026", "condition[period][to]": "30.11.2026"},
+    )
+    assert response.status_code == 200, response.text
+    rows = parse_csv(response.text)
+    assert [
+        (row["criterion"], row["views"], row["clicks"], row["all_open_count"],
+         row["all_open_provision"], row["all_confirmed_count"], row["all_confirmed_turnover"])
+        for row in rows
+    ] == [("2026-11-05", "1005", "41", "2", "5.00", "6", "150.00")]  # fmt: skip
+
+
+def test_the_export_link_of_another_account_shows_none_of_its_rows(
+    client: TestClient, admin_headers: Headers, build_network: Callable[..., Network]
+) -> None:
+    network = build_network("Acme")
+    other = build_network("Rival")
+    _create(client, admin_headers, other)
+    response = client.get(
+        network.export_url("get-statistic_manualstatistics.csv"),
+        params={"condition[period][from]": "01.11.2026", "condition[period][to]": "30.11.2026"},
+    )
+    assert parse_csv(response.text) == []
