@@ -395,21 +395,22 @@ class _ConversionLookups:
         return account_id
 
     def _source_refusal(self, campaign: Row[Any], view: ClickInput) -> AffiliateError | None:
-        account_id = campaign.account_id
-        conn = self.conn
-        if repository.item(conn, "publishers", account_id, view.publisher_id) is None:
+        source = repository.traffic_source(
+            self.conn,
+            campaign.account_id,
+            campaign.id,
+            view.publisher_id,
+            view.project_id,
+            view.admedia_id,
+        )
+        if not source.publisher_exists:
             return UnknownPublisherError()
-        group = repository.membership_group(conn, account_id, campaign.id, view.publisher_id)
-        if group is None and campaign.default_group_id is None:
+        if source.group_id is None and campaign.default_group_id is None:
             return NotAMemberError()
-        if view.project_id:
-            project = repository.item(conn, "projects", account_id, view.project_id)
-            if project is None or project.publisher_id != view.publisher_id:
-                return UnknownProjectError()
-        if view.admedia_id:
-            medium = repository.item(conn, "admedia", account_id, view.admedia_id)
-            if medium is None or medium.campaign_id != campaign.id:
-                return UnknownAdmediaError()
+        if view.project_id and source.project_publisher_id != view.publisher_id:
+            return UnknownProjectError()
+        if view.admedia_id and source.admedia_campaign_id != campaign.id:
+            return UnknownAdmediaError()
         return None
 
     def click(self, account_id: int, click_id: int) -> Row[Any] | None:
