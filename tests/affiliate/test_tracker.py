@@ -385,7 +385,8 @@ def _record_views(
 
 def _net_of_views(database: Database, network: Network, view_ids: list[int]) -> list[int]:
     with database.read() as conn:
-        return [int(repository.view(conn, network.account_id, vid).net) for vid in view_ids]
+        stored = [repository.view(conn, network.account_id, vid) for vid in view_ids]
+    return [int(row.net) if row is not None else -1 for row in stored]
 
 
 def test_a_batch_of_views_applies_the_reclick_filter_per_visitor(
