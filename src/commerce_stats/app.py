@@ -14,6 +14,7 @@ from commerce_stats import __version__
 from commerce_stats.accounts.routes import router as accounts_router
 from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import ingest as affiliate_ingest
+from commerce_stats.affiliate.routes import PIXEL_ROUTERS as AFFILIATE_PIXEL_ROUTERS
 from commerce_stats.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from commerce_stats.config import Settings
 from commerce_stats.dashboard.headers import SecuredStaticFiles
@@ -34,6 +35,7 @@ from commerce_stats.video.routes import start_video, stop_video
 Hook = Callable[[Runtime], None]
 
 ROUTERS: list[APIRouter] = [
+    *AFFILIATE_PIXEL_ROUTERS,
     accounts_router,
     dashboard_router,
     video_router,
@@ -41,7 +43,8 @@ ROUTERS: list[APIRouter] = [
     *AFFILIATE_ROUTERS,
     promotions_router,
 ]
-"""Every surface's router, mounted in this order."""
+"""Every surface's router, mounted in this order. FastAPI tries routes in this order, so
+the affiliate pixels (exact paths, the most requested) come first."""
 
 STARTUP_HOOKS: list[Hook] = [start_video, affiliate_ingest.start, start_promotions]
 """Domain start-up work (background flushers, caches), run after the database opens."""

@@ -15,6 +15,7 @@ from commerce_stats.affiliate.errors import (
     AffiliateError,
     InvalidTurnoverError,
     NoTrackedClickError,
+    UnknownAdmediaError,
     UnknownCampaignError,
     UnknownProjectError,
     WrongCurrencyError,
@@ -373,3 +374,57 @@ def test_a_conversion_stores_the_clicks_admedia_and_its_own_device_fields(
         "Mobile",
         "iOS",
     )
+
+
+def _record_views(
+    database: Database, accounts: Accounts, views: list[ViewInput], now: datetime
+) -> list[int | AffiliateError | None]:
+    with database.write() as conn:
+        return Tracker(database, accounts).record_views(conn, views, now)
+
+
+def _net_of_views(database: Database, network: Network, view_ids: list[int]) -> list[int]:
+    with database.read() as conn:
+        stored = [repository.view(conn, network.account_id, vid) for vid in view_ids]
+    return [int(row.net) if row is not None else -1 for row in stored]
+
+
+def test_a_batch_of_views_applies_the_reclick_filter_per_visitor(
+    database: Database, accounts: Accounts, network: Network
+) -> None:
+    Tracker(database, accounts).track_view(_view_of(network, address="192.0.2.1"), now=NOON)
+    batch = [
+        _view_of(network, address="192.0.2.1"),
+        _view_of(network, address="192.0.2.2"),
+        _view_of(network, address="192.0.2.2"),
+        _view_of(network, address="192.0.2.3"),
+    ]
+    outcomes = _record_views(database, accounts, batch, NOON + timedelta(hours=1))
+    view_ids = [outcome for outcome in outcomes if isinstance(outcome, int)]
+    assert _net_of_views(database, network, view_ids) == [0, 1, 0, 1]
+
+
+def test_a_batch_of_views_ignores_another_accounts_views_of_the_same_visitor(
+    database: Database, accounts: Accounts, network: Network, build_network: Any
+) -> None:
+    other = build_network("Other")
+    Tracker(database, accounts).track_view(_view_of(other, address="192.0.2.1"), now=NOON)
+    outcomes = _record_views(
+        database, accounts, [_view_of(network, address="192.0.2.1")], NOON + timedelta(hours=1)
+    )
+    view_ids = [outcome for outcome in outcomes if isinstance(outcome, int)]
+    assert _net_of_views(database, network, view_ids) == [1]
+
+
+def test_a_view_of_an_admedia_of_another_campaign_is_refused_in_its_batch_alone(
+    database: Database, accounts: Accounts, network: Network, build_network: Any
+) -> None:
+    other = build_network("Other")
+    model = NetworkModel(database)
+    account = accounts.get(other.account_id)
+    foreign = model.create_admedia(account, other.campaign_id, "Banner", "banner")
+    batch = [_view_of(network), _view_of(network, admedia_id=foreign.id)]
+    outcomes = _record_views(database, accounts, batch, NOON)
+    with database.read() as conn:
+        stored = [repository.view(conn, network.account_id, vid) for vid in (1, 2)]
+    assert (outcomes[0], type(outcomes[1]), stored[1]) == (1, UnknownAdmediaError, None)

@@ -154,17 +154,64 @@ def insert_click(conn: Connection, values: Mapping[str, Any]) -> None:
 def campaign_anywhere(conn: Connection, campaign_id: int) -> Row[Any] | None:
     """A campaign by its server-wide id, with the account that owns it.
 
-    The directory names the account first, so the campaign itself is then read
-    by (account, id) like every other tenant row.
+    The directory names the account, and the campaign is read by (account, id) like
+    every other tenant row, in one statement that joins the two.
     """
-    owner: int | None = conn.execute(
-        select(campaign_directory.c.account_id).where(
-            campaign_directory.c.campaign_id == campaign_id
+    return conn.execute(
+        select(campaigns)
+        .join(
+            campaign_directory,
+            and_(
+                campaign_directory.c.account_id == campaigns.c.account_id,
+                campaign_directory.c.campaign_id == campaigns.c.id,
+            ),
         )
-    ).scalar()
-    if owner is None:
-        return None
-    return item(conn, "campaigns", owner, campaign_id)
+        .where(campaign_directory.c.campaign_id == campaign_id)
+    ).first()
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficSource:
+    """What the checks of a click's or view's source read, in one statement: whether the
+    publisher exists, its group in the campaign, the project's publisher and the admedia's
+    campaign (None where absent)."""
+
+    publisher_exists: bool
+    group_id: int | None
+    project_publisher_id: int | None
+    admedia_campaign_id: int | None
+
+
+def traffic_source(
+    conn: Connection,
+    account_id: int,
+    campaign_id: int,
+    publisher_id: int,
+    project_id: int,
+    admedia_id: int,
+) -> TrafficSource:
+    """The account's rows a click or view of the campaign names, read in one round trip."""
+    row = conn.execute(
+        select(
+            select(publishers.c.id)
+            .where(publishers.c.account_id == account_id, publishers.c.id == publisher_id)
+            .scalar_subquery(),
+            select(memberships.c.group_id)
+            .where(
+                memberships.c.account_id == account_id,
+                memberships.c.campaign_id == campaign_id,
+                memberships.c.publisher_id == publisher_id,
+            )
+            .scalar_subquery(),
+            select(projects.c.publisher_id)
+            .where(projects.c.account_id == account_id, projects.c.id == project_id)
+            .scalar_subquery(),
+            select(admedia.c.campaign_id)
+            .where(admedia.c.account_id == account_id, admedia.c.id == admedia_id)
+            .scalar_subquery(),
+        )
+    ).one()
+    return TrafficSource(row[0] is not None, row[1], row[2], row[3])
 
 
 def publisher_by_token(conn: Connection, token_hash: str) -> Row[Any] | None:
@@ -389,6 +436,38 @@ def visitor_seen_since(
         .limit(1)
     ).first()
     return found is not None
+
+
+SEEN_CHUNK = 500
+"""Visitor hashes per ``visitors_seen_since`` statement (bound parameters stay few)."""
+
+
+def visitors_seen_since(
+    conn: Connection,
+    kind: TrafficKind,
+    account_id: int,
+    campaign_id: int,
+    visitors: Sequence[str],
+    since: datetime,
+) -> set[str]:
+    """Those of ``visitors`` (hashes) that have a click or view of the campaign after
+    ``since``: one statement per ``SEEN_CHUNK`` hashes instead of one per visitor."""
+    table = _TRAFFIC[kind]
+    distinct = sorted(set(visitors))
+    seen: set[str] = set()
+    for start in range(0, len(distinct), SEEN_CHUNK):
+        rows = conn.execute(
+            select(table.c.visitor)
+            .distinct()
+            .where(
+                table.c.account_id == account_id,
+                table.c.campaign_id == campaign_id,
+                table.c.visitor.in_(distinct[start : start + SEEN_CHUNK]),
+                table.c.created_at > since,
+            )
+        )
+        seen.update(row.visitor for row in rows)
+    return seen
 
 
 def insert_views(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -31,7 +31,7 @@ from commerce_stats.affiliate.errors import (
 )
 from commerce_stats.affiliate.lifecycle import number_new_transactions
 from commerce_stats.affiliate.rules import NOT_PAID_OUT, OPEN, commission_minor, parse_amount
-from commerce_stats.affiliate.visitors import ReclickFilter, VisitorSalts
+from commerce_stats.affiliate.visitors import ReclickFilter, Visitor, VisitorSalts
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.tenancy import Feature
@@ -174,9 +174,8 @@ class Tracker:
         """
         lookups = _ConversionLookups(self, conn)
         salts = VisitorSalts(conn)
-        reviews = ReclickFilter(conn, "views")
         outcomes: list[int | AffiliateError | None] = []
-        pending: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        accepted: list[_AcceptedView] = []
         for view in views:
             try:
                 account_id = lookups.traffic_source(view)
@@ -184,18 +183,11 @@ class Tracker:
                 outcomes.append(refused)
                 continue
             devices = device_columns(view.user_agent)
-            if devices["devicetype"] == BOT:
-                outcomes.append(None)
-                continue
-            visitor = salts.visitor(account_id, now, view.address, view.user_agent)
-            values = _traffic_values(account_id, 0, view, now)
-            values.update(
-                visitor=visitor.stored,
-                net=reviews.net(account_id, view.campaign_id, visitor, now),
-                **devices,
-            )
-            pending.setdefault(account_id, []).append((len(outcomes), values))
+            if devices["devicetype"] != BOT:
+                visitor = salts.visitor(account_id, now, view.address, view.user_agent)
+                accepted.append(_AcceptedView(len(outcomes), account_id, view, visitor, devices))
             outcomes.append(None)
+        pending = _net_view_rows(ReclickFilter(conn, "views"), accepted, now)
         for account_id, rows in pending.items():
             first = repository.allocate_ids(conn, account_id, "view", len(rows))
             for offset, (position, values) in enumerate(rows):
@@ -229,6 +221,39 @@ class Tracker:
             number_new_transactions(conn, account_id, rows)
             repository.insert_transactions_once(conn, rows)
         return outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class _AcceptedView:
+    """A view that passed the checks: where its outcome goes, and what its row needs."""
+
+    position: int
+    account_id: int
+    view: ViewInput
+    visitor: Visitor
+    devices: dict[str, str]
+
+
+def _net_view_rows(
+    reviews: ReclickFilter, accepted: list[_AcceptedView], now: datetime
+) -> dict[int, list[tuple[int, dict[str, Any]]]]:
+    """The rows of the accepted views per account, each with its ``net`` flag. The reclick
+    filter looks up the visitors of each campaign with one query, then decides in order."""
+    by_campaign: dict[tuple[int, int], list[Visitor]] = {}
+    for item in accepted:
+        by_campaign.setdefault((item.account_id, item.view.campaign_id), []).append(item.visitor)
+    for (account_id, campaign_id), visitors in by_campaign.items():
+        reviews.prefetch(account_id, campaign_id, visitors, now)
+    pending: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    for item in accepted:
+        values = _traffic_values(item.account_id, 0, item.view, now)
+        values.update(
+            visitor=item.visitor.stored,
+            net=reviews.net(item.account_id, item.view.campaign_id, item.visitor, now),
+            **item.devices,
+        )
+        pending.setdefault(item.account_id, []).append((item.position, values))
+    return pending
 
 
 def _traffic_values(
@@ -370,21 +395,22 @@ class _ConversionLookups:
         return account_id
 
     def _source_refusal(self, campaign: Row[Any], view: ClickInput) -> AffiliateError | None:
-        account_id = campaign.account_id
-        conn = self.conn
-        if repository.item(conn, "publishers", account_id, view.publisher_id) is None:
+        source = repository.traffic_source(
+            self.conn,
+            campaign.account_id,
+            campaign.id,
+            view.publisher_id,
+            view.project_id,
+            view.admedia_id,
+        )
+        if not source.publisher_exists:
             return UnknownPublisherError()
-        group = repository.membership_group(conn, account_id, campaign.id, view.publisher_id)
-        if group is None and campaign.default_group_id is None:
+        if source.group_id is None and campaign.default_group_id is None:
             return NotAMemberError()
-        if view.project_id:
-            project = repository.item(conn, "projects", account_id, view.project_id)
-            if project is None or project.publisher_id != view.publisher_id:
-                return UnknownProjectError()
-        if view.admedia_id:
-            medium = repository.item(conn, "admedia", account_id, view.admedia_id)
-            if medium is None or medium.campaign_id != campaign.id:
-                return UnknownAdmediaError()
+        if view.project_id and source.project_publisher_id != view.publisher_id:
+            return UnknownProjectError()
+        if view.admedia_id and source.admedia_campaign_id != campaign.id:
+            return UnknownAdmediaError()
         return None
 
     def click(self, account_id: int, click_id: int) -> Row[Any] | None:
