@@ -42,7 +42,7 @@ from commerce_stats.affiliate.rules import (
     trigger_value_decimal,
 )
 from commerce_stats.affiliate.tables import transactions
-from commerce_stats.kit.exports import Cell, csv_line
+from commerce_stats.kit.exports import Cell, CsvFields, csv_line
 from commerce_stats.kit.money import exponent
 from commerce_stats.kit.timeutil import zone
 
@@ -457,6 +457,13 @@ def _in_utc(
     return values
 
 
+class _RendererFields(CsvFields):
+    """The quoted text of repeated strings (titles, statuses, defaults), remembered by a
+    renderer that lives as long as the process: fewer of them than an export keeps."""
+
+    LIMIT = 5_000
+
+
 class Renderer:
     """Renders the stored export text of transactions for one network time zone."""
 
@@ -464,6 +471,7 @@ class Renderer:
         self.key = export_key(tz)
         self.clock = LocalClock(tz)
         self.money = Money()
+        self.fields = _RendererFields()
 
     def stored_text(self, transaction: Mapping[Any, Any]) -> dict[str, str]:
         """``export_head``, ``export_tail``, ``publisher_head``, ``publisher_tail`` and
@@ -480,11 +488,12 @@ class Renderer:
     def _text(self, values: list[Any], publisher_values: list[Any]) -> dict[str, str]:
         cells = transaction_cells(values, self.clock, self.money)
         publisher = publisher_cells(publisher_values, self.clock, self.money)
+        line = self.fields.line
         return {
-            "export_head": _joined(cells[:HEAD_FIELDS]),
-            "export_tail": _joined(cells[TAIL_START:]),
-            "publisher_head": _joined(publisher[:PUBLISHER_HEAD_FIELDS]),
-            "publisher_tail": _joined(publisher[PUBLISHER_TAIL_START:]),
+            "export_head": line(cells[:HEAD_FIELDS], ";"),
+            "export_tail": line(cells[TAIL_START:], ";"),
+            "publisher_head": line(publisher[:PUBLISHER_HEAD_FIELDS], ";"),
+            "publisher_tail": line(publisher[PUBLISHER_TAIL_START:], ";"),
             "export_key": self.key,
         }
 
@@ -499,10 +508,6 @@ def renderer_for(tz: str) -> Renderer:
 def _shared_renderer(tz: str, version: int) -> Renderer:
     """Keyed by the version too: a renderer labels its text with the version it was made under."""
     return Renderer(tz)
-
-
-def _joined(cells: Sequence[Cell]) -> str:
-    return csv_line(cells)
 
 
 class StoredLines:
