@@ -22,6 +22,7 @@ from commerce_stats.affiliate.export_lines import (
     Money,
     Renderer,
     StoredLines,
+    StoredPublisherLines,
     publisher_cells,
 )
 from commerce_stats.affiliate.service import AffiliateNetwork
@@ -31,7 +32,7 @@ from tests.affiliate.conftest import Network
 from tests.affiliate.helpers import by_token, csv_rows
 from tests.affiliate.test_upload import UPLOAD_HEADER, _line, _upload
 
-STORED = ("export_head", "export_tail", "export_key")
+STORED = ("export_head", "export_tail", "publisher_head", "publisher_tail", "export_key")
 
 
 def _rows(database: Database, account_id: int) -> list[dict[str, object]]:
@@ -318,3 +319,23 @@ def test_publisher_subid_and_referrer_default_to_none_markers() -> None:
 
 def test_publisher_event_and_provision_come_from_the_trigger() -> None:
     assert (_publisher_cell("event"), _publisher_cell("provision")) == ("lead", Decimal("2.50"))
+
+
+def test_stored_publisher_lines_put_the_joined_fields_between_head_and_tail() -> None:
+    lines = StoredPublisherLines()
+    stored = ('"ab";"2026-11-02 10:00:00"', 4, '=Shop "A"', 7, 9, "Blog", '"lead";""')
+    assert lines.line(stored) == (
+        '"ab";"2026-11-02 10:00:00";4;"\'=Shop ""A""";7;9;"Blog";"lead";""'
+    )
+
+
+def test_stored_publisher_lines_give_a_missing_project_an_empty_title() -> None:
+    lines = StoredPublisherLines()
+    assert lines.line(('"ab"', 4, "Shop", 7, 0, None, "0")) == '"ab";4;"Shop";7;0;"";0'
+
+
+def test_stored_publisher_lines_render_a_renamed_project_anew() -> None:
+    lines = StoredPublisherLines()
+    first = lines.line(('"a"', 4, "Shop", 7, 9, "Old", "0"))
+    second = lines.line(('"b"', 4, "Shop", 7, 9, "New", "0"))
+    assert (first, second) == ('"a";4;"Shop";7;9;"Old";0', '"b";4;"Shop";7;9;"New";0')

@@ -67,6 +67,63 @@ def test_stored_text_csv_equals_python_writer(database: Database, accounts: Acco
     assert fast.decode() == slow.decode()
 
 
+PUBLISHER_TRICKY: list[dict[str, Any]] = [
+    *TRICKY,
+    {"trigger_title": '=HYPERLINK("x")', "subid": ""},
+    {"status": 3, "salary_id": 12, "payoutdate": datetime(2026, 3, 29, 1, 30, tzinfo=UTC)},
+    {"status": 2, "status_change_date": datetime(2026, 10, 25, 1, 0, 0, tzinfo=UTC)},
+    {"action_timestamp": datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "referrer": ""},
+    {"action_timestamp": None, "admedia_id": 9, "basket_items": 3},
+]
+
+
+def test_stored_text_publisher_csv_equals_python_writer(
+    database: Database, accounts: Accounts
+) -> None:
+    account, _credentials = accounts.create("Publisher paths")
+    network = AffiliateNetwork(database, accounts)
+    plan = build_catalog(network, account)
+    fill_transactions(
+        database,
+        account.id,
+        plan,
+        60,
+        random.Random(4),
+        now=datetime(2026, 11, 1, tzinfo=UTC),
+        days=400,
+    )
+    with database.read() as conn:
+        first = repository.transaction(conn, account.id, 1)
+    assert first is not None
+    owner = Owner(account, first.publisher_id)
+    params = [("condition[period][from]", "01.01.2025"), ("condition[period][to]", "31.12.2026")]
+    query = exporting.build_query(owner, parse_filters(params, datetime.now(UTC).date()))
+    with database.read() as conn:
+        own = list(repository.stream_transactions(conn, query))
+    with database.write() as conn:
+        for row, changes in zip(own, PUBLISHER_TRICKY, strict=False):
+            stored = repository.transaction(conn, account.id, row.id)
+            assert stored is not None
+            repository.update_transaction(conn, account.id, stored, changes)
+    fast = b"".join(
+        exporting.prepare(network, owner, "transactions", ExportFormat.CSV, params).body
+    )
+    header, rows = exporting._report(network, "transactions", query, account.timezone, True, False)
+    slow = b"".join(write_export(ExportFormat.CSV, header, rows))
+    text = fast.decode()
+    for expected in (
+        '"2026-03-29 03:00:00"',
+        '"\'=HYPERLINK(""x"")"',
+        '"\'\ttab"',
+        ";0;5;5;",
+        ";1.234;",
+    ):
+        assert expected in text
+    assert text.count("\n") == len(own) + 2  # the header, the rows, one quoted line break
+    assert all(f'\n"{row.ebestid}";' in text for row in own)
+    assert text == slow.decode()
+
+
 def test_period_includes_rows_whose_ids_run_against_creation_order(
     database: Database, accounts: Accounts
 ) -> None:

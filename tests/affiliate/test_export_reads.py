@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +11,12 @@ import pytest
 from commerce_stats.accounts.service import AccountChanges, Accounts
 from commerce_stats.affiliate import repository, statistics
 from commerce_stats.affiliate.demo import Plan, build_catalog, fill_transactions
-from commerce_stats.affiliate.export_lines import LocalClock, Money, transaction_cells
+from commerce_stats.affiliate.export_lines import (
+    LocalClock,
+    Money,
+    publisher_cells,
+    transaction_cells,
+)
 from commerce_stats.affiliate.export_reads import ExportReads
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.db.engine import Database
@@ -58,6 +64,35 @@ def test_stored_lines_equal_the_lines_of_the_cells(
     ]
     assert len(stored) == ROWS
     assert stored == rendered
+
+
+def test_stored_publisher_lines_equal_the_lines_of_the_publisher_cells(
+    database: Database, filled: tuple[Account, Plan]
+) -> None:
+    account, _plan = filled
+    reads = ExportReads(database)
+    query = _everything(account)
+    stored = [line for batch in reads.publisher_csv_lines(query) for line in batch]
+    clock, money = LocalClock(account.timezone), Money()
+    rendered = [csv_line(publisher_cells(row, clock, money)) for row in reads.publisher_rows(query)]
+    assert len(stored) == ROWS
+    assert stored == rendered
+
+
+def test_stored_publisher_lines_are_only_the_publishers_own(
+    database: Database, accounts: Accounts, filled: tuple[Account, Plan]
+) -> None:
+    account, _plan = filled
+    other, _credentials = accounts.create("Other reads")
+    other_plan = build_catalog(AffiliateNetwork(database, accounts), other)
+    fill_transactions(database, other.id, other_plan, 5, random.Random(6), now=NOW, days=20)
+    reads = ExportReads(database)
+    mine = list(reads.transaction_rows(_everything(account)))
+    chosen = mine[0].publisher_id
+    query = replace(_everything(account), publishers=(chosen,))
+    stored = [line for batch in reads.publisher_csv_lines(query) for line in batch]
+    criteria = [line.split(";", 1)[0].strip('"') for line in stored]
+    assert criteria == [row.ebestid for row in mine if row.publisher_id == chosen]
 
 
 def test_a_new_time_zone_renders_each_transaction_again_once(

@@ -14,7 +14,14 @@ at any time, so the export joins them in as it reads. The stored text is
 rendered by the same ``transaction_cells`` and the same CSV rules as every
 other export, whenever a transaction is written.
 
-``export_key`` records what the text was rendered under: the rendering's
+A publisher's link exports other columns (``PUBLISHER_COLUMNS``), so each
+transaction keeps their text as well, rendered in the same write:
+``publisher_head`` (``criterion`` and ``trackingtime``) and ``publisher_tail``
+(``event`` to ``basket_count``); the five fields between them
+(``PUBLISHER_JOINED_FIELDS``) name the advertiser, the campaign and the project
+and are joined in as the export reads.
+
+``export_key`` records what the text (both lines) was rendered under: the rendering's
 version and the account's time zone. A row whose key differs from the current
 one (the account moved to another zone, or a release changed the rendering)
 is rendered again before a CSV export reads it.
@@ -35,7 +42,7 @@ from commerce_stats.affiliate.rules import (
     trigger_value_decimal,
 )
 from commerce_stats.affiliate.tables import transactions
-from commerce_stats.kit.exports import Cell, csv_line
+from commerce_stats.kit.exports import Cell, CsvFields, csv_line
 from commerce_stats.kit.money import exponent
 from commerce_stats.kit.timeutil import zone
 
@@ -51,8 +58,9 @@ TRANSACTION_COLUMNS = (
 )  # fmt: skip
 """Every field of the seed's table, in its order: the header of every transactions export."""
 
-RENDERING_VERSION = 1
-"""Raise when the rendering of a stored field changes: every row is rendered again."""
+RENDERING_VERSION = 2
+"""Raise when the rendering of a stored field changes: every row is rendered again.
+2: the publisher's line is stored too (``publisher_head``, ``publisher_tail``)."""
 
 HEAD_FIELDS = 33
 """``id`` .. ``campaign_group_title``: the fields before the campaign's title."""
@@ -314,6 +322,19 @@ PUBLISHER_FIELDS = (
 )
 """What ``publisher_cells`` reads, in order: the list the repository selects by."""
 PUBLISHER_TIMESTAMP_FIELDS = ("created_at", "payoutdate", "status_change_date", "action_timestamp")
+PUBLISHER_HEAD_FIELDS = 2
+"""``criterion`` and ``trackingtime``: the publisher fields before the advertiser's id."""
+PUBLISHER_TAIL_START = 7
+"""``event``: the first publisher field after the project's title."""
+PUBLISHER_JOINED_FIELDS = (
+    "advertiser_id",
+    "campaign_title",
+    "campaign_id",
+    "project_id",
+    "project_title",
+)
+"""The publisher fields between a stored publisher line's head and tail, read with every
+export (the campaign's and the project's titles can change at any time)."""
 
 NO_SUBID = "NONE"
 """A publisher's ``subid`` when the click named none (the product's default)."""
@@ -366,34 +387,81 @@ def publisher_cells(row: Sequence[Any], clock: LocalClock, money: Money) -> tupl
     )
 
 
+_PUBLISHER_JOINED_POSITIONS = tuple(
+    PUBLISHER_FIELDS.index(name) for name in ("campaign_title", "project_title")
+)
+_PUBLISHER_TIMESTAMP_POSITIONS = tuple(
+    PUBLISHER_FIELDS.index(name) for name in PUBLISHER_TIMESTAMP_FIELDS
+)
+_PUBLISHER_POSITION = {name: position for position, name in enumerate(PUBLISHER_FIELDS)}
+_PUBLISHER_TABLE_POSITIONS = tuple(
+    _TABLE_COLUMNS.index(name) if name in _TABLE_COLUMNS else 0 for name in PUBLISHER_FIELDS
+)
+"""Where each publisher field sits in a row of the transactions table (joined fields: any)."""
+_UNSET_DEFAULTS = {"admedia_id": 0}
+"""What the table stores for a column a new transaction may leave out (its server default)."""
+
+
 def _export_row(transaction: Mapping[Any, Any]) -> list[Any]:
     """A transaction about to be stored (its column values by name) as ``transaction_cells``
     reads it; the joined campaign and publisher fields are left empty, as they are
     not part of the stored text."""
     get = transaction.get
-    return _in_utc([get(name) for name in EXPORT_FIELDS])
+    return _in_utc([get(name) for name in EXPORT_FIELDS], _JOINED_POSITIONS, _TIMESTAMP_POSITIONS)
+
+
+def _publisher_row(transaction: Mapping[Any, Any]) -> list[Any]:
+    """The same transaction as ``publisher_cells`` reads it (the joined titles left empty)."""
+    get = transaction.get
+    values = [get(name, _UNSET_DEFAULTS.get(name)) for name in PUBLISHER_FIELDS]
+    return _in_utc(values, _PUBLISHER_JOINED_POSITIONS, _PUBLISHER_TIMESTAMP_POSITIONS)
 
 
 def _stored_row(row: Sequence[Any], changes: Mapping[str, Any]) -> list[Any]:
     """A row of the transactions table (all columns, in table order), with ``changes``
     applied, as ``transaction_cells`` reads it. Picks values by position: going
     through the row's mapping would cost more than rendering the text."""
-    values = [row[position] for position in _TABLE_POSITIONS]
+    values = _picked(row, changes, _TABLE_POSITIONS, _EXPORT_POSITION)
+    return _in_utc(values, _JOINED_POSITIONS, _TIMESTAMP_POSITIONS)
+
+
+def _stored_publisher_row(row: Sequence[Any], changes: Mapping[str, Any]) -> list[Any]:
+    """The same for ``publisher_cells``."""
+    values = _picked(row, changes, _PUBLISHER_TABLE_POSITIONS, _PUBLISHER_POSITION)
+    return _in_utc(values, _PUBLISHER_JOINED_POSITIONS, _PUBLISHER_TIMESTAMP_POSITIONS)
+
+
+def _picked(
+    row: Sequence[Any],
+    changes: Mapping[str, Any],
+    table_positions: Sequence[int],
+    field_positions: Mapping[str, int],
+) -> list[Any]:
+    values = [row[position] for position in table_positions]
     for name, value in changes.items():
-        position = _EXPORT_POSITION.get(name)
+        position = field_positions.get(name)
         if position is not None:
             values[position] = value
-    return _in_utc(values)
+    return values
 
 
-def _in_utc(values: list[Any]) -> list[Any]:
-    for position in _JOINED_POSITIONS:
+def _in_utc(
+    values: list[Any], joined_positions: Sequence[int], timestamp_positions: Sequence[int]
+) -> list[Any]:
+    for position in joined_positions:
         values[position] = ""
-    for position in _TIMESTAMP_POSITIONS:
+    for position in timestamp_positions:
         moment = values[position]
         if moment is not None and moment.tzinfo is not UTC:
             values[position] = moment.astimezone(UTC)
     return values
+
+
+class _RendererFields(CsvFields):
+    """The quoted text of repeated strings (titles, statuses, defaults), remembered by a
+    renderer that lives as long as the process: fewer of them than an export keeps."""
+
+    LIMIT = 5_000
 
 
 class Renderer:
@@ -403,22 +471,29 @@ class Renderer:
         self.key = export_key(tz)
         self.clock = LocalClock(tz)
         self.money = Money()
+        self.fields = _RendererFields()
 
     def stored_text(self, transaction: Mapping[Any, Any]) -> dict[str, str]:
-        """``export_head``, ``export_tail`` and ``export_key`` of a transaction given by name."""
-        return self._text(_export_row(transaction))
+        """``export_head``, ``export_tail``, ``publisher_head``, ``publisher_tail`` and
+        ``export_key`` of a transaction given by name."""
+        return self._text(_export_row(transaction), _publisher_row(transaction))
 
     def stored_text_of_row(
         self, row: Sequence[Any], changes: Mapping[str, Any] | None = None
     ) -> dict[str, str]:
         """The same for a full row of the transactions table, with ``changes`` applied."""
-        return self._text(_stored_row(row, changes or {}))
+        changes = changes or {}
+        return self._text(_stored_row(row, changes), _stored_publisher_row(row, changes))
 
-    def _text(self, values: list[Any]) -> dict[str, str]:
+    def _text(self, values: list[Any], publisher_values: list[Any]) -> dict[str, str]:
         cells = transaction_cells(values, self.clock, self.money)
+        publisher = publisher_cells(publisher_values, self.clock, self.money)
+        line = self.fields.line
         return {
-            "export_head": _joined(cells[:HEAD_FIELDS]),
-            "export_tail": _joined(cells[TAIL_START:]),
+            "export_head": line(cells[:HEAD_FIELDS], ";"),
+            "export_tail": line(cells[TAIL_START:], ";"),
+            "publisher_head": line(publisher[:PUBLISHER_HEAD_FIELDS], ";"),
+            "publisher_tail": line(publisher[PUBLISHER_TAIL_START:], ";"),
             "export_key": self.key,
         }
 
@@ -433,10 +508,6 @@ def renderer_for(tz: str) -> Renderer:
 def _shared_renderer(tz: str, version: int) -> Renderer:
     """Keyed by the version too: a renderer labels its text with the version it was made under."""
     return Renderer(tz)
-
-
-def _joined(cells: Sequence[Cell]) -> str:
-    return csv_line(cells)
 
 
 class StoredLines:
@@ -462,3 +533,32 @@ class StoredLines:
                 self._joined.clear()
             joined = self._joined[key] = csv_line(key)
         return f"{stored[0]};{joined};{stored[7]}"
+
+
+class StoredPublisherLines:
+    """Finishes a publisher link's transactions CSV lines: stored publisher head, the joined
+    fields, stored publisher tail.
+
+    A line is ``publisher_head;<PUBLISHER_JOINED_FIELDS>;publisher_tail``, byte for byte
+    the line ``write_csv`` makes of ``publisher_cells`` (a transaction without a project
+    has an empty project title there too). A publisher's export names few campaigns and
+    projects, so the text of the joined fields is rendered once per distinct value.
+    """
+
+    CACHE_LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self._joined: dict[tuple[Cell, ...], str] = {}
+
+    def line(self, stored: Sequence[Any]) -> str:
+        """``stored``: publisher_head, the five ``PUBLISHER_JOINED_FIELDS``, publisher_tail."""
+        key = tuple(stored[1:6])
+        joined = self._joined.get(key)
+        if joined is None:
+            if len(self._joined) >= self.CACHE_LIMIT:
+                self._joined.clear()
+            advertiser_id, campaign_title, campaign_id, project_id, project_title = key
+            joined = self._joined[key] = csv_line(
+                (advertiser_id, campaign_title, campaign_id, project_id, project_title or "")
+            )
+        return f"{stored[0]};{joined};{stored[6]}"

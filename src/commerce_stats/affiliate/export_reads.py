@@ -13,14 +13,14 @@ just rendered again (``csv_lines(..., on_primary=True)``).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Row
 
 from commerce_stats.affiliate import manual_statistics, repository, statistics
-from commerce_stats.affiliate.export_lines import StoredLines
+from commerce_stats.affiliate.export_lines import StoredLines, StoredPublisherLines
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.tenancy import Account
 
@@ -80,14 +80,19 @@ class ExportReads:
         lines = StoredLines()
         database = self.database
         with database.read() if on_primary else database.read_replica() as conn:
-            batch: list[str] = []
-            for stored in repository.stream_stored_lines(conn, query):
-                batch.append(lines.line(stored))
-                if len(batch) >= LINE_BATCH:
-                    yield batch
-                    batch = []
-            if batch:
-                yield batch
+            yield from _batched(map(lines.line, repository.stream_stored_lines(conn, query)))
+
+    def publisher_csv_lines(
+        self, query: repository.TransactionQuery, on_primary: bool = False
+    ) -> Generator[list[str]]:
+        """A publisher link's transactions CSV lines (no header), in batches of up to
+        ``LINE_BATCH``, finished from each transaction's stored publisher text by
+        ``export_lines.StoredPublisherLines``; read as ``csv_lines`` is."""
+        lines = StoredPublisherLines()
+        database = self.database
+        with database.read() if on_primary else database.read_replica() as conn:
+            stored = repository.stream_stored_publisher_lines(conn, query)
+            yield from _batched(map(lines.line, stored))
 
     def render_stale_export_text(self, account: Account) -> int:
         """Renders again every transaction whose stored export text is out of date.
@@ -109,3 +114,15 @@ class ExportReads:
             rendered += len(ids)
             if len(ids) < STALE_EXPORT_BATCH:
                 return rendered
+
+
+def _batched(lines: Iterator[str]) -> Generator[list[str]]:
+    """``lines`` handed on ``LINE_BATCH`` at a time."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= LINE_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

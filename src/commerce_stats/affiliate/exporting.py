@@ -5,7 +5,8 @@ generator of bytes; its rows come from ``export_reads`` (which opens the read
 transaction when the response starts streaming), so an export holds one
 database cursor and one batch of rows at a time whatever its size. One writer
 per format: ``kit.exports.write_export`` for every report, and for the
-transactions CSV the lines ``export_lines.StoredLines`` finishes.
+transactions CSV the lines ``export_lines.StoredLines`` (a publisher link:
+``StoredPublisherLines``) finishes.
 """
 
 from __future__ import annotations
@@ -154,10 +155,10 @@ def prepare(
     filters = parse_filters(params, network_today(tz))
     query = build_query(owner, filters)
     name = f"get-statistic_{report}.{export_format.value}"
-    if report == "transactions" and export_format is ExportFormat.CSV and not publisher_link:
+    if report == "transactions" and export_format is ExportFormat.CSV:
         # text rendered just now must be read where it was written: on the primary
         rendered = network.exports.render_stale_export_text(owner.account)
-        body = _stored_csv(network, query, progress, on_primary=rendered > 0)
+        body = _stored_csv(network, query, progress, publisher_link, on_primary=rendered > 0)
         return Export(name, export_format, body, filters.ignored)
     header, rows = _report(network, report, query, tz, publisher_link, filters.gross)
     if progress is not None:
@@ -196,12 +197,19 @@ def _stored_csv(
     network: AffiliateNetwork,
     query: repository.TransactionQuery,
     progress: Progress | None,
+    publisher_link: bool,
     on_primary: bool = False,
 ) -> Iterator[bytes]:
-    """The transactions CSV from each transaction's stored text (same bytes, far fewer objects);
-    read on a replica unless ``on_primary`` (the request has just rendered stale text)."""
-    yield (csv_line(TRANSACTION_COLUMNS) + "\n").encode("utf-8")
-    batches = network.exports.csv_lines(query, on_primary=on_primary)
+    """The transactions CSV from each transaction's stored text (same bytes, far fewer objects),
+    the publisher's columns on a publisher link; read on a replica unless ``on_primary`` (the
+    request has just rendered stale text)."""
+    exports = network.exports
+    if publisher_link:
+        yield (csv_line(PUBLISHER_COLUMNS) + "\n").encode("utf-8")
+        batches = exports.publisher_csv_lines(query, on_primary=on_primary)
+    else:
+        yield (csv_line(TRANSACTION_COLUMNS) + "\n").encode("utf-8")
+        batches = exports.csv_lines(query, on_primary=on_primary)
     with closing(batches):
         for batch in batches:
             if progress is not None:

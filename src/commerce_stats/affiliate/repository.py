@@ -588,6 +588,8 @@ def refresh_export_text(conn: Connection, account_id: int, ids: Sequence[int]) -
         .values(
             export_head=bindparam("export_head"),
             export_tail=bindparam("export_tail"),
+            publisher_head=bindparam("publisher_head"),
+            publisher_tail=bindparam("publisher_tail"),
             export_key=bindparam("export_key"),
         )
     )
@@ -710,6 +712,8 @@ def update_transactions(
             last_change=bindparam("last_change"),
             export_head=bindparam("export_head"),
             export_tail=bindparam("export_tail"),
+            publisher_head=bindparam("publisher_head"),
+            publisher_tail=bindparam("publisher_tail"),
             export_key=bindparam("export_key"),
         )
     )
@@ -810,6 +814,17 @@ STORED_LINE_COLUMNS = (
 )
 """A transaction's stored CSV text and, between its head and tail, the joined fields
 (``export_lines.JOINED_FIELDS``)."""
+STORED_PUBLISHER_LINE_COLUMNS = (
+    transactions.c.publisher_head,
+    transactions.c.advertiser_id,
+    campaigns.c.title,
+    transactions.c.campaign_id,
+    transactions.c.project_id,
+    projects.c.title,
+    transactions.c.publisher_tail,
+)
+"""A transaction's stored publisher CSV text and, between its head and tail, the joined
+fields (``export_lines.PUBLISHER_JOINED_FIELDS``)."""
 
 
 def _filters(query: TransactionQuery) -> list[ColumnElement[bool]]:
@@ -896,8 +911,27 @@ def stream_transactions(conn: Connection, query: TransactionQuery) -> Iterator[R
 
 
 def stream_publisher_transactions(conn: Connection, query: TransactionQuery) -> Iterator[Row[Any]]:
-    """The matching transactions as ``PUBLISHER_EXPORT_COLUMNS`` in id order, streamed; the
-    project's title comes from an outer join (a transaction without a project has none)."""
+    """The matching transactions as ``PUBLISHER_EXPORT_COLUMNS`` in id order, streamed."""
+    result = conn.execution_options(yield_per=STREAM_BATCH).execute(
+        _publisher_select(conn, query, PUBLISHER_EXPORT_COLUMNS)
+    )
+    yield from result
+
+
+def stream_stored_publisher_lines(conn: Connection, query: TransactionQuery) -> Iterator[Row[Any]]:
+    """Each matching transaction's ``STORED_PUBLISHER_LINE_COLUMNS``, in id order, streamed;
+    the CSV line is finished by ``export_lines.StoredPublisherLines``."""
+    result = conn.execution_options(yield_per=STREAM_BATCH).execute(
+        _publisher_select(conn, query, STORED_PUBLISHER_LINE_COLUMNS)
+    )
+    yield from result
+
+
+def _publisher_select(
+    conn: Connection, query: TransactionQuery, columns: Sequence[ColumnElement[Any]]
+) -> Select[Any]:
+    """A publisher link's read in id order; the project's title comes from an outer join
+    (a transaction without a project has none)."""
     joined = _transactions_with_campaign_and_publisher().outerjoin(
         projects,
         and_(
@@ -905,14 +939,12 @@ def stream_publisher_transactions(conn: Connection, query: TransactionQuery) -> 
             projects.c.id == transactions.c.project_id,
         ),
     )
-    statement = (
-        select(*PUBLISHER_EXPORT_COLUMNS)
+    return (
+        select(*columns)
         .select_from(joined)
         .where(*_streamed_filters(conn, query))
         .order_by(transactions.c.id)
     )
-    result: Result[Any] = conn.execution_options(yield_per=STREAM_BATCH).execute(statement)
-    yield from result
 
 
 def stream_summary_rows(conn: Connection, query: TransactionQuery) -> Iterator[Row[Any]]:

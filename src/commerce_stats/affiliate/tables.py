@@ -312,6 +312,8 @@ transactions = Table(
     Column("export_head", Text, nullable=False, server_default=""),
     Column("export_tail", Text, nullable=False, server_default=""),
     Column("export_key", String(80), nullable=False, server_default=""),
+    Column("publisher_head", Text, nullable=False, server_default=""),
+    Column("publisher_tail", Text, nullable=False, server_default=""),
     Index(
         "ux_affiliate_transactions_order",
         "account_id",

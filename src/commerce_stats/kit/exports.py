@@ -107,7 +107,7 @@ def csv_line(cells: Iterable[Cell], delimiter: str = ";") -> str:
     return delimiter.join([csv_field(cell) for cell in cells])
 
 
-class _CsvFields:
+class CsvFields:
     """``csv_field`` with the text of repeated strings remembered: an export's text cells
     repeat (titles, statuses, defaults), and quoting each again is most of a line's cost.
     Only ``str`` cells are remembered (``Decimal("1.00") == 1`` would share a key)."""
@@ -139,7 +139,7 @@ def write_csv(
     header: Sequence[str], rows: Iterable[Row], *, delimiter: str = ";"
 ) -> Iterator[bytes]:
     """UTF-8 CSV: a header row, text in double quotes, numbers bare, formulas neutralised."""
-    fields = _CsvFields()
+    fields = CsvFields()
     batch = [csv_line(header, delimiter)]
     for row in rows:
         batch.append(fields.line(row, delimiter))
