@@ -36,6 +36,16 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def cpu_seconds(self) -> float:
+        """User plus system CPU seconds the server process (all its threads) has used so far.
+
+        Unlike requests per second, CPU per request hardly moves when other work
+        shares the machine, so it can tell a slower code path from a busy host.
+        """
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
@@ -143,9 +153,17 @@ async def _connection(
 
 
 def load(
-    port: int, make: RequestMaker, token: str, *, connections: int, seconds: float
+    port: int,
+    make: RequestMaker,
+    token: str,
+    *,
+    connections: int,
+    seconds: float,
+    server: Server | None = None,
 ) -> dict[str, float]:
-    """Requests/s and latency percentiles with ``connections`` keep-alive clients."""
+    """Requests/s and latency percentiles with ``connections`` keep-alive clients; with
+    ``server``, also the server's CPU milliseconds per request (``cpu_ms``)."""
+    cpu_before = server.cpu_seconds() if server is not None else 0.0
     latencies: list[float] = []
     counter = [0]
     statuses: dict[int, int] = {}
@@ -162,6 +180,7 @@ def load(
     started = time.perf_counter()
     asyncio.run(run())
     elapsed = time.perf_counter() - started
+    cpu_used = server.cpu_seconds() - cpu_before if server is not None else 0.0
     ordered = sorted(latencies)
     bad = sum(count for status, count in statuses.items() if status >= 300)
     return {
@@ -170,4 +189,5 @@ def load(
         "p50_ms": statistics.median(ordered) * 1000 if ordered else 0.0,
         "p99_ms": ordered[int(len(ordered) * 0.99) - 1] * 1000 if ordered else 0.0,
         "errors": bad,
+        "cpu_ms": cpu_used * 1000 / len(latencies) if latencies else 0.0,
     }

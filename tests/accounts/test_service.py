@@ -6,11 +6,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from commerce_stats.accounts.errors import AccountFieldError
 from commerce_stats.accounts.service import AccountChanges, Accounts
 from commerce_stats.accounts.tables import account_credentials, dashboard_sessions
+from commerce_stats.accounts.tables import accounts as account_rows
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.errors import AdminError
 from commerce_stats.kit.keys import hash_secret
@@ -27,6 +28,19 @@ def test_authenticate_finds_the_owner(
     found = accounts.authenticate("organization_key", credentials["organization_key"])
     assert found is not None
     assert found.id == account.id
+
+
+def test_get_reads_in_the_callers_transaction(
+    database: Database, accounts: Accounts, make_service_account: MakeAccount
+) -> None:
+    other, _ = make_service_account("Other")
+    account, _ = make_service_account("Acme")
+    with database.write() as conn:
+        conn.execute(
+            update(account_rows).where(account_rows.c.id == account.id).values(name="Renamed")
+        )
+        assert accounts.get(account.id, conn).name == "Renamed"
+        assert accounts.get(other.id, conn).name == "Other"
 
 
 def test_authenticate_is_per_credential_kind(

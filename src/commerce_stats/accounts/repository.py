@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
 
 from commerce_stats.accounts.tables import (
     account_credentials,
@@ -38,8 +38,12 @@ def insert_credentials(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> N
     conn.execute(insert(account_credentials), list(rows))
 
 
+_SELECT_ACCOUNT = select(accounts).where(accounts.c.id == bindparam("b_account"))
+"""Built once: every authenticated request of the promotions API reads its account."""
+
+
 def select_account(conn: Connection, account_id: int) -> Row[Any] | None:
-    return conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
+    return conn.execute(_SELECT_ACCOUNT, {"b_account": account_id}).first()
 
 
 def account_timezone(conn: Connection, account_id: int) -> str:

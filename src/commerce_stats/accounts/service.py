@@ -190,13 +190,20 @@ class Accounts:
             )
         return rows
 
-    def get(self, account_id: int) -> Account:
+    def get(self, account_id: int, conn: Connection | None = None) -> Account:
         """The account ``account_id``; not found also for an id no account can have (0, -1,
-        twenty digits), which is never sent to the database (it overflows its integer)."""
+        twenty digits), which is never sent to the database (it overflows its integer).
+
+        With ``conn``, read in the caller's transaction (a token check reads its token and
+        the account in one) instead of one of its own.
+        """
         if not 1 <= account_id <= MAX_ID:
             raise _not_found(account_id)
-        with self.database.read() as conn:
+        if conn is not None:
             row = repository.select_account(conn, account_id)
+        else:
+            with self.database.read() as own:
+                row = repository.select_account(own, account_id)
         if row is None:
             raise _not_found(account_id)
         return _row_to_account(row)

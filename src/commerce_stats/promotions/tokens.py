@@ -126,7 +126,7 @@ class Tokens:
         throttle, digest = _admitted(token, failures, client)
         with self.database.read() as conn:
             account_id, _generation = _live(conn, digest, "access", throttle, client)
-        account = self._enabled_account(account_id)
+            account = self._enabled_account(conn, account_id)
         if account is None:
             raise TokenInvalidError()
         if not account.has(Feature.PROMOTIONS):
@@ -161,9 +161,10 @@ class Tokens:
             )
         ]
 
-    def _enabled_account(self, account_id: int) -> Account | None:
+    def _enabled_account(self, conn: Connection, account_id: int) -> Account | None:
+        """The account in the token check's own transaction (one read per request, not two)."""
         try:
-            account = self.accounts.get(account_id)
+            account = self.accounts.get(account_id, conn)
         except AdminError:
             return None
         return None if account.disabled else account
