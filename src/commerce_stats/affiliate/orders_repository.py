@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Result, Row, and_, case, func, select, type_c
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 
-from commerce_stats.affiliate.repository import TransactionQuery
+from commerce_stats.affiliate.repository import TransactionQuery, transaction_filters
 from commerce_stats.affiliate.rules import CANCELED, CONFIRMED, OPEN, PAID
 from commerce_stats.affiliate.tables import campaigns, transactions
 
@@ -50,25 +50,6 @@ def _raw(aggregate: ColumnElement[Any], name: str) -> ColumnElement[Any]:
     """A timestamp aggregate read as the driver's raw value (SQLite text, a naive UTC datetime
     from PostgreSQL): the export turns it into local text without an aware datetime first."""
     return type_coerce(aggregate, NullType()).label(name)
-
-
-def _transaction_filters(query: TransactionQuery) -> list[ColumnElement[bool]]:
-    """Account, period, campaigns, publishers, advertisers and projects; not the status."""
-    moment = transactions.c[query.time_column]
-    conditions: list[ColumnElement[bool]] = [
-        transactions.c.account_id == query.account_id,
-        moment >= query.start,
-        moment < query.end,
-    ]
-    for values, target in (
-        (query.campaigns, transactions.c.campaign_id),
-        (query.publishers, transactions.c.publisher_id),
-        (query.advertisers, transactions.c.advertiser_id),
-        (query.projects, transactions.c.project_id),
-    ):
-        if values:
-            conditions.append(target.in_(values))
-    return conditions
 
 
 ORDER_COLUMNS: tuple[ColumnElement[Any], ...] = (
@@ -109,7 +90,7 @@ def orders_statement(query: TransactionQuery) -> Any:
     statement = (
         select(*ORDER_COLUMNS)
         .select_from(joined)
-        .where(*_transaction_filters(query))
+        .where(*transaction_filters(query, with_status=False))
         .group_by(
             transactions.c.campaign_id,
             transactions.c.ordertoken,

@@ -827,7 +827,11 @@ STORED_PUBLISHER_LINE_COLUMNS = (
 fields (``export_lines.PUBLISHER_JOINED_FIELDS``)."""
 
 
-def _filters(query: TransactionQuery) -> list[ColumnElement[bool]]:
+def transaction_filters(
+    query: TransactionQuery, with_status: bool = True
+) -> list[ColumnElement[bool]]:
+    """Account, period, campaigns, publishers, advertisers, projects and (unless
+    ``with_status`` is False) statuses of ``query`` as conditions on transactions."""
     column = transactions.c[query.time_column]
     conditions: list[ColumnElement[bool]] = [
         transactions.c.account_id == query.account_id,
@@ -835,7 +839,7 @@ def _filters(query: TransactionQuery) -> list[ColumnElement[bool]]:
         column < query.end,
     ]
     for values, target in (
-        (query.statuses, transactions.c.status),
+        (query.statuses if with_status else (), transactions.c.status),
         (query.campaigns, transactions.c.campaign_id),
         (query.publishers, transactions.c.publisher_id),
         (query.advertisers, transactions.c.advertiser_id),
@@ -873,7 +877,7 @@ def _streamed_filters(conn: Connection, query: TransactionQuery) -> list[ColumnE
     which is already in id order; the period's own conditions still apply, so a
     row outside the period is never included, whatever its id.
     """
-    conditions = _filters(query)
+    conditions = transaction_filters(query)
     if query.time_column != "created_at":
         return conditions
     low, high = conn.execute(
@@ -899,7 +903,7 @@ def _export_select(conn: Connection, query: TransactionQuery) -> Select[Any]:
 
 def count_transactions(conn: Connection, query: TransactionQuery) -> int:
     count: int = conn.execute(
-        select(func.count()).select_from(transactions).where(*_filters(query))
+        select(func.count()).select_from(transactions).where(*transaction_filters(query))
     ).scalar_one()
     return count
 
