@@ -17,7 +17,7 @@ from commerce_stats.affiliate.demo_traffic import (
     mark_net,
     unconverted_traffic,
 )
-from commerce_stats.affiliate.repository import TrafficKind
+from commerce_stats.affiliate.traffic_repository import TrafficKind
 
 AT = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
 MEMBER = Member(project_id=3, publisher_id=2, group_id=1)

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commerce_stats.accounts.service import Accounts
-from commerce_stats.affiliate import repository
+from commerce_stats.affiliate import repository, traffic_repository
 from commerce_stats.affiliate.errors import (
     AffiliateError,
     InvalidTurnoverError,
@@ -132,7 +132,7 @@ def test_a_conversion_is_recorded_once_per_order(
 
 def _stored_click(database: Database, network: Network, click_id: int) -> Any:
     with database.read() as conn:
-        return repository.click(conn, network.account_id, click_id)
+        return traffic_repository.click(conn, network.account_id, click_id)
 
 
 def _net_of_second_click(
@@ -385,7 +385,7 @@ def _record_views(
 
 def _net_of_views(database: Database, network: Network, view_ids: list[int]) -> list[int]:
     with database.read() as conn:
-        stored = [repository.view(conn, network.account_id, vid) for vid in view_ids]
+        stored = [traffic_repository.view(conn, network.account_id, vid) for vid in view_ids]
     return [int(row.net) if row is not None else -1 for row in stored]
 
 
@@ -426,5 +426,5 @@ def test_a_view_of_an_admedia_of_another_campaign_is_refused_in_its_batch_alone(
     batch = [_view_of(network), _view_of(network, admedia_id=foreign.id)]
     outcomes = _record_views(database, accounts, batch, NOON)
     with database.read() as conn:
-        stored = [repository.view(conn, network.account_id, vid) for vid in (1, 2)]
+        stored = [traffic_repository.view(conn, network.account_id, vid) for vid in (1, 2)]
     assert (outcomes[0], type(outcomes[1]), stored[1]) == (1, UnknownAdmediaError, None)

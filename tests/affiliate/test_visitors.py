@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from commerce_stats.affiliate import repository
+from commerce_stats.affiliate import traffic_repository
 from commerce_stats.affiliate.visitors import VisitorSalts, visitor_hash
 from commerce_stats.db.engine import Database
 from tests.affiliate.conftest import Network
@@ -17,7 +17,7 @@ def _at(day: int, hour: int = 12) -> datetime:
 
 def _salt_days(database: Database, account_id: int) -> list[date]:
     with database.read() as conn:
-        return sorted(repository.visitor_salts_since(conn, account_id, date(2000, 1, 1)))
+        return sorted(traffic_repository.visitor_salts_since(conn, account_id, date(2000, 1, 1)))
 
 
 def test_the_hash_is_32_hex_characters_and_depends_on_the_salt() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.types import DateTime, Integer, Numeric, String, Text
 
-from commerce_stats.affiliate import repository
+from commerce_stats.affiliate import traffic_repository
 from commerce_stats.affiliate.tables import clicks, transactions, views
 
 MOMENT = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
@@ -56,9 +56,11 @@ def add(conn: Connection, table: Table, account_id: int, **values: Any) -> None:
     base.update(values)
     row = _filled(table, base)
     if table is clicks:
-        repository.insert_clicks(conn, [row])  # the real path: counted into the quarters too
+        traffic_repository.insert_clicks(
+            conn, [row]
+        )  # the real path: counted into the quarters too
     elif table is views:
-        repository.insert_views(conn, [row])
+        traffic_repository.insert_views(conn, [row])
     else:
         conn.execute(table.insert().values(**row))
 

@@ -25,7 +25,6 @@ from commerce_stats.affiliate.demo_traffic import (
     unconverted_traffic,
 )
 from commerce_stats.affiliate.model import RateSpec
-from commerce_stats.affiliate.repository import TrafficKind
 from commerce_stats.affiliate.rules import (
     CANCELED,
     CONFIRMED,
@@ -37,6 +36,7 @@ from commerce_stats.affiliate.rules import (
 )
 from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.affiliate.tracker import device_columns
+from commerce_stats.affiliate.traffic_repository import TrafficKind
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.demo_links import DemoLink
 from commerce_stats.kit.tenancy import Account

@@ -23,9 +23,9 @@ from typing import Any, Final, Protocol
 
 from sqlalchemy import Connection
 
-from commerce_stats.affiliate import repository
-from commerce_stats.affiliate.repository import TrafficKind
+from commerce_stats.affiliate import repository, traffic_repository
 from commerce_stats.affiliate.tracker import device_columns
+from commerce_stats.affiliate.traffic_repository import TrafficKind
 from commerce_stats.affiliate.visitors import RECLICK_WINDOW, visitor_hash
 
 USER_AGENTS: Final = (
@@ -170,7 +170,7 @@ def store_touches(conn: Connection, account_id: int, touches: Sequence[Touch]) -
         first = repository.allocate_ids(conn, account_id, kind[:-1], len(rows))
         for offset, values in enumerate(rows):
             values["id"] = first + offset
-        repository.insert_traffic_bulk(conn, kind, rows)
+        traffic_repository.insert_traffic_bulk(conn, kind, rows)
 
 
 @dataclass(frozen=True, slots=True)

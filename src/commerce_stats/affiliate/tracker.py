@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy import Connection, Row
 
 from commerce_stats.accounts.service import Accounts
-from commerce_stats.affiliate import repository
+from commerce_stats.affiliate import repository, traffic_repository
 from commerce_stats.affiliate.errors import (
     AffiliateError,
     InvalidTurnoverError,
@@ -116,7 +116,7 @@ class Tracker:
         """
         now = now or utc_now()
         with self.database.read() as conn:
-            campaign = repository.campaign_anywhere(conn, click.campaign_id)
+            campaign = traffic_repository.campaign_anywhere(conn, click.campaign_id)
         if campaign is None or not self.tracks(campaign.account_id):
             raise UnknownCampaignError
         account_id = campaign.account_id
@@ -127,7 +127,7 @@ class Tracker:
             click_id = repository.allocate_ids(conn, account_id, "click")
             values = _click_values(account_id, click_id, click, now)
             values.update(visitor=visitor.stored, net=net, **device_columns(click.user_agent))
-            repository.insert_click(conn, values)
+            traffic_repository.insert_click(conn, values)
         return click_id, with_emid(campaign.target_url, click_id)
 
     @staticmethod
@@ -192,7 +192,7 @@ class Tracker:
             first = repository.allocate_ids(conn, account_id, "view", len(rows))
             for offset, (position, values) in enumerate(rows):
                 values["id"] = outcomes[position] = first + offset
-            repository.insert_views(conn, [values for _position, values in rows])
+            traffic_repository.insert_views(conn, [values for _position, values in rows])
         return outcomes
 
     def record_conversions(
@@ -372,7 +372,7 @@ class _ConversionLookups:
     def campaign(self, campaign_id: int) -> Row[Any] | None:
         """The campaign, if its account is enabled and runs the affiliate network."""
         if campaign_id not in self._campaigns:
-            campaign = repository.campaign_anywhere(self.conn, campaign_id)
+            campaign = traffic_repository.campaign_anywhere(self.conn, campaign_id)
             if campaign is not None and campaign.account_id not in self._tracking:
                 self._tracking[campaign.account_id] = self.tracker.tracks(campaign.account_id)
             if campaign is not None and not self._tracking[campaign.account_id]:
@@ -395,7 +395,7 @@ class _ConversionLookups:
         return account_id
 
     def _source_refusal(self, campaign: Row[Any], view: ClickInput) -> AffiliateError | None:
-        source = repository.traffic_source(
+        source = traffic_repository.traffic_source(
             self.conn,
             campaign.account_id,
             campaign.id,
@@ -414,7 +414,7 @@ class _ConversionLookups:
         return None
 
     def click(self, account_id: int, click_id: int) -> Row[Any] | None:
-        return repository.click(self.conn, account_id, click_id)
+        return traffic_repository.click(self.conn, account_id, click_id)
 
     def touch_point(
         self, campaign: Row[Any], conversion: ConversionInput, now: datetime
@@ -432,12 +432,12 @@ class _ConversionLookups:
         since = now - timedelta(hours=hours)
         view = None
         if conversion.view_id is not None:
-            view = repository.view(self.conn, account_id, conversion.view_id)
+            view = traffic_repository.view(self.conn, account_id, conversion.view_id)
             if view is not None and (view.campaign_id != campaign.id or view.created_at <= since):
                 view = None
         if view is None:
             visitor = self.salts.visitor(account_id, now, conversion.address, conversion.user_agent)
-            view = repository.latest_view_of_visitor(
+            view = traffic_repository.latest_view_of_visitor(
                 self.conn, account_id, campaign.id, visitor.known_as, since
             )
         if view is None:

@@ -23,8 +23,8 @@ from typing import Final
 
 from sqlalchemy import Connection
 
-from commerce_stats.affiliate import repository
-from commerce_stats.affiliate.repository import TrafficKind
+from commerce_stats.affiliate import traffic_repository
+from commerce_stats.affiliate.traffic_repository import TrafficKind
 
 RECLICK_WINDOW: Final = timedelta(hours=4)
 SALT_BYTES: Final = 32
@@ -58,13 +58,13 @@ class VisitorSalts:
         key = (account_id, day)
         if key not in self._salts:
             yesterday = day - timedelta(days=1)
-            salts = repository.visitor_salts_since(self.conn, account_id, yesterday)
+            salts = traffic_repository.visitor_salts_since(self.conn, account_id, yesterday)
             if day not in salts:
-                repository.add_visitor_salt(
+                traffic_repository.add_visitor_salt(
                     self.conn, account_id, day, secrets.token_bytes(SALT_BYTES)
                 )
-                repository.delete_visitor_salts_before(self.conn, account_id, yesterday)
-                salts = repository.visitor_salts_since(self.conn, account_id, yesterday)
+                traffic_repository.delete_visitor_salts_before(self.conn, account_id, yesterday)
+                salts = traffic_repository.visitor_salts_since(self.conn, account_id, yesterday)
             self._salts[key] = (salts[day], salts.get(yesterday))
         return self._salts[key]
 
@@ -95,7 +95,7 @@ class ReclickFilter:
         """Looks up ``visitors`` of the campaign in one go (per chunk of hashes)."""
         since = now - RECLICK_WINDOW
         asked = {known for visitor in visitors for known in visitor.known_as}
-        seen = repository.visitors_seen_since(
+        seen = traffic_repository.visitors_seen_since(
             self.conn, self.kind, account_id, campaign_id, sorted(asked), since
         )
         self._seen[(account_id, campaign_id)] = (since, asked, seen)
@@ -122,6 +122,6 @@ class ReclickFilter:
             fetched_since, asked, seen = prefetched
             if fetched_since == since and asked.issuperset(visitor.known_as):
                 return not seen.isdisjoint(visitor.known_as)
-        return repository.visitor_seen_since(
+        return traffic_repository.visitor_seen_since(
             self.conn, self.kind, account_id, campaign_id, visitor.known_as, since
         )
