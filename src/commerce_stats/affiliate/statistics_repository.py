@@ -238,7 +238,15 @@ def traffic_counts(
 
 
 ROLLED_UP_KEYS = frozenset(
-    {"quarter", "campaign_id", "publisher_id", "project_id", "advertiser_id"}
+    {
+        "quarter",
+        "campaign_id",
+        "publisher_id",
+        "project_id",
+        "advertiser_id",
+        "commission_group_id",
+        "journey",
+    }
 )
 """The keys ``affiliate_traffic_quarters`` can group by."""
 
@@ -268,8 +276,9 @@ def _quarter_counts(
         conditions.append(counts.c.publisher_id.in_(query.publishers))
     if query.projects:
         conditions.append(counts.c.project_id.in_(query.projects))
+    with_campaign = key in ("advertiser_id", "commission_group_id") or bool(query.advertisers)
     source: FromClause = counts
-    if key == "advertiser_id" or query.advertisers:
+    if with_campaign:
         source = counts.join(
             campaigns,
             and_(
@@ -279,7 +288,23 @@ def _quarter_counts(
         )
     if query.advertisers:
         conditions.append(campaigns.c.advertiser_id.in_(query.advertisers))
-    group = campaigns.c.advertiser_id if key == "advertiser_id" else counts.c[key]
+    group: ColumnElement[Any]
+    if key == "advertiser_id":
+        group = campaigns.c.advertiser_id
+    elif key == "commission_group_id":
+        source = source.outerjoin(
+            memberships,
+            and_(
+                memberships.c.account_id == counts.c.account_id,
+                memberships.c.campaign_id == counts.c.campaign_id,
+                memberships.c.publisher_id == counts.c.publisher_id,
+            ),
+        )
+        group = func.coalesce(memberships.c.group_id, campaigns.c.default_group_id, 0)
+    elif key == "journey":
+        group = literal("click" if table is clicks else "view")
+    else:
+        group = counts.c[key]
     statement: Select[Any] = (
         select(group.label("k0"), func.sum(counts.c.n).label("n"))
         .select_from(source)
