@@ -59,12 +59,11 @@ LOOKUP_CHUNK = 500
 
 def allocate_ids(conn: Connection, account_id: int, name: str, count: int = 1) -> int:
     """Reserves ``count`` consecutive ids of sequence ``name``; returns the first."""
-    statement = (
-        upsert(conn, counters, ["account_id", "name"], add=["last_value"])
-        .values(account_id=account_id, name=name, last_value=count)
-        .returning(counters.c.last_value)
+    statement = upsert(conn, counters, ["account_id", "name"], add=["last_value"]).returning(
+        counters.c.last_value
     )
-    last: int = conn.execute(statement).scalar_one()
+    parameters = {"account_id": account_id, "name": name, "last_value": count}
+    last: int = conn.execute(statement, parameters).scalar_one()
     return last - count + 1
 
 

@@ -139,10 +139,11 @@ class Tracker:
             if project is None or project.publisher_id != click.publisher_id:
                 raise UnknownProjectError
 
-    def tracks(self, account_id: int) -> bool:
-        """Whether the account owning a campaign is enabled and runs the affiliate network."""
+    def tracks(self, account_id: int, conn: Connection | None = None) -> bool:
+        """Whether the account owning a campaign is enabled and runs the affiliate network
+        (read in ``conn``'s transaction when given)."""
         try:
-            account = self.accounts.get(account_id)
+            account = self.accounts.get(account_id, conn)
         except AdminError:
             return False
         return not account.disabled and account.has(Feature.AFFILIATE)
@@ -374,7 +375,9 @@ class _ConversionLookups:
         if campaign_id not in self._campaigns:
             campaign = traffic_repository.campaign_anywhere(self.conn, campaign_id)
             if campaign is not None and campaign.account_id not in self._tracking:
-                self._tracking[campaign.account_id] = self.tracker.tracks(campaign.account_id)
+                self._tracking[campaign.account_id] = self.tracker.tracks(
+                    campaign.account_id, self.conn
+                )
             if campaign is not None and not self._tracking[campaign.account_id]:
                 campaign = None
             self._campaigns[campaign_id] = campaign
