@@ -21,7 +21,7 @@ from commerce_stats.db.engine import Database
 from commerce_stats.db.migrate import migrate
 
 WORKDIR = Path(os.environ.get("AFFILIATE_BENCH_DIR", "/tmp/affiliate-bench"))
-DATASET_SCHEMA = "0013"
+DATASET_SCHEMA = "0014"
 """The newest migration a cached dataset was built with; a newer schema builds a new one."""
 ADMIN_TOKEN = "bench-admin-token"  # noqa: S105 - a throw-away local server
 

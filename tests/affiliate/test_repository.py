@@ -3,14 +3,21 @@ campaign ids, each finding its own account), items scoped by account, ids reserv
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from commerce_stats.accounts.service import Accounts
 from commerce_stats.affiliate import repository
+from commerce_stats.affiliate.demo import build_catalog, fill_transactions
 from commerce_stats.affiliate.model import NetworkModel
+from commerce_stats.affiliate.service import AffiliateNetwork
 from commerce_stats.db.engine import Database
 from commerce_stats.kit.tenancy import Account
+from tests.conftest import BACKEND
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -148,3 +155,29 @@ def test_membership_group_is_none_until_assigned_then_the_latest(
         repository.upsert_membership(conn, account.id, campaign_id, publisher_id, second.id)
         after = repository.membership_group(conn, account.id, campaign_id, publisher_id)
     assert (before, after) == (None, second.id)
+
+
+@pytest.mark.skipif(
+    BACKEND != "sqlite", reason="SQLite's fixed plan; PostgreSQL plans by statistics"
+)
+def test_a_publisher_links_read_walks_the_publishers_own_index_in_id_order(
+    database: Database, make_service_account: Maker
+) -> None:
+    """Not the period's every row along the primary key, and no sort before the first row."""
+    account, _credentials = make_service_account("Plans")
+    network = AffiliateNetwork(database, Accounts(database))
+    plan = build_catalog(network, account)
+    fill_transactions(database, account.id, plan, 20, random.Random(3), now=NOW, days=10)
+    publisher_id = plan.members[0].publisher_id
+    query = repository.TransactionQuery(
+        account.id, NOW - timedelta(days=30), NOW, "created_at", publishers=(publisher_id,)
+    )
+    with database.read() as conn:
+        statement = repository._publisher_select(
+            conn, query, repository.STORED_PUBLISHER_LINE_COLUMNS
+        )
+        compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
+        steps = [str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")]
+    walk = "SEARCH affiliate_transactions USING INDEX ix_affiliate_transactions_publisher_id"
+    assert next(step for step in steps if "affiliate_transactions " in step).startswith(walk)
+    assert not [step for step in steps if "TEMP B-TREE" in step]
