@@ -324,7 +324,6 @@ transactions = Table(
     ),
     Index("ix_affiliate_transactions_created", "account_id", "created_at", "id"),
     Index("ix_affiliate_transactions_export_key", "account_id", "export_key"),
-    Index("ix_affiliate_transactions_publisher", "account_id", "publisher_id", "status"),
     Index("ix_affiliate_transactions_publisher_id", "account_id", "publisher_id", "id"),
 )
 

@@ -1,8 +1,12 @@
-"""affiliate transactions: an index of each publisher's transactions in id order
+"""affiliate transactions: the publisher index leads to ids instead of statuses
 
-A publisher's link exports its own transactions in id order. Without this index the
-read walks every transaction of the period along the primary key and drops the other
-publishers' rows; with it, the read walks the publisher's own rows only.
+A publisher's link exports its own transactions in id order. With the index of
+(account, publisher, status) the read walked every transaction of the period along the
+primary key and dropped the other publishers' rows; the index of (account, publisher, id)
+lets it walk the publisher's own rows, already in id order. It replaces the status index
+instead of joining it, so a conversion writes no more index entries than before, and a
+status change (confirm, cancel, payout) rewrites none in it; the payout, the one read by
+publisher and status, now filters the publisher's rows by status.
 
 Revision ID: 0014
 Revises: 0013
@@ -20,6 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.drop_index("ix_affiliate_transactions_publisher", "affiliate_transactions")
     op.create_index(
         "ix_affiliate_transactions_publisher_id",
         "affiliate_transactions",
@@ -29,3 +34,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_affiliate_transactions_publisher_id", "affiliate_transactions")
+    op.create_index(
+        "ix_affiliate_transactions_publisher",
+        "affiliate_transactions",
+        ["account_id", "publisher_id", "status"],
+    )
