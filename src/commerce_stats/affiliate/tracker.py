@@ -117,7 +117,8 @@ class Tracker:
         now = now or utc_now()
         with self.database.read() as conn:
             campaign = traffic_repository.campaign_anywhere(conn, click.campaign_id)
-        if campaign is None or not self.tracks(campaign.account_id):
+            tracked = campaign is not None and self.tracks(campaign.account_id, conn)
+        if campaign is None or not tracked:
             raise UnknownCampaignError
         account_id = campaign.account_id
         with self.database.write() as conn:

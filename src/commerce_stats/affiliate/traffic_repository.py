@@ -2,7 +2,9 @@
 account, except the campaign lookup of a tracking URL, which finds the owning account first.
 
 Every insert of clicks or views also counts them into their quarter hours
-(``traffic_quarters_repository``) in the same transaction.
+(``traffic_quarters_repository``) in the same transaction. The statements of the pixels'
+per-batch lookups are built once, at import: building a statement (and its cache key) cost
+more than running it.
 """
 
 from __future__ import annotations
@@ -57,8 +59,6 @@ _CAMPAIGN_ANYWHERE = (
     )
     .where(campaign_directory.c.campaign_id == bindparam("b_campaign"))
 )
-"""The statements of the pixels' per-batch lookups are built once: building a statement
-(and its cache key) cost more than running it."""
 
 
 def campaign_anywhere(conn: Connection, campaign_id: int) -> Row[Any] | None:
